@@ -18,3 +18,14 @@ await build({
   banner: { js: '#!/usr/bin/env node' },
 });
 chmodSync('dist/cli.js', 0o755);
+
+// The benchmark driver (npm run bench): Node, all runtimes external.
+await build({
+  ...common,
+  entryPoints: ['bench/main.ts'],
+  outfile: 'dist/bench.js',
+  platform: 'node',
+  format: 'esm',
+  external: ['onnxruntime-web', 'onnxruntime-node', 'potrace', '@resvg/resvg-js'],
+  banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+});

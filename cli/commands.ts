@@ -1,3 +1,5 @@
+import { segment } from './segment.js';
+
 /** A CLI command: `run` returns the exit code or throws (one line on stderr, exit 1). */
 export interface Command {
   summary: string;
@@ -5,4 +7,6 @@ export interface Command {
   run(argv: string[]): Promise<number>;
 }
 
-export const commands: Record<string, Command> = {};
+export const commands: Record<string, Command> = {
+  segment,
+};

@@ -1,0 +1,75 @@
+/**
+ * `npm run bench [-- --quick] [-- --json]`: every figure a median after warm-up, all
+ * measured in this one run so that ratios compare like with like. Each runtime
+ * configuration runs in its own child process (wasm thread counts are fixed per process).
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { benchSam, type SamBenchOptions } from './sam.js';
+import { round } from './stats.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const fixtures = resolve(process.env.CUTOUT_FIXTURES ?? join(here, '..', '..', 'shared', 'fixtures'));
+
+async function child(argv: string[]): Promise<void> {
+  const opts = JSON.parse(argv[1]!) as SamBenchOptions;
+  const r = await benchSam(opts);
+  process.stdout.write(JSON.stringify(r) + '\n');
+}
+
+function runChild(opts: SamBenchOptions): Record<string, number> {
+  const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', JSON.stringify(opts)], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 1 << 24,
+  });
+  if (r.status !== 0) throw new Error(`bench child ${opts.runtime}${opts.threads} failed (exit ${r.status})`);
+  const last = r.stdout.trim().split('\n').pop()!;
+  return JSON.parse(last) as Record<string, number>;
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  if (argv[0] === '--child') return child(argv);
+  const quick = argv.includes('--quick');
+  const json = argv.includes('--json');
+  if (!existsSync(join(fixtures, 'sam-reference'))) {
+    throw new Error(`fixtures not found at ${fixtures} (set CUTOUT_FIXTURES)`);
+  }
+  const results: Record<string, number> = {};
+  const log = (s: string) => process.stderr.write(s + '\n');
+  const configs: SamBenchOptions[] = [
+    { runtime: 'native', threads: 1, fixtures, quick, encoders: ['fp32', 'int8'] },
+    { runtime: 'wasm', threads: 1, fixtures, quick, encoders: ['fp32', 'int8'] },
+    { runtime: 'native', threads: 2, fixtures, quick, encoders: quick ? ['int8'] : ['fp32'] },
+    { runtime: 'wasm', threads: 2, fixtures, quick, encoders: quick ? ['int8'] : ['fp32'] },
+  ];
+  for (const c of configs) {
+    log(`bench: sam ${c.runtime} ${c.threads} thread(s) ...`);
+    const r = runChild(c);
+    // quick mode times the 2-thread encoders on int8 only: report them under their own key
+    for (const [k, v] of Object.entries(r)) if (!(k === 'session.create_ms' && c.runtime === 'native')) results[k] = v;
+  }
+
+  const ratios: Record<string, number> = {
+    'ratio.decoder_wasm1_over_native1': results['decoder.wasm1_ms']! / results['decoder.native1_ms']!,
+    'ratio.encoder_wasm1_over_native1': results['encoder.wasm1_ms']! / results['encoder.native1_ms']!,
+    'ratio.click_total_over_decoder': results['click.total_ms']! / results['click.decoder_ms']!,
+  };
+  Object.assign(results, ratios);
+  const rounded = Object.fromEntries(Object.entries(results).map(([k, v]) => [k, round(v, k.startsWith('ratio') || k.endsWith('iou') ? 3 : 1)]));
+  if (json) process.stdout.write(JSON.stringify(rounded) + '\n');
+  else {
+    const w = Math.max(...Object.keys(rounded).map((k) => k.length));
+    process.stdout.write(`cutout bench (${quick ? 'quick' : 'full'}; medians)\n`);
+    for (const [k, v] of Object.entries(rounded)) process.stdout.write(`  ${k.padEnd(w)}  ${v}\n`);
+    process.stdout.write(JSON.stringify(rounded) + '\n');
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exitCode = 1;
+});

