@@ -2,6 +2,7 @@ import type { RgbaImage } from '../image/types.js';
 import { resizeBilinearPil } from '../image/resize.js';
 import type { FrameTransform } from '../prompts/frames.js';
 import { fail, ErrorCode } from '../errors.js';
+import { checkImageSize } from '../image/ops.js';
 
 /** Per-channel normalisation: value = (pixel · scale − mean) / std. */
 export interface Normalisation {
@@ -23,16 +24,8 @@ export const IMAGENET_255: Normalisation = {
   std: [58.395, 57.12, 57.375],
 };
 
-/** Largest image the engine accepts (a 200-megapixel photo already needs 800 MB as RGBA). */
-export const MAX_PIXELS = 200_000_000;
-
 export function checkImage(img: RgbaImage): void {
-  if (!(img.width >= 1 && img.height >= 1)) {
-    fail(ErrorCode.ImageSize, `the image is ${img.width}×${img.height}: it must be at least 1×1 pixel`);
-  }
-  if (img.width * img.height > MAX_PIXELS) {
-    fail(ErrorCode.ImageSize, `the image is ${img.width}×${img.height} (${Math.round((img.width * img.height) / 1e6)} MP); the limit is ${MAX_PIXELS / 1e6} MP — downscale it first`);
-  }
+  checkImageSize(img.width, img.height, 'image');
   if (img.data.length !== img.width * img.height * 4) {
     fail(ErrorCode.InvalidImage, `the image buffer holds ${img.data.length} bytes, expected ${img.width * img.height * 4} for ${img.width}×${img.height} RGBA`);
   }

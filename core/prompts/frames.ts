@@ -1,4 +1,5 @@
 import type { Size } from '../image/types.js';
+import { longestSideSize } from '../image/resize.js';
 
 /**
  * Coordinate frames. SAM sees the image resized into a square `frame` (1024):
@@ -23,17 +24,8 @@ export interface FrameTransform {
   lowRes: number;
 }
 
-/** Reference rule (SamImageProcessor / ResizeLongestSide): int(side × frame / longest + 0.5). */
-export function longestSideSize(original: Size, frame = 1024): Size {
-  const scale = frame / Math.max(original.width, original.height);
-  return {
-    width: Math.max(1, Math.floor(original.width * scale + 0.5)),
-    height: Math.max(1, Math.floor(original.height * scale + 0.5)),
-  };
-}
-
 export function frameTransform(mode: ResizeMode, original: Size, frame = 1024, lowRes = 256): FrameTransform {
-  const resized = mode === 'longest' ? longestSideSize(original, frame) : { width: frame, height: frame };
+  const resized = mode === 'longest' ? longestSideSize(original.width, original.height, frame) : { width: frame, height: frame };
   return { mode, original: { ...original }, resized, frame, lowRes };
 }
 

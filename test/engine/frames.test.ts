@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
   frameTransform,
-  longestSideSize,
   originalToFrame,
   frameToOriginal,
   originalToLowRes,
@@ -12,13 +11,9 @@ import { validatePrompt } from '../../core/prompts/validate.js';
 import { isCutoutError } from '../../core/errors.js';
 
 describe('frames', () => {
-  it('longest side: int(side × 1024 / longest + 0.5), as the reference', () => {
-    expect(longestSideSize({ width: 1500, height: 700 })).toEqual({ width: 1024, height: 478 });
-    expect(longestSideSize({ width: 333, height: 517 })).toEqual({ width: 660, height: 1024 });
-    expect(longestSideSize({ width: 451, height: 300 })).toEqual({ width: 1024, height: 681 });
-    // the reference would give width 0 and fail; a 1-pixel-wide image keeps 1 column
-    expect(longestSideSize({ width: 1, height: 5000 })).toEqual({ width: 1, height: 1024 });
-    expect(longestSideSize({ width: 1, height: 1 })).toEqual({ width: 1024, height: 1024 });
+  it('longest-side frames use the reference rounding', () => {
+    expect(frameTransform('longest', { width: 1500, height: 700 }).resized).toEqual({ width: 1024, height: 478 });
+    expect(frameTransform('longest', { width: 1, height: 5000 }).resized).toEqual({ width: 1, height: 1024 });
   });
 
   it('maps points like the reference processor (sam-reference cases)', () => {

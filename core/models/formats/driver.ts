@@ -66,8 +66,12 @@ export function frameBox(box: BoxPrompt, t: FrameTransform): number[] {
  * so that after bilinear upsampling the mask edge falls on the box edge.
  */
 export function clipLogitsToBox(logits: Float32Array, side: number, box: BoxPrompt, t: FrameTransform): void {
-  const [bx0, by0] = frameToLowRes(t, ...originalToFrame(t, box.x0, box.y0));
-  const [bx1, by1] = frameToLowRes(t, ...originalToFrame(t, box.x1, box.y1));
+  let [bx0, by0] = frameToLowRes(t, ...originalToFrame(t, box.x0, box.y0));
+  let [bx1, by1] = frameToLowRes(t, ...originalToFrame(t, box.x1, box.y1));
+  // A box thinner than one cell (a sliver, or any box on a 1-pixel-wide image) would
+  // exclude every cell centre: widen it to one cell around its centre.
+  if (bx1 - bx0 < 1) [bx0, bx1] = [(bx0 + bx1) / 2 - 0.5, (bx0 + bx1) / 2 + 0.5];
+  if (by1 - by0 < 1) [by0, by1] = [(by0 + by1) / 2 - 0.5, (by0 + by1) / 2 + 0.5];
   let peak = 1;
   for (let i = 0; i < logits.length; i++) peak = Math.max(peak, Math.abs(logits[i]!));
   const n = side * side;

@@ -1,0 +1,340 @@
+/**
+ * Stage 1 of tracing: decompose a mask into closed boundaries.
+ *
+ * The boundary is followed along the pixel grid ("cracks": unit edges between an inside and an
+ * outside pixel), always with the inside on the right, so every contour comes out closed, simple
+ * and consistently oriented (see `Contour`). Each crack carries one sample point:
+ *   - binary masks (GrayImage): the crack midpoint, i.e. exactly the pixel-edge boundary;
+ *   - soft maps (FloatMap): the sub-pixel point where linear interpolation between the two pixel
+ *     centres on either side of the crack crosses the threshold — the dual of marching squares.
+ * Pixels outside the image count as outside; the boundary there runs along the image edge.
+ *
+ * Ambiguous corners (two inside pixels touching only diagonally): binary masks keep the inside
+ * 8-connected (so holes are 4-connected background regions not touching the border); soft maps
+ * decide by the mean of the four values (connected when it is above the threshold).
+ *
+ * Nesting: for every contour the innermost enclosing contour is found by scanning the row of its
+ * leftmost crack to the left; parents, depths and hole flags come out of one pass.
+ */
+import { ErrorCode, fail } from '../errors.js';
+import type { FloatMap, GrayImage } from '../image/types.js';
+import type { Contour, ContourSet } from './types.js';
+
+/** True when the mask is a float map (logits, probabilities) rather than 8-bit. */
+export function isFloatMap(mask: GrayImage | FloatMap): mask is FloatMap {
+  return mask.data instanceof Float32Array;
+}
+
+/** Checks the shape of a mask; raises INVALID_MASK with what is wrong and what to do. */
+export function checkMask(mask: GrayImage | FloatMap, what = 'mask'): void {
+  if (!mask || typeof mask !== 'object') fail(ErrorCode.InvalidMask, `the ${what} is missing: pass a GrayImage or FloatMap`);
+  const { width, height, data } = mask;
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
+    fail(ErrorCode.InvalidMask, `the ${what} is ${width}×${height}: it needs integer dimensions of at least 1×1`);
+  }
+  if (!(data instanceof Uint8Array) && !(data instanceof Float32Array)) {
+    fail(ErrorCode.InvalidMask, `the ${what} data must be a Uint8Array (0..255) or a Float32Array (logits)`);
+  }
+  if (data.length !== width * height) {
+    fail(
+      ErrorCode.InvalidMask,
+      `the ${what} holds ${data.length} values but ${width}×${height} needs ${width * height}: ` +
+        'pass one value per pixel (a single channel), row by row',
+    );
+  }
+}
+
+// Growable scratch buffers shared by every call (the tracer is synchronous and re-entrant free).
+let ptsBuf = new Float64Array(1 << 14);
+let dirBuf = new Uint8Array(1 << 13);
+let vRow = new Int32Array(1 << 12);
+let vX = new Int32Array(1 << 12);
+let vId = new Int32Array(1 << 12);
+let vUp = new Uint8Array(1 << 12);
+
+function growPts(need: number): void {
+  if (need <= dirBuf.length) return;
+  let n = dirBuf.length;
+  while (n < need) n *= 2;
+  const p = new Float64Array(n * 2);
+  p.set(ptsBuf);
+  ptsBuf = p;
+  const d = new Uint8Array(n);
+  d.set(dirBuf);
+  dirBuf = d;
+}
+
+function growV(need: number): void {
+  if (need <= vRow.length) return;
+  let n = vRow.length;
+  while (n < need) n *= 2;
+  const r = new Int32Array(n);
+  r.set(vRow);
+  vRow = r;
+  const x = new Int32Array(n);
+  x.set(vX);
+  vX = x;
+  const i = new Int32Array(n);
+  i.set(vId);
+  vId = i;
+  const u = new Uint8Array(n);
+  u.set(vUp);
+  vUp = u;
+}
+
+/**
+ * Traces every boundary of a mask. GrayImage: inside = value ≥ threshold (default 128).
+ * FloatMap: inside = value > threshold (default 0, SAM's logit convention), samples sub-pixel.
+ */
+export function traceContours(mask: GrayImage | FloatMap, threshold?: number): ContourSet {
+  checkMask(mask);
+  const float = isFloatMap(mask);
+  const thr = threshold ?? (float ? 0 : 128);
+  if (!Number.isFinite(thr)) fail(ErrorCode.InvalidOption, `threshold must be a finite number, got ${thr}`);
+  const { width: W, height: H } = mask;
+  const S = W + 2;
+  // Padded inside-grid: one ring of outside pixels around the image.
+  const G = new Uint8Array(S * (H + 2));
+  if (float) {
+    const d = (mask as FloatMap).data;
+    for (let y = 0; y < H; y++) {
+      const row = y * W;
+      const g = (y + 1) * S + 1;
+      for (let x = 0; x < W; x++) {
+        const v = d[row + x]!;
+        if (v !== v) {
+          fail(ErrorCode.InvalidMask, `the mask has a NaN at pixel (${x}, ${y}): clean the logits (or replace NaN with a large negative value) first`);
+        }
+        if (v > thr) G[g + x] = 1;
+      }
+    }
+  } else {
+    const d = (mask as GrayImage).data;
+    for (let y = 0; y < H; y++) {
+      const row = y * W;
+      const g = (y + 1) * S + 1;
+      for (let x = 0; x < W; x++) if (d[row + x]! >= thr) G[g + x] = 1;
+    }
+  }
+  const fdata = float ? (mask as FloatMap).data : null;
+
+  // Visited flags for east-going cracks (the top edge of an inside pixel below an outside one).
+  const seen = new Uint8Array(G.length);
+  const F = [1, S, -1, -S];
+  const L = [-S, 1, S, -1];
+  const FX = [1, 0, -1, 0];
+  const FY = [0, 1, 0, -1];
+  const LX = [0, 1, 0, -1];
+  const LY = [-1, 0, 1, 0];
+
+  const offs: number[] = [];
+  const metas: Array<{ sx: number; sy: number; area: number; row: number; minX: number }> = [];
+  // A contour's leftmost crack in one row: the start row for outer boundaries, the row above
+  // for holes (the start crack is the bottom of a hole pixel); the area sign decides after.
+  let nPts = 0;
+  let nV = 0;
+
+  for (let y = 0; y < H; y++) {
+    let p = (y + 1) * S + 1;
+    for (let x = 0; x < W; x++, p++) {
+      if (G[p] === 0 || G[p - S] !== 0 || seen[p] !== 0) continue;
+      // New contour: starts with the east-going crack on top of pixel (x, y).
+      const id = metas.length;
+      const start = nPts;
+      let q = p;
+      let px = x;
+      let py = y;
+      let d = 0;
+      let area = 0;
+      let minX = 0x7fffffff;
+      let minXAbove = 0x7fffffff;
+      for (;;) {
+        if (nPts >= dirBuf.length) growPts(nPts + 1);
+        // Sample for the crack (q, d): between pixel (px, py) and its outside neighbour.
+        let f = 0.5;
+        if (fdata !== null) {
+          const nx = px + LX[d]!;
+          const ny = py + LY[d]!;
+          if (nx >= 0 && ny >= 0 && nx < W && ny < H) {
+            const vi = fdata[py * W + px]!;
+            const vo = fdata[ny * W + nx]!;
+            f = (vi - thr) / (vi - vo);
+          }
+        }
+        const o = nPts * 2;
+        ptsBuf[o] = px + 0.5 + f * LX[d]!;
+        ptsBuf[o + 1] = py + 0.5 + f * LY[d]!;
+        dirBuf[nPts++] = d;
+        if (d === 0) seen[q] = 1;
+        else if (d === 1 || d === 3) {
+          // Vertical crack: x of the crack, row py. South: right edge of the pixel (inside on the left).
+          const cx = d === 1 ? px + 1 : px;
+          area += d === 1 ? cx : -cx;
+          if (py === y) {
+            if (cx < minX) minX = cx;
+          } else if (py === y - 1 && cx < minXAbove) minXAbove = cx;
+          if (nV >= vRow.length) growV(nV + 1);
+          vRow[nV] = py;
+          vX[nV] = cx;
+          vId[nV] = id;
+          vUp[nV] = d === 3 ? 1 : 0;
+          nV++;
+        }
+        // Next crack.
+        const ar = q + F[d]!;
+        const al = ar + L[d]!;
+        if (G[al] !== 0) {
+          let left = true;
+          if (G[ar] === 0 && fdata !== null) {
+            // Saddle: the four values around the corner decide.
+            const ax = px + FX[d]!;
+            const ay = py + FY[d]!;
+            const sum =
+              fdata[py * W + px]! +
+              fdata[ay * W + ax]! +
+              fdata[(ay + LY[d]!) * W + ax + LX[d]!]! +
+              fdata[(py + LY[d]!) * W + px + LX[d]!]!;
+            left = sum * 0.25 > thr;
+          }
+          if (left) {
+            px += FX[d]! + LX[d]!;
+            py += FY[d]! + LY[d]!;
+            q = al;
+            d = (d + 3) & 3;
+          } else d = (d + 1) & 3;
+        } else if (G[ar] !== 0) {
+          px += FX[d]!;
+          py += FY[d]!;
+          q = ar;
+        } else d = (d + 1) & 3;
+        if (d === 0 && q === p) break;
+      }
+      offs.push(start);
+      metas.push(area > 0 ? { sx: x, sy: y, area, row: y, minX } : { sx: x, sy: y, area, row: y - 1, minX: minXAbove });
+    }
+  }
+  offs.push(nPts);
+
+  const n = metas.length;
+  const parent = nestContours(n, metas, nV, H);
+  const depth = new Int32Array(n).fill(-1);
+  const depthOf = (k: number): number => {
+    // Iterative: parents may come later in raster order.
+    let j = k;
+    const chain: number[] = [];
+    while (j >= 0 && depth[j]! < 0) {
+      chain.push(j);
+      j = parent[j]!;
+    }
+    let dd = j < 0 ? -1 : depth[j]!;
+    for (let i = chain.length - 1; i >= 0; i--) depth[chain[i]!] = ++dd;
+    return depth[k]!;
+  };
+  const pts = ptsBuf.slice(0, nPts * 2);
+  const dirs = dirBuf.slice(0, nPts);
+  const contours: Contour[] = [];
+  for (let k = 0; k < n; k++) {
+    const m = metas[k]!;
+    contours.push({
+      points: pts.subarray(offs[k]! * 2, offs[k + 1]! * 2),
+      dirs: dirs.subarray(offs[k]!, offs[k + 1]!),
+      startX: m.sx,
+      startY: m.sy,
+      area: m.area,
+      hole: m.area < 0,
+      parent: parent[k]!,
+      depth: depthOf(k),
+    });
+  }
+  return { width: W, height: H, contours };
+}
+
+/**
+ * Innermost enclosing contour of each contour. A contour's leftmost crack in the row where it
+ * starts has nothing of the same contour to its left; scanning further left, the first contour
+ * met whose nearest crack has its enclosed side facing us is the parent (any contour enclosing
+ * the point must be crossed before any contour enclosing that one).
+ */
+function nestContours(
+  n: number,
+  metas: ReadonlyArray<{ area: number; row: number; minX: number }>,
+  nV: number,
+  H: number,
+): Int32Array {
+  const parent = new Int32Array(n).fill(-1);
+  if (n <= 1) return parent;
+  // Counting sort of vertical cracks by row, then by x within a row.
+  const rowStart = new Int32Array(H + 1);
+  for (let i = 0; i < nV; i++) rowStart[vRow[i]! + 1]!++;
+  for (let r = 0; r < H; r++) rowStart[r + 1]! += rowStart[r]!;
+  const fill = rowStart.slice(0, H);
+  const order = new Int32Array(nV);
+  for (let i = 0; i < nV; i++) order[fill[vRow[i]!]!++] = i;
+  const sortedRows = new Uint8Array(H);
+  const sortRow = (r: number): void => {
+    const a = rowStart[r]!;
+    const b = rowStart[r + 1]!;
+    for (let i = a + 1; i < b; i++) {
+      const v = order[i]!;
+      const key = vX[v]!;
+      let j = i - 1;
+      while (j >= a && vX[order[j]!]! > key) {
+        order[j + 1] = order[j]!;
+        j--;
+      }
+      order[j + 1] = v;
+    }
+    sortedRows[r] = 1;
+  };
+  const stamp = new Int32Array(n).fill(-1);
+  for (let k = 0; k < n; k++) {
+    const { row, minX } = metas[k]!;
+    if (!sortedRows[row]) sortRow(row);
+    const a = rowStart[row]!;
+    let i = rowStart[row + 1]! - 1;
+    while (i >= a && vX[order[i]!]! >= minX) i--;
+    for (; i >= a; i--) {
+      const v = order[i]!;
+      const c = vId[v]!;
+      if (c === k || stamp[c] === k) continue;
+      stamp[c] = k;
+      // The pixel right of this crack is inside the mask when the crack goes north.
+      const insideMaskRight = vUp[v] === 1;
+      const cOuter = metas[c]!.area > 0;
+      if (insideMaskRight === cOuter) {
+        parent[k] = c;
+        break;
+      }
+    }
+  }
+  return parent;
+}
+
+/**
+ * The pixel-edge boundary of a contour as a closed polygon of pixel corners (integers,
+ * interleaved x, y), one vertex per change of direction, starting at (startX, startY).
+ */
+export function pixelEdgePolygon(c: Contour): Int32Array {
+  const { dirs } = c;
+  const n = dirs.length;
+  const out: number[] = [];
+  let x = c.startX;
+  let y = c.startY;
+  const DX = [1, 0, -1, 0];
+  const DY = [0, 1, 0, -1];
+  for (let i = 0; i < n; i++) {
+    const d = dirs[i]!;
+    if (i === 0 || d !== dirs[i - 1]) out.push(x, y);
+    x += DX[d]!;
+    y += DY[d]!;
+  }
+  return Int32Array.from(out);
+}
+
+/** Shoelace area of an interleaved closed polyline (positive = clockwise on screen, y down). */
+export function polylineArea(pts: ArrayLike<number>): number {
+  const n = pts.length >> 1;
+  let s = 0;
+  for (let i = 0, j = n - 1; i < n; j = i++) s += pts[j * 2]! * pts[i * 2 + 1]! - pts[i * 2]! * pts[j * 2 + 1]!;
+  return s / 2;
+}

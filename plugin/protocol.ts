@@ -1,0 +1,128 @@
+/**
+ * The one protocol between an editor's main thread (plugin/figma, later other hosts) and the
+ * plugin UI iframe (ui/). Both sides import these types; nothing else crosses the bridge.
+ *
+ * Geometry convention: everything the UI sends is in the SOURCE IMAGE's pixel space — the
+ * pixels of the bytes it received for that source (x right, y down, origin top-left). The
+ * host alone knows how those pixels sit on its canvas (fill mode, crop, transform, nesting)
+ * and maps results back through the `SourceInfo.placement` it computed.
+ *
+ * Messages are plain data (structured clone): Uint8Array is fine, class instances are not.
+ * Errors cross as `ErrorInfo` (code + message), never as Error objects.
+ */
+import type { ErrorInfo } from '../core/errors.js';
+
+export const PROTOCOL_VERSION = 1;
+
+/** Commands the plugin offers (menu items, relaunch buttons). */
+export type CommandId = 'cutout' | 'remove-bg' | 'edit';
+
+export type OutputKind = 'cutout' | 'vector-mask' | 'outline';
+
+/** One path of a vector result, in source-image pixels; data uses only absolute M L C Z. */
+export interface VectorPathData {
+  windingRule: 'EVENODD' | 'NONZERO';
+  data: string;
+}
+
+/** An image layer the user can cut out from. */
+export interface SourceInfo {
+  /** The host's node id. */
+  id: string;
+  name: string;
+  /** Pixel size of the image the host will send for this source. */
+  width: number;
+  height: number;
+  /** 'fill': original bytes of a plain image fill; 'export': a rendering of the layer. */
+  origin: 'fill' | 'export';
+  /** Human-readable note when the host had to do something (e.g. downscaled a huge export). */
+  note?: string;
+}
+
+export interface Settings {
+  output: OutputKind;
+  modelId: string;
+  /** Feather radius in source pixels. */
+  feather: number;
+  /** Tracing tolerance in source pixels (vector outputs). */
+  smoothing: number;
+  /** Hide the source layer after applying (never deleted). */
+  hideSource: boolean;
+  /** Batch: keep the largest part only / fill holes. */
+  largestOnly: boolean;
+  fillHoles: boolean;
+  /** Batch strategy. */
+  strategy: 'salient' | 'salient+sam';
+  threshold: number;
+}
+
+export const DEFAULT_SETTINGS: Settings = {
+  output: 'cutout',
+  modelId: 'slimsam-77-q8',
+  feather: 0,
+  smoothing: 1,
+  hideSource: false,
+  largestOnly: false,
+  fillHoles: false,
+  strategy: 'salient',
+  threshold: 0.5,
+};
+
+/** A result to insert over a source, in source-image pixels. */
+export interface ApplyPayload {
+  sourceId: string;
+  output: OutputKind;
+  /** Name for the new layer(s), e.g. "Cutout of Photo". */
+  name?: string;
+  /** cutout: RGBA PNG of the region `rect` of the source image (may be downscaled). */
+  png?: Uint8Array;
+  /** Region of the source image the PNG covers (its pixel size may be smaller: ≤ 4096). */
+  rect?: { x: number; y: number; width: number; height: number };
+  /** vector-mask / outline: paths in source-image pixels. */
+  paths?: VectorPathData[];
+  hideSource: boolean;
+}
+
+// ---- host (main thread) → UI ----------------------------------------------------------
+
+export type HostMessage =
+  | { type: 'init'; version: number; command: CommandId; settings: Settings; host: string; editSourceId?: string }
+  | { type: 'selection'; sources: SourceInfo[]; problems: string[] }
+  | { type: 'image'; requestId: number; source: SourceInfo; bytes: Uint8Array }
+  | { type: 'applied'; requestId: number; nodeIds: string[] }
+  | { type: 'batch-items'; requestId: number; sources: SourceInfo[]; skipped: Array<{ id: string; name: string; reason: string }> }
+  | { type: 'batch-done'; requestId: number; inserted: number; failed: number }
+  | { type: 'error'; requestId?: number; error: ErrorInfo };
+
+// ---- UI → host -----------------------------------------------------------------------
+
+export type BatchScope = 'selection' | 'page' | 'file';
+
+export type UiMessage =
+  | { type: 'ready'; version: number }
+  | { type: 'request-image'; requestId: number; sourceId: string }
+  | { type: 'apply'; requestId: number; payload: ApplyPayload }
+  | { type: 'batch-list'; requestId: number; scope: BatchScope }
+  /** One batch result; the host inserts it at once (results stream as they finish). */
+  | { type: 'batch-apply'; requestId: number; payload: ApplyPayload }
+  /** Closes the batch: one undo step, summary notification. */
+  | { type: 'batch-end'; requestId: number; cancelled: boolean; failures: Array<{ id: string; name: string; message: string }> }
+  | { type: 'save-settings'; settings: Settings }
+  | { type: 'notify'; message: string; error?: boolean }
+  | { type: 'resize'; width: number; height: number }
+  | { type: 'close' };
+
+export type MessageOf<U, T extends string> = Extract<U, { type: T }>;
+
+function hasType(v: unknown): boolean {
+  return typeof v === 'object' && v !== null && typeof (v as { type?: unknown }).type === 'string';
+}
+
+/** Shape check at the bridge: anything else (other plugins' or devtools' messages) is ignored. */
+export function isHostMessage(v: unknown): v is HostMessage {
+  return hasType(v);
+}
+
+export function isUiMessage(v: unknown): v is UiMessage {
+  return hasType(v);
+}
