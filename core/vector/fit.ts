@@ -218,17 +218,18 @@ class CurveBuilder {
     const k = this.kinds.length;
     if (Math.abs(x - this.x) < 1e-9 && Math.abs(y - this.y) < 1e-9) return;
     if (k > 0 && this.kinds[k - 1] === 0) {
-      // Merge with a collinear previous line going the same way.
+      // Merge with the previous line when the shared point lies on the merged line.
       const c = this.coords.length;
-      const sx = k > 1 ? this.startOfLast() : [this.x0, this.y0];
-      const ax = this.x - sx[0]!;
-      const ay = this.y - sx[1]!;
+      const sx = c >= 4 ? this.coords[c - 4]! : this.x0;
+      const sy = c >= 4 ? this.coords[c - 3]! : this.y0;
+      const ax = this.x - sx;
+      const ay = this.y - sy;
       const bx = x - this.x;
       const by = y - this.y;
-      const cr = ax * by - ay * bx;
-      const la = Math.hypot(ax, ay);
-      const lb = Math.hypot(bx, by);
-      if (ax * bx + ay * by > 0 && Math.abs(cr) <= 1e-3 * la * lb && Math.abs(cr) / (la + lb) < 0.01) {
+      const mx = x - sx;
+      const my = y - sy;
+      const ml = Math.hypot(mx, my);
+      if (ax * bx + ay * by > 0 && ml > 0 && Math.abs(ax * my - ay * mx) / ml < 0.005) {
         this.coords[c - 2] = x;
         this.coords[c - 1] = y;
         this.x = x;
@@ -240,12 +241,6 @@ class CurveBuilder {
     this.coords.push(x, y);
     this.x = x;
     this.y = y;
-  }
-  private startOfLast(): [number, number] {
-    const c = this.coords.length;
-    const prevKind = this.kinds[this.kinds.length - 2];
-    void prevKind;
-    return [this.coords[c - 4]!, this.coords[c - 3]!];
   }
   cubic(x1: number, y1: number, x2: number, y2: number, x: number, y: number): void {
     // A cubic whose handles lie on the chord (between its ends) is a line.
@@ -294,40 +289,39 @@ export function fitOutline(contour: Contour, poly: Polygon, options: FitOptions)
     }
   }
 
-  // Knots in walking order: midpoint of edge k, then vertex k if it is a corner.
+  // Knots in walking order: midpoint of edge k, then vertex k if it is a corner. Edge indices are
+  // "unwrapped" (they keep growing past K) so a span never has to think about wrapping around.
+  const mod = (e: number): number => ((e % K) + K) % K;
   const kEdge: number[] = [];
   const kCorner: number[] = [];
   const kx: number[] = [];
   const ky: number[] = [];
-  const startEdge = anyCorner >= 0 ? (anyCorner + 1) % K : 0;
+  const e0 = anyCorner >= 0 ? anyCorner + 1 : 0;
   if (anyCorner >= 0) {
-    kEdge.push(anyCorner);
+    kEdge.push(e0 - 1);
     kCorner.push(1);
     kx.push(poly.vx[anyCorner]!);
     ky.push(poly.vy[anyCorner]!);
   }
   for (let s = 0; s < K; s++) {
-    const k = (startEdge + s) % K;
-    const p = (k + K - 1) % K;
-    kEdge.push(k);
+    const e = e0 + s;
+    const k = mod(e);
+    const p = mod(e - 1);
+    kEdge.push(e);
     kCorner.push(0);
     kx.push((poly.vx[p]! + poly.vx[k]!) / 2);
     ky.push((poly.vy[p]! + poly.vy[k]!) / 2);
-    if (corner[k] && !(anyCorner >= 0 && s === K - 1)) {
-      kEdge.push(k);
+    if (corner[k] && s < K - 1) {
+      kEdge.push(e);
       kCorner.push(1);
       kx.push(poly.vx[k]!);
       ky.push(poly.vy[k]!);
     }
   }
   const Nk = kEdge.length;
-  // Unwrapped edge index of knot u (u may exceed Nk when closing the loop).
   const edgeOf = (u: number): number => {
     const w = Math.floor(u / Nk);
-    const e = kEdge[u - w * Nk]!;
-    // Edges before the start edge belong to the next lap in unwrapped order.
-    const lap = e < startEdge || (anyCorner >= 0 && u - w * Nk === 0 && e === anyCorner && startEdge !== 0 && e < startEdge) ? 1 : 0;
-    return e + K * (w + lap);
+    return kEdge[u - w * Nk]! + K * w;
   };
   const isCorner = (u: number): boolean => kCorner[u % Nk] === 1;
 
@@ -338,7 +332,7 @@ export function fitOutline(contour: Contour, poly: Polygon, options: FitOptions)
     const aCorner = isCorner(u);
     const bCorner = isCorner(v);
     for (let e = ea; e <= eb; e++) {
-      const k = e % K;
+      const k = mod(e);
       const cnt = poly.count[k]!;
       let lo = 0;
       let hi = cnt;
@@ -346,28 +340,11 @@ export function fitOutline(contour: Contour, poly: Polygon, options: FitOptions)
         if (aCorner) continue;
         lo = cnt >> 1;
       }
-      if (e === eb && !bCorner) hi = Math.min(hi, (cnt + 1) >> 1);
-      if (e === ea && e === eb && !aCorner && !bCorner) {
-        // Whole loop back to the same midpoint: second half now, first half at the end.
-        lo = cnt >> 1;
-        hi = cnt;
-      }
+      if (e === eb && !bCorner) hi = (cnt + 1) >> 1;
+      if (hi <= lo) continue;
       ensureScratch(qn + (hi - lo) + 1);
       const f = poly.first[k]!;
       for (let t = lo; t < hi; t++) {
-        const i = (f + t) % n;
-        qx[qn] = pts[i * 2]!;
-        qy[qn] = pts[i * 2 + 1]!;
-        qa[qn++] = dirs[i]! & 1;
-      }
-    }
-    if (eb - ea === K && !aCorner && !bCorner) {
-      // Closing lap: first half of the start edge.
-      const k = ea % K;
-      const cnt = poly.count[k]!;
-      const f = poly.first[k]!;
-      ensureScratch(qn + cnt);
-      for (let t = 0; t < (cnt + 1) >> 1; t++) {
         const i = (f + t) % n;
         qx[qn] = pts[i * 2]!;
         qy[qn] = pts[i * 2 + 1]!;
@@ -380,17 +357,17 @@ export function fitOutline(contour: Contour, poly: Polygon, options: FitOptions)
     const ea = edgeOf(u);
     const eb = edgeOf(v);
     let s = 0;
-    for (let e = isCorner(u) ? ea + 1 : ea; e <= eb - 1; e++) s += Math.abs(poly.turn[e % K]!);
+    for (let e = isCorner(u) ? ea + 1 : ea; e <= eb - 1; e++) s += Math.abs(poly.turn[mod(e)]!);
     return s;
   };
 
   const tangentOut = (u: number): [number, number] => {
     const e = edgeOf(u);
-    const k = (isCorner(u) ? e + 1 : e) % K;
+    const k = mod(isCorner(u) ? e + 1 : e);
     return [poly.dx[k]!, poly.dy[k]!];
   };
   const tangentIn = (v: number): [number, number] => {
-    const k = edgeOf(v) % K;
+    const k = mod(edgeOf(v));
     return [poly.dx[k]!, poly.dy[k]!];
   };
 
@@ -467,7 +444,7 @@ export function fitOutline(contour: Contour, poly: Polygon, options: FitOptions)
       // Not even one edge: keep the polygon here (through the vertex) or a straight half-edge.
       const v = u + 1;
       if (!isCorner(u) && !isCorner(v)) {
-        const k = edgeOf(u) % K;
+        const k = mod(edgeOf(u));
         out.line(poly.vx[k]!, poly.vy[k]!);
       }
       emitLine(v);

@@ -95,7 +95,7 @@ function resetRegion(): void {
 function clip(a: number, b: number, r: number): boolean {
   if (rn + 2 > tm.length) {
     const n = tm.length * 2;
-    const g = (x: Float64Array): Float64Array => {
+    const g = (x: Float64Array): Float64Array<ArrayBuffer> => {
       const y = new Float64Array(n);
       y.set(x);
       return y;

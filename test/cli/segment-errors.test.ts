@@ -10,48 +10,17 @@ import { zlibSync } from 'fflate';
 import { generateAnalyticModels } from '../../models/analytic/index.js';
 import { encodePng, decodePng } from '../../core/image/png.js';
 import { runCli } from '../helpers/cli.js';
+import { chunk, concat, ihdr, SIGNATURE } from '../image/png-builder.js';
 import { render } from '../helpers/synthetic.js';
 
 let root: string;
 let models: Record<string, string>;
 let image: string;
 
-/** A PNG header with the given size and a valid (tiny) grey IDAT of zeros. */
+/** A grey PNG of the given size whose pixels are all 0 (tiny when compressed). */
 function bigGreyPng(width: number, height: number): Uint8Array {
-  const crcTable = Array.from({ length: 256 }, (_, n) => {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    return c >>> 0;
-  });
-  const crc = (b: Uint8Array) => {
-    let c = 0xffffffff;
-    for (const x of b) c = crcTable[(c ^ x) & 0xff]! ^ (c >>> 8);
-    return (c ^ 0xffffffff) >>> 0;
-  };
-  const chunk = (type: string, data: Uint8Array) => {
-    const out = new Uint8Array(12 + data.length);
-    const dv = new DataView(out.buffer);
-    dv.setUint32(0, data.length);
-    out.set(new TextEncoder().encode(type), 4);
-    out.set(data, 8);
-    dv.setUint32(8 + data.length, crc(out.subarray(4, 8 + data.length)));
-    return out;
-  };
-  const ihdr = new Uint8Array(13);
-  const dv = new DataView(ihdr.buffer);
-  dv.setUint32(0, width);
-  dv.setUint32(4, height);
-  ihdr[8] = 8; // bit depth
-  ihdr[9] = 0; // grey
   const raw = width && height ? new Uint8Array((width + 1) * height) : new Uint8Array(0);
-  const parts = [new Uint8Array([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr), chunk('IDAT', zlibSync(raw)), chunk('IEND', new Uint8Array(0))];
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return concat([SIGNATURE, ihdr(width, height, 8, 0), chunk('IDAT', zlibSync(raw)), chunk('IEND', new Uint8Array(0))]);
 }
 
 beforeAll(async () => {

@@ -93,3 +93,31 @@ export function withBoxCentre(prompt: Prompt): Prompt {
   const b = prompt.box;
   return { ...prompt, points: [...prompt.points, { x: (b.x0 + b.x1) / 2, y: (b.y0 + b.y1) / 2, label: 1 }] };
 }
+
+/**
+ * Points for the transformers.js layouts (sam-hf, sam2-hf): labels 1/0, a box natively
+ * when the graph has `input_boxes`, else the box fallback; a box alone gets one padding
+ * point (label −10, ignored by the prompt encoder).
+ */
+export function hfPoints(decoder: OrtSession, prompt: Prompt, t: FrameTransform): {
+  coords: number[];
+  labels: number[];
+  nativeBox: boolean;
+  clipBox?: BoxPrompt;
+  fallbacks: string[];
+} {
+  const nativeBox = decoder.inputNames.includes('input_boxes');
+  const fallback = !!prompt.box && !nativeBox;
+  const { coords, labels } = framePoints(nativeBox ? prompt : withBoxCentre(prompt), t, 'none');
+  if (!labels.length) {
+    coords.push(0, 0);
+    labels.push(-10);
+  }
+  return {
+    coords,
+    labels,
+    nativeBox,
+    clipBox: fallback ? prompt.box : undefined,
+    fallbacks: fallback ? ['box-as-centre-point-and-clip'] : [],
+  };
+}

@@ -1,7 +1,7 @@
 import { IMAGENET_UNIT, pixelValues } from '../preprocess.js';
 import { argmax, floatData, splitMaps, tensorF32, tensorLike, inputType } from '../runtime.js';
 import type { FormatDriver } from './driver.js';
-import { framePoints, frameBox, withBoxCentre } from './driver.js';
+import { frameBox, hfPoints } from './driver.js';
 
 /**
  * transformers.js layout (Xenova/slimsam-*, Xenova/sam-vit-*): vision_encoder +
@@ -21,16 +21,7 @@ export const samHf: FormatDriver = {
     return { pixel_values: tensorF32(ort, pixelValues(resized, t, IMAGENET_UNIT), [1, 3, t.frame, t.frame]) };
   },
   decodeFeeds(ort, decoder, emb, prompt, t) {
-    const nativeBox = decoder.inputNames.includes('input_boxes');
-    const fallbacks: string[] = [];
-    const p = nativeBox ? prompt : withBoxCentre(prompt);
-    if (prompt.box && !nativeBox) fallbacks.push('box-as-centre-point-and-clip');
-    const { coords, labels } = framePoints(p, t, 'none');
-    if (!labels.length) {
-      // Box only: one padding point (label -10 is ignored by the prompt encoder).
-      coords.push(0, 0);
-      labels.push(-10);
-    }
+    const { coords, labels, nativeBox, clipBox, fallbacks } = hfPoints(decoder, prompt, t);
     const n = labels.length;
     const feeds = {
       image_embeddings: emb.image_embeddings!,
@@ -39,7 +30,7 @@ export const samHf: FormatDriver = {
       input_labels: tensorLike(ort, inputType(decoder, 'input_labels') ?? 'int64', labels, [1, 1, n]),
       ...(nativeBox && prompt.box ? { input_boxes: tensorF32(ort, frameBox(prompt.box, t), [1, 1, 4]) } : {}),
     };
-    return { feeds, fetch: ['iou_scores', 'pred_masks'], clipBox: nativeBox ? undefined : prompt.box, fallbacks };
+    return { feeds, fetch: ['iou_scores', 'pred_masks'], clipBox, fallbacks };
   },
   async read(out) {
     const scores = Array.from(await floatData(out.iou_scores!));

@@ -1,7 +1,7 @@
 import { IMAGENET_UNIT, pixelValues } from '../preprocess.js';
 import { argmax, floatData, splitMaps, tensorF32, tensorLike, inputType } from '../runtime.js';
 import type { FormatDriver } from './driver.js';
-import { framePoints, frameBox, withBoxCentre } from './driver.js';
+import { frameBox, hfPoints } from './driver.js';
 
 /**
  * transformers.js layout of SAM 2 / 2.1 (onnx-community/sam2*-ONNX): square 1024 resize,
@@ -21,15 +21,7 @@ export const sam2Hf: FormatDriver = {
     return { pixel_values: tensorF32(ort, pixelValues(resized, t, IMAGENET_UNIT), [1, 3, t.frame, t.frame]) };
   },
   decodeFeeds(ort, decoder, emb, prompt, t) {
-    const nativeBox = decoder.inputNames.includes('input_boxes');
-    const fallbacks: string[] = [];
-    const p = nativeBox ? prompt : withBoxCentre(prompt);
-    if (prompt.box && !nativeBox) fallbacks.push('box-as-centre-point-and-clip');
-    const { coords, labels } = framePoints(p, t, 'none');
-    if (!labels.length) {
-      coords.push(0, 0);
-      labels.push(-10);
-    }
+    const { coords, labels, nativeBox, clipBox, fallbacks } = hfPoints(decoder, prompt, t);
     const n = labels.length;
     const feeds: Record<string, import('../types.js').OrtTensor> = {
       'image_embeddings.0': emb['image_embeddings.0']!,
@@ -43,7 +35,7 @@ export const sam2Hf: FormatDriver = {
     }
     const fetch = ['iou_scores', 'pred_masks'];
     if (decoder.outputNames.includes('object_score_logits')) fetch.push('object_score_logits');
-    return { feeds, fetch, clipBox: nativeBox ? undefined : prompt.box, fallbacks };
+    return { feeds, fetch, clipBox, fallbacks };
   },
   async read(out) {
     const scores = Array.from(await floatData(out.iou_scores!));

@@ -1,0 +1,156 @@
+/**
+ * Everything that runs models, in one object that lives either in the inference worker or,
+ * when no worker starts, on the UI thread (engine.ts picks). Plain data in and out, so the
+ * worker can expose it method by method over postMessage.
+ *
+ * The encoder tries WebGPU when the build has it and an adapter exists: the model is loaded
+ * twice (encoder on WebGPU, and all on wasm), both encode one probe image, and WebGPU is kept
+ * only if the embeddings and the probe's mask agree within tolerance; otherwise wasm.
+ */
+import { ErrorCode, fail } from '../core/errors.js';
+import type { RgbaImage } from '../core/image/types.js';
+import { EmbeddingCache } from '../core/models/embedding-cache.js';
+import { loadSamModel } from '../core/models/sam-model.js';
+import { floatData } from '../core/models/runtime.js';
+import type { DecodeResult, SegmentModel } from '../core/models/types.js';
+import { maskIoU } from '../core/masks/measure.js';
+import type { Prompt } from '../core/prompts/types.js';
+import { candidateMask, Segmenter } from '../core/segment.js';
+import { buildResult, type ApplyOptions, type ApplyProgress, type ApplyResult } from './apply.js';
+import { ort, webgpuAdapterAvailable } from './runtime.js';
+
+export interface LoadModelRequest {
+  id: string;
+  files: Record<string, Uint8Array>;
+  /** Try WebGPU for the encoder (only where the build and the machine have it). */
+  webgpu: boolean;
+}
+
+export interface LoadedModel {
+  id: string;
+  format: string;
+  supports: { box: boolean; maskInput: boolean };
+  /** Where the encoder runs. */
+  device: 'wasm' | 'webgpu';
+  /** Why WebGPU is not used, when it was tried. */
+  note?: string;
+}
+
+const WASM = { executionProviders: ['wasm'] };
+
+/** A small synthetic image with shapes, to compare two encoders' outputs. */
+function probeImage(): RgbaImage {
+  const w = 96;
+  const h = 64;
+  const data = new Uint8Array(w * h * 4);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const i = (y * w + x) * 4;
+      const inDisc = (x - 30) ** 2 + (y - 32) ** 2 < 18 ** 2;
+      const inBox = x > 60 && x < 88 && y > 12 && y < 52;
+      data[i] = inDisc ? 220 : inBox ? 30 : 120 + (x >> 2);
+      data[i + 1] = inDisc ? 40 : inBox ? 160 : 120 + (y >> 2);
+      data[i + 2] = inDisc ? 40 : inBox ? 220 : 128;
+      data[i + 3] = 255;
+    }
+  }
+  return { width: w, height: h, data };
+}
+
+/** Largest difference relative to the reference tensor's largest magnitude. */
+async function relativeDiff(a: SegmentModelEmbedding, b: SegmentModelEmbedding): Promise<number> {
+  let worst = 0;
+  for (const name of Object.keys(b.tensors)) {
+    const x = await floatData(a.tensors[name]!);
+    const y = await floatData(b.tensors[name]!);
+    if (x.length !== y.length) return Number.POSITIVE_INFINITY;
+    let maxAbs = 1e-6;
+    let maxDiff = 0;
+    for (let i = 0; i < y.length; i++) {
+      maxAbs = Math.max(maxAbs, Math.abs(y[i]!));
+      maxDiff = Math.max(maxDiff, Math.abs(x[i]! - y[i]!));
+    }
+    if (!Number.isFinite(maxDiff)) return Number.POSITIVE_INFINITY;
+    worst = Math.max(worst, maxDiff / maxAbs);
+  }
+  return worst;
+}
+type SegmentModelEmbedding = Awaited<ReturnType<SegmentModel['encode']>>;
+
+/** Loads with the encoder on WebGPU if it agrees with wasm on a probe; else all on wasm. */
+async function loadVerified(req: LoadModelRequest): Promise<{ model: SegmentModel; device: 'wasm' | 'webgpu'; note?: string }> {
+  const wasmModel = await loadSamModel(ort, req.files, { id: req.id, sessionOptions: WASM });
+  if (!req.webgpu || !(await webgpuAdapterAvailable())) return { model: wasmModel, device: 'wasm' };
+  let gpuModel: SegmentModel | undefined;
+  try {
+    gpuModel = await loadSamModel(ort, req.files, {
+      id: req.id,
+      sessionOptions: WASM,
+      encoderSessionOptions: { executionProviders: ['webgpu'] },
+    });
+    const probe = probeImage();
+    const [eg, ec] = [await gpuModel.encode(probe), await wasmModel.encode(probe)];
+    const diff = await relativeDiff(eg, ec);
+    const prompt: Prompt = { points: [{ x: 30, y: 32, label: 1 }] };
+    const [dg, dc] = [await gpuModel.decode(eg, prompt), await wasmModel.decode(ec, prompt)];
+    const iou = maskIoU(candidateMask(dg, dc.selected), candidateMask(dc, dc.selected));
+    if (diff > 0.02 || iou < 0.98) {
+      await gpuModel.dispose();
+      return { model: wasmModel, device: 'wasm', note: `WebGPU disagreed with the CPU (difference ${diff.toFixed(3)}, mask IoU ${iou.toFixed(3)}): using the CPU.` };
+    }
+    await wasmModel.dispose();
+    return { model: gpuModel, device: 'webgpu' };
+  } catch (err) {
+    await gpuModel?.dispose().catch(() => undefined);
+    return { model: wasmModel, device: 'wasm', note: `WebGPU could not run this model (${err instanceof Error ? err.message.split('\n')[0] : String(err)}): using the CPU.` };
+  }
+}
+
+export class InferenceCore {
+  private model: SegmentModel | undefined;
+  private segmenter: Segmenter | undefined;
+  private image: RgbaImage | undefined;
+  private readonly cache = new EmbeddingCache(192 * 1024 * 1024);
+
+  async loadModel(req: LoadModelRequest): Promise<LoadedModel> {
+    await this.disposeModel();
+    const { model, device, note } = await loadVerified(req);
+    this.model = model;
+    this.segmenter = new Segmenter(model, this.cache);
+    return { id: model.id, format: model.format, supports: { ...model.supports }, device, ...(note ? { note } : {}) };
+  }
+
+  /** Encodes the image (or reuses its cached embedding) and keeps it for `apply`. */
+  async setImage(image: RgbaImage): Promise<{ cached: boolean; encodeMs: number }> {
+    if (!this.segmenter) fail(ErrorCode.State, 'no model is loaded yet: choose a model first');
+    this.image = image;
+    const r = await this.segmenter.setImage(image);
+    return { cached: r.cached, encodeMs: r.encodeMs };
+  }
+
+  async predict(prompt: Prompt): Promise<DecodeResult> {
+    if (!this.segmenter) fail(ErrorCode.State, 'no model is loaded yet: choose a model first');
+    const p = await this.segmenter.predict(prompt);
+    // Return the decode result only (the prompt's `previous` need not travel back).
+    const { prompt: _prompt, ...result } = p;
+    return result;
+  }
+
+  apply(prediction: DecodeResult, candidate: number, options: ApplyOptions, onProgress?: ApplyProgress): ApplyResult {
+    if (!this.image) fail(ErrorCode.State, 'no image is set: select an image layer first');
+    return buildResult(this.image, prediction, candidate, options, onProgress);
+  }
+
+  private async disposeModel(): Promise<void> {
+    this.cache.clear();
+    this.segmenter = undefined;
+    const m = this.model;
+    this.model = undefined;
+    await m?.dispose().catch(() => undefined);
+  }
+
+  async dispose(): Promise<void> {
+    this.image = undefined;
+    await this.disposeModel();
+  }
+}

@@ -1,0 +1,70 @@
+/**
+ * The inference worker: InferenceCore behind postMessage (see backend.ts for the protocol).
+ * Bundled on its own by build.mjs and embedded in ui.html as a string.
+ */
+import { toErrorInfo } from '../core/errors.js';
+import type { RgbaImage } from '../core/image/types.js';
+import type { DecodeResult } from '../core/models/types.js';
+import type { Prompt } from '../core/prompts/types.js';
+import type { ApplyOptions } from './apply.js';
+import type { WorkerRequest, WorkerResponse } from './backend.js';
+import { InferenceCore, type LoadModelRequest } from './inference.js';
+import { configureOrt, probeOrt } from './runtime.js';
+
+interface WorkerScope {
+  onmessage: ((e: MessageEvent<WorkerRequest>) => void) | null;
+  postMessage(msg: WorkerResponse, transfer?: Transferable[]): void;
+}
+const scope = globalThis as unknown as WorkerScope;
+const core = new InferenceCore();
+
+function transferables(result: unknown): Transferable[] {
+  const out = new Set<ArrayBuffer>();
+  const add = (a: unknown) => {
+    if (ArrayBuffer.isView(a) && a.buffer instanceof ArrayBuffer) out.add(a.buffer);
+  };
+  if (result && typeof result === 'object') {
+    const r = result as { lowRes?: unknown[]; png?: unknown };
+    r.lowRes?.forEach(add);
+    add(r.png);
+  }
+  return [...out];
+}
+
+async function handle(req: WorkerRequest): Promise<unknown> {
+  const a = req.args;
+  switch (req.method) {
+    case 'init':
+      configureOrt(a[0] as Uint8Array, a[1] as number);
+      await probeOrt();
+      return true;
+    case 'loadModel':
+      return core.loadModel(a[0] as LoadModelRequest);
+    case 'setImage':
+      return core.setImage(a[0] as RgbaImage);
+    case 'predict':
+      return core.predict(a[0] as Prompt);
+    case 'apply':
+      return core.apply(a[0] as DecodeResult, a[1] as number, a[2] as ApplyOptions, (f, stage) =>
+        scope.postMessage({ id: req.id, progress: [f, stage] }),
+      );
+    case 'dispose':
+      await core.dispose();
+      return true;
+  }
+}
+
+scope.onmessage = (e) => {
+  const req = e.data;
+  handle(req).then(
+    (result) => {
+      // lowRes maps and PNG bytes are fresh per call: move them instead of copying.
+      try {
+        scope.postMessage({ id: req.id, ok: true, result }, transferables(result));
+      } catch {
+        scope.postMessage({ id: req.id, ok: true, result });
+      }
+    },
+    (err: unknown) => scope.postMessage({ id: req.id, ok: false, error: toErrorInfo(err) }),
+  );
+};
