@@ -1,6 +1,9 @@
 // Builds every product artefact with esbuild:
 //   dist/cli.js    the Node command line (onnxruntime-web stays external: same runtime the plugin ships)
-// Later: dist/code.js (Figma main thread), dist/ui.html (single-file iframe).
+//   dist/code.js   the Figma main thread (IIFE, es2017: Figma's sandbox, no DOM)
+//   manifest.json  generated from plugin/figma/manifest.ts and the model registry's hosts
+//   dist/ui.html   the plugin iframe, one file (see the UI section below)
+//   dist/bench.js, dist/eval.js  the benchmark and evaluation drivers
 import { build } from 'esbuild';
 import { mkdirSync, chmodSync } from 'node:fs';
 
@@ -29,3 +32,151 @@ await build({
   external: ['onnxruntime-web', 'onnxruntime-node', 'potrace', '@resvg/resvg-js'],
   banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
 });
+
+// ---- eval (npm run eval): interactive segmentation evaluation, RITM protocol ---------------
+// eval/main.ts → dist/eval.js: Node, ESM, the onnxruntime packages external (as for the CLI).
+await build({
+  ...common,
+  entryPoints: ['eval/main.ts'],
+  outfile: 'dist/eval.js',
+  platform: 'node',
+  format: 'esm',
+  external: ['onnxruntime-web', 'onnxruntime-node'],
+});
+// ---- end eval --------------------------------------------------------------------------------
+
+// ==== UI: dist/ui.html (owned by ui/) =========================================================
+// Figma wants ONE file: the UI bundle (ui/main.ts, IIFE), its CSS and the inference worker
+// (ui/worker.ts, IIFE, embedded as a string and started from a data: URL) are inlined into
+// ui/index.html.
+//
+// onnxruntime-web: the UI imports `onnxruntime-web/wasm` (CPU/wasm only; its JS glue is
+// bundled in, so ort never dynamic-imports or fetches a script). The runtime's
+// ort-wasm-simd-threaded.wasm is handed to ort as bytes (env.wasm.wasmBinary): no fetch,
+// no blob: URL — both unreliable in Figma's null-origin iframe.
+//   default (inline):     the .wasm is inlined as base64 in a
+//                         <script type="application/octet-stream" id="ort-wasm"> at the end of
+//                         ui.html. Works offline, nothing to allow in the manifest.
+//                         ui.html ≈ 19.5 MB, of which 19.0 MB is the base64 .wasm (14.2 MB
+//                         binary); ≈ 0.45 MB without it (the build prints the exact sizes).
+//   CUTOUT_WASM=cdn:      nothing inlined; the UI downloads
+//                         https://cdn.jsdelivr.net/npm/onnxruntime-web@<version>/dist/<wasm>
+//                         (version pinned from node_modules) and checks its size and sha256
+//                         (computed here from the file in node_modules) before use. Needs
+//                         cdn.jsdelivr.net in the manifest's allowedDomains.
+//   CUTOUT_UI_OUT=path:   writes the page there instead of dist/ui.html (tests build variants).
+//   CUTOUT_WEBGPU=1:      imports `onnxruntime-web/webgpu` instead and ships its
+//                         ort-wasm-simd-threaded.asyncify.wasm (26.8 MB; 35.7 MB as base64);
+//                         encoders then try WebGPU, verified against wasm once (ui/inference.ts).
+// Threads: 1. ort's pthread workers would need its JS glue at a URL (the glue is bundled, and
+// unverified CDN code or a blob: URL is what we avoid) and SharedArrayBuffer (cross-origin
+// isolation, which Figma's iframe lacks). ui/runtime.ts threadCount() says when that changes.
+{
+  const { readFileSync, writeFileSync, mkdirSync: mkdirUi } = await import('node:fs');
+  const { dirname } = await import('node:path');
+  const { createHash } = await import('node:crypto');
+  const ortPkg = JSON.parse(readFileSync('node_modules/onnxruntime-web/package.json', 'utf8'));
+  const webgpu = process.env.CUTOUT_WEBGPU === '1';
+  const wasmMode = process.env.CUTOUT_WASM === 'cdn' ? 'cdn' : 'inline';
+  const wasmName = webgpu ? 'ort-wasm-simd-threaded.asyncify.wasm' : 'ort-wasm-simd-threaded.wasm';
+  const wasmBytes = readFileSync(`node_modules/onnxruntime-web/dist/${wasmName}`);
+  const wasmSource =
+    wasmMode === 'cdn'
+      ? {
+          mode: 'cdn',
+          url: `https://cdn.jsdelivr.net/npm/onnxruntime-web@${ortPkg.version}/dist/${wasmName}`,
+          bytes: wasmBytes.length,
+          sha256: createHash('sha256').update(wasmBytes).digest('hex'),
+        }
+      : { mode: 'inline' };
+  // CUTOUT_WEBGPU=1: every `onnxruntime-web/wasm` import becomes `onnxruntime-web/webgpu`.
+  const ortFlavour = {
+    name: 'cutout-ort-flavour',
+    setup(b) {
+      if (!webgpu) return;
+      b.onResolve({ filter: /^onnxruntime-web\/wasm$/ }, (args) =>
+        b.resolve('onnxruntime-web/webgpu', { kind: args.kind, resolveDir: args.resolveDir }),
+      );
+    },
+  };
+  const uiCommon = {
+    bundle: true,
+    write: false,
+    minify: true,
+    legalComments: 'none',
+    target: 'es2022',
+    platform: 'browser',
+    format: 'iife',
+    logLevel: 'warning',
+    // ort's bundle reads import.meta.url to find its files; we give it bytes, so {} is fine.
+    logOverride: { 'empty-import-meta': 'silent' },
+    plugins: [ortFlavour],
+    define: {
+      __CUTOUT_WASM__: JSON.stringify(wasmSource),
+      __CUTOUT_WEBGPU__: JSON.stringify(webgpu),
+      __CUTOUT_ORT_VERSION__: JSON.stringify(ortPkg.version),
+    },
+  };
+  const text = (r) => new TextDecoder().decode(r.outputFiles[0].contents);
+  // Inline <script> content must not contain "</script" or "<!--" (HTML would end or
+  // re-enter the script element there); both escapes are no-ops for JavaScript.
+  const scriptSafe = (js) => js.replace(/<\/(script)/gi, '<\\/$1').replace(/<!--/g, '<\\!--');
+
+  const worker = text(await build({ ...uiCommon, entryPoints: ['ui/worker.ts'], define: { ...uiCommon.define, __CUTOUT_WORKER__: '""' } }));
+  const main = text(await build({ ...uiCommon, entryPoints: ['ui/main.ts'], define: { ...uiCommon.define, __CUTOUT_WORKER__: JSON.stringify(worker) } }));
+  const css = text(await build({ entryPoints: ['ui/styles.css'], bundle: true, write: false, minify: true, logLevel: 'warning', target: ['chrome100', 'safari15', 'firefox100'] }));
+  const template = readFileSync('ui/index.html', 'utf8');
+  const wasmTag = wasmMode === 'inline' ? `<script type="application/octet-stream" id="ort-wasm">${wasmBytes.toString('base64')}</script>` : '';
+  for (const mark of ['/*@css*/', '/*@js*/', '<!--@wasm-->']) {
+    if (template.split(mark).length !== 2) throw new Error(`ui/index.html must contain ${mark} exactly once`);
+  }
+  const html = template
+    .replace('/*@css*/', () => css.replace(/<\/(style)/gi, '<\\/$1'))
+    .replace('/*@js*/', () => scriptSafe(main))
+    .replace('<!--@wasm-->', () => wasmTag);
+  // CUTOUT_UI_OUT: write elsewhere (tests build variants without touching dist/ui.html).
+  const uiOut = process.env.CUTOUT_UI_OUT || 'dist/ui.html';
+  mkdirUi(dirname(uiOut), { recursive: true });
+  writeFileSync(uiOut, html);
+  const mb = (n) => `${(n / 1e6).toFixed(2)} MB`;
+  const total = Buffer.byteLength(html);
+  const withoutWasm = total - Buffer.byteLength(wasmTag);
+  console.log(
+    `${uiOut} ${mb(total)} (${wasmMode === 'inline' ? `${wasmName} inlined: ${mb(Buffer.byteLength(wasmTag))} base64 of ${mb(wasmBytes.length)}` : `${wasmName} from the CDN, sha256 ${wasmSource.sha256.slice(0, 12)}…`}; ` +
+      `${mb(withoutWasm)} without it: JS ${mb(main.length)} incl. worker ${mb(worker.length)}, CSS ${(css.length / 1e3).toFixed(1)} kB)`,
+  );
+}
+// ==== end UI ===================================================================================
+
+// ==== Figma main thread and manifest ===========================================================
+await build({
+  ...common,
+  entryPoints: ['plugin/figma/main.ts'],
+  outfile: 'dist/code.js',
+  platform: 'neutral',
+  format: 'iife',
+  target: 'es2017',
+  minify: true,
+  legalComments: 'none',
+});
+{
+  // The manifest is declared once in TypeScript (commands, hosts from the registry); evaluate
+  // that declaration here and write the JSON Figma reads.
+  const { writeFileSync } = await import('node:fs');
+  const r = await build({
+    stdin: {
+      contents: "export { figmaManifest } from './plugin/figma/manifest.ts'; export { allowedHosts } from './models/registry.ts';",
+      resolveDir: '.',
+      loader: 'ts',
+    },
+    bundle: true,
+    write: false,
+    format: 'esm',
+    platform: 'node',
+    logLevel: 'warning',
+  });
+  const mod = await import('data:text/javascript;base64,' + Buffer.from(r.outputFiles[0].contents).toString('base64'));
+  const wasmUrl = process.env.CUTOUT_WASM === 'cdn' ? 'https://cdn.jsdelivr.net' : undefined;
+  writeFileSync('manifest.json', JSON.stringify(mod.figmaManifest(mod.allowedHosts(), wasmUrl ? { wasmUrl } : {}), null, 2) + '\n');
+}
+// ==== end Figma ================================================================================

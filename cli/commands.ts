@@ -1,4 +1,7 @@
 import { segment } from './segment.js';
+import { removeBg } from './remove-bg.js';
+import { vectorize } from './vectorize.js';
+import { cutout } from './cutout.js';
 
 /** A CLI command: `run` returns the exit code or throws (one line on stderr, exit 1). */
 export interface Command {
@@ -9,4 +12,7 @@ export interface Command {
 
 export const commands: Record<string, Command> = {
   segment,
+  'remove-bg': removeBg,
+  vectorize,
+  cutout,
 };

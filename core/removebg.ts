@@ -8,10 +8,14 @@
  *   agree up to a band of `band` pixels; the salient model decides wherever they disagree by
  *   more than that.
  *
- * Then, for both: mask = alpha ≥ threshold; `largest` keeps only the largest connected part
+ * Then, for both: mask = alpha ≥ threshold; the cutout's alpha is the float alpha through
+ * fixed levels (≤ 0.05 → 0, ≥ 0.95 → 1, linear between: background noise goes, the 0.5
+ * level stays); `largest` keeps only the largest connected part
  * (removed parts take their faint sub-threshold fringe with them); `fillHoles` fills every
  * hole; the cutout is the image with that alpha (feathered by `feather` pixels) via
- * core/cutout's makeCutout. The mask PNG is exactly the binary mask.
+ * core/cutout's makeCutout, never more opaque than the input pixel was (and a pixel fully
+ * transparent in the input is never in the mask). The mask is exactly
+ * the binary mask (feather only softens the cutout).
  */
 import { fail, ErrorCode } from './errors.js';
 import type { FloatMap, GrayImage, RgbaImage } from './image/types.js';
@@ -22,7 +26,7 @@ import { alphaMask, type SalientModel } from './models/salient.js';
 import type { SegmentModel } from './models/types.js';
 import type { BoxPrompt } from './prompts/types.js';
 import { candidateLogits } from './segment.js';
-import { makeCutout } from './cutout/index.js';
+import { makeCutout, squaredDistanceTo } from './cutout/index.js';
 
 export type RemoveBgStrategy = 'salient' | 'salient+sam';
 export const REMOVE_BG_STRATEGIES: readonly RemoveBgStrategy[] = ['salient', 'salient+sam'];
@@ -116,7 +120,14 @@ export async function removeBackground(image: RgbaImage, models: RemoveBgModels,
   }
   checkAbort(signal);
   const { mask, alpha: alpha8 } = finishMask(alpha, o);
-  const cutout = makeCutout(image, alpha8, { feather: o.feather });
+  // A pixel fully transparent in the input is never foreground (the model saw it flattened
+  // onto white, and may have counted it in).
+  const src = image.data;
+  for (let i = 0, p = 0; p < mask.data.length; i += 4, p++) if (src[i + 3] === 0) mask.data[p] = alpha8.data[p] = 0;
+  const cutout = makeCutout(image, alpha8, { feather: o.feather }).image;
+  // A pixel transparent in the input stays so: the cutout's alpha is at most the input's.
+  const dst = cutout.data;
+  for (let i = 3; i < src.length; i += 4) if (src[i] !== 255) dst[i] = Math.round((dst[i]! * src[i]!) / 255);
   let area = 0;
   for (let i = 0; i < mask.data.length; i++) if (mask.data[i]) area++;
   return { cutout, mask, foreground: area / mask.data.length, box, decided, modelMs, totalMs: now() - t0 };
@@ -190,7 +201,7 @@ export function combineSalientSam(
       }
     }
   }
-  const dist2 = edges ? squaredDistanceTo(edge, w, h) : undefined;
+  const dist2 = edges ? squaredDistanceTo((i) => edge[i] === 1, w, h) : undefined;
   const band2 = options.band * options.band;
 
   // Disagreement parts: label them, note whether each stays inside the band.
@@ -264,61 +275,19 @@ export function combineSalientSam(
 }
 
 /**
- * Squared Euclidean distance from every pixel to the nearest set pixel of `seed` (exact,
- * Felzenszwalb & Huttenlocher's two-pass lower-envelope transform). Seed must be non-empty.
+ * Alpha levels of the cutout: a salient model's map is rarely exactly 0 on the background or
+ * 1 on the object (the analytic model gives 0.018 and 0.9997; real ones a few percent of
+ * noise). Below ALPHA_FLOOR is background, above ALPHA_CEIL is opaque, linear in between; the
+ * 0.5 level is unchanged, so is the default mask.
  */
-export function squaredDistanceTo(seed: Uint8Array, w: number, h: number): Float32Array {
-  const INF = 1e20;
-  const d = new Float32Array(w * h);
-  for (let i = 0; i < d.length; i++) d[i] = seed[i] ? 0 : INF;
-  const size = Math.max(w, h);
-  const f = new Float64Array(size);
-  const out = new Float64Array(size);
-  const v = new Int32Array(size);
-  const z = new Float64Array(size + 1);
-  const pass = (len: number) => {
-    // Lower envelope of the parabolas (q − r)² + f[r]; `INF` is finite so no NaN appears.
-    let k = 0;
-    v[0] = 0;
-    z[0] = -Infinity;
-    z[1] = Infinity;
-    for (let q = 1; q < len; q++) {
-      let r = v[k]!;
-      let s = (f[q]! + q * q - (f[r]! + r * r)) / (2 * q - 2 * r);
-      while (s <= z[k]!) {
-        k--;
-        r = v[k]!;
-        s = (f[q]! + q * q - (f[r]! + r * r)) / (2 * q - 2 * r);
-      }
-      k++;
-      v[k] = q;
-      z[k] = s;
-      z[k + 1] = Infinity;
-    }
-    k = 0;
-    for (let q = 0; q < len; q++) {
-      while (z[k + 1]! < q) k++;
-      const r = v[k]!;
-      out[q] = (q - r) * (q - r) + f[r]!;
-    }
-  };
-  for (let x = 0; x < w; x++) {
-    for (let y = 0; y < h; y++) f[y] = d[y * w + x]!;
-    pass(h);
-    for (let y = 0; y < h; y++) d[y * w + x] = out[y]!;
-  }
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) f[x] = d[y * w + x]!;
-    pass(w);
-    for (let x = 0; x < w; x++) d[y * w + x] = out[x]!;
-  }
-  return d;
-}
+export const ALPHA_FLOOR = 0.05;
+export const ALPHA_CEIL = 0.95;
 
 /**
  * Binary mask and 8-bit alpha from a float alpha: mask = alpha ≥ threshold, then `largest`
- * and `fillHoles`. Pixels a cleanup removed get alpha 0, as does the sub-threshold fringe
- * connected to them (8-connected, not touching a kept pixel); filled holes get 255.
+ * and `fillHoles`; alpha = the levels above applied to the float alpha. Pixels a cleanup
+ * removed get alpha 0, as does the sub-threshold fringe connected to them (8-connected, not
+ * touching a kept pixel); filled holes get 255.
  */
 export function finishMask(alpha: FloatMap, o: { threshold: number; fillHoles: boolean; largest: boolean }): { mask: GrayImage; alpha: GrayImage } {
   const { width: w, height: h } = alpha;
@@ -329,7 +298,8 @@ export function finishMask(alpha: FloatMap, o: { threshold: number; fillHoles: b
   if (o.fillHoles) mask = fillAllHoles(mask);
   const M = mask.data;
   const a8 = new Uint8Array(w * h);
-  for (let p = 0; p < a8.length; p++) a8[p] = M[p] ? (raw[p] ? Math.round(A[p]! * 255) : 255) : raw[p] ? 0 : Math.round(A[p]! * 255);
+  const lv = (a: number) => Math.round(255 * Math.min(1, Math.max(0, (a - ALPHA_FLOOR) / (ALPHA_CEIL - ALPHA_FLOOR))));
+  for (let p = 0; p < a8.length; p++) a8[p] = M[p] ? (raw[p] ? lv(A[p]!) : 255) : raw[p] ? 0 : lv(A[p]!);
   if (o.largest) {
     // Zero the fringe of removed parts: sub-threshold soft pixels reachable from a removed
     // pixel without passing next to a kept one.

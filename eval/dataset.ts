@@ -97,9 +97,9 @@ export function openDataset(dir: string, options: { limit?: number } = {}): Data
     const imageSize = readImageSize(new Uint8Array(readFileSync(item.imagePath)));
     const mask = readMask(item.maskPath);
     if (mask.width !== imageSize.width || mask.height !== imageSize.height) {
-      mismatched.push(`${parse(item.imagePath).base} is ${imageSize.width}×${imageSize.height} but ${parse(item.maskPath).base} is ${mask.width}×${mask.height}`);
+      mismatched.push(`images/${parse(item.imagePath).base} is ${imageSize.width}×${imageSize.height} but masks/${parse(item.maskPath).base} is ${mask.width}×${mask.height}`);
     } else if (!mask.data.includes(255)) {
-      empty.push(parse(item.maskPath).base);
+      empty.push(`masks/${parse(item.maskPath).base}`);
     }
   }
   if (mismatched.length) fail(ErrorCode.InvalidMask, `mask and image sizes differ: ${mismatched.join('; ')}`);

@@ -17,8 +17,8 @@
  * a clip to the box: that makes box-prompt answers known too.
  *
  * Expected with any analytic SAM model at the default 256×256 size: one click reproduces
- * each single-colour shape (NoC@85 = NoC@90 = 1, IoU@1 ≈ 1), the box prompt too; the two-tone
- * L (half one grey, half the other) needs two clicks (IoU@1 ≈ 0.5, NoC@90 = 2).
+ * each single-colour shape exactly (NoC@85 = NoC@90 = 1, IoU@1 = 1), the box prompt too; the
+ * two-tone L needs two clicks (IoU@1 ≈ 0.70, NoC@90 = 2; box IoU ≈ 0.70).
  *
  * `syntheticDataset` is pure; `writeSyntheticDataset` writes the images/ + masks/ layout.
  */
@@ -88,15 +88,16 @@ export const SYNTHETIC_SHAPES: readonly SyntheticSpec[] = [
 ];
 
 /**
- * An L made of two greys: the vertical arm with the corner in the object grey, the foot in the
- * other grey, about equal areas. One click takes the clicked half; the second click (in the
- * other half) completes it.
+ * An L made of two greys: the vertical arm with the corner in the object grey (70% of the
+ * area), the foot in the other grey. The first click (deepest point: in the arm) takes the
+ * arm, IoU ≈ 0.70; the second, in the foot, completes it. The box centre is on the arm too,
+ * so the box prompt also gives the arm (IoU ≈ 0.70).
  */
 export const TWO_TONE_L: SyntheticSpec = {
   name: 'l-two-tone',
   parts: [
-    { region: rect(0.2, 0.1, 0.5, 0.9), colour: OBJ, object: true },
-    { region: rect(0.5, 0.6, 0.9, 0.9), colour: OTHER, object: true },
+    { region: rect(0.2, 0.1, 0.6, 0.9), colour: OBJ, object: true },
+    { region: rect(0.6, 0.45, 0.9, 0.9), colour: OTHER, object: true },
   ],
   noc90: 2,
 };

@@ -37,6 +37,12 @@ export interface SourceInfo {
   origin: 'fill' | 'export';
   /** Human-readable note when the host had to do something (e.g. downscaled a huge export). */
   note?: string;
+  /**
+   * The part of the image the layer actually shows, in image pixels: a FILL image overflows
+   * its layer, a CROP shows a window of it. Absent = the whole image. The host clips cutouts
+   * to it when inserting; the UI may dim what lies outside.
+   */
+  visible?: { x: number; y: number; width: number; height: number };
 }
 
 export interface Settings {
@@ -54,6 +60,8 @@ export interface Settings {
   /** Batch strategy. */
   strategy: 'salient' | 'salient+sam';
   threshold: number;
+  /** Batch: the salient (background-removal) model; the UI picks the registry default when absent. */
+  salientModelId?: string;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -83,10 +91,37 @@ export interface ApplyPayload {
   hideSource: boolean;
 }
 
+/**
+ * A model served from a folder URL instead of the registry: test harnesses (files on
+ * 127.0.0.1), self-hosted copies. Listed in the model picker after the registry's models.
+ */
+export interface ModelSourceSpec {
+  /** Id used in `Settings.modelId` / `salientModelId`. */
+  id: string;
+  /** Shown in the picker (default: the id). */
+  name?: string;
+  /** Folder URL; file names are resolved against it (a trailing '/' is added if missing). */
+  baseUrl: string;
+  /** File names in the folder, e.g. ['vision_encoder.onnx', 'prompt_encoder_mask_decoder.onnx']. */
+  files: string[];
+  /** 'sam' (default) or 'salient' (a folder with the model and cutout.json). */
+  kind?: 'sam' | 'salient';
+  license?: string;
+}
+
 // ---- host (main thread) → UI ----------------------------------------------------------
 
 export type HostMessage =
-  | { type: 'init'; version: number; command: CommandId; settings: Settings; host: string; editSourceId?: string }
+  | {
+      type: 'init';
+      version: number;
+      command: CommandId;
+      settings: Settings;
+      host: string;
+      editSourceId?: string;
+      /** Extra models offered in the picker (tests, self-hosting); see ModelSourceSpec. */
+      models?: ModelSourceSpec[];
+    }
   | { type: 'selection'; sources: SourceInfo[]; problems: string[] }
   | { type: 'image'; requestId: number; source: SourceInfo; bytes: Uint8Array }
   | { type: 'applied'; requestId: number; nodeIds: string[] }
@@ -103,7 +138,10 @@ export type UiMessage =
   | { type: 'request-image'; requestId: number; sourceId: string }
   | { type: 'apply'; requestId: number; payload: ApplyPayload }
   | { type: 'batch-list'; requestId: number; scope: BatchScope }
-  /** One batch result; the host inserts it at once (results stream as they finish). */
+  /**
+   * One batch result; the host inserts it at once (results stream as they finish). Not
+   * answered: an insertion failure is counted in `batch-done.failed` and the summary.
+   */
   | { type: 'batch-apply'; requestId: number; payload: ApplyPayload }
   /** Closes the batch: one undo step, summary notification. */
   | { type: 'batch-end'; requestId: number; cancelled: boolean; failures: Array<{ id: string; name: string; message: string }> }

@@ -5,12 +5,13 @@
  * on the UI thread, yielding to input between steps.
  */
 import { CutoutError, ErrorCode, type ErrorInfo } from '../core/errors.js';
+import { errorFromInfo } from './errors.js';
 import type { RgbaImage } from '../core/image/types.js';
 import type { DecodeResult } from '../core/models/types.js';
 import type { Prompt } from '../core/prompts/types.js';
 import type { ApplyOptions, ApplyProgress, ApplyResult } from './apply.js';
 import { WORKER_SOURCE } from './build-config.js';
-import { InferenceCore, type LoadedModel, type LoadModelRequest } from './inference.js';
+import { InferenceCore, type LoadedModel, type LoadModelRequest, type LoadSalientRequest, type RemoveBgRequest, type RemoveBgResultData } from './inference.js';
 import { configureOrt, probeOrt, yieldToInput } from './runtime.js';
 
 export interface Backend {
@@ -19,11 +20,13 @@ export interface Backend {
   setImage(image: RgbaImage): Promise<{ cached: boolean; encodeMs: number }>;
   predict(prompt: Prompt): Promise<DecodeResult>;
   apply(prediction: DecodeResult, candidate: number, options: ApplyOptions, onProgress?: ApplyProgress): Promise<ApplyResult>;
+  loadSalient(req: LoadSalientRequest): Promise<{ id: string }>;
+  removeBg(image: RgbaImage, req: RemoveBgRequest): Promise<RemoveBgResultData>;
   dispose(): Promise<void>;
 }
 
 /** Methods the worker answers (worker.ts). */
-export type WorkerMethod = 'init' | 'loadModel' | 'setImage' | 'predict' | 'apply' | 'dispose';
+export type WorkerMethod = 'init' | 'loadModel' | 'setImage' | 'predict' | 'apply' | 'loadSalient' | 'removeBg' | 'dispose';
 
 export interface WorkerRequest {
   id: number;
@@ -35,11 +38,6 @@ export type WorkerResponse =
   | { id: number; ok: true; result: unknown }
   | { id: number; ok: false; error: ErrorInfo }
   | { id: number; progress: [number, string] };
-
-export function errorFromInfo(info: ErrorInfo): Error {
-  if (info.code === 'INTERNAL') return new Error(info.message);
-  return new CutoutError(info.code, info.message);
-}
 
 /** Inference on the UI thread: the same core, with a yield before each step. */
 export class MainThreadBackend implements Backend {
@@ -61,6 +59,14 @@ export class MainThreadBackend implements Backend {
   async apply(prediction: DecodeResult, candidate: number, options: ApplyOptions, onProgress?: ApplyProgress): Promise<ApplyResult> {
     await yieldToInput();
     return this.core.apply(prediction, candidate, options, onProgress);
+  }
+  async loadSalient(req: LoadSalientRequest): Promise<{ id: string }> {
+    await yieldToInput();
+    return this.core.loadSalient(req);
+  }
+  async removeBg(image: RgbaImage, req: RemoveBgRequest): Promise<RemoveBgResultData> {
+    await yieldToInput();
+    return this.core.removeBg(image, req);
   }
   dispose(): Promise<void> {
     return this.core.dispose();
@@ -120,6 +126,12 @@ export class WorkerBackend implements Backend {
   }
   apply(prediction: DecodeResult, candidate: number, options: ApplyOptions, onProgress?: ApplyProgress): Promise<ApplyResult> {
     return this.call('apply', [prediction, candidate, options], onProgress);
+  }
+  loadSalient(req: LoadSalientRequest): Promise<{ id: string }> {
+    return this.call('loadSalient', [req]);
+  }
+  removeBg(image: RgbaImage, req: RemoveBgRequest): Promise<RemoveBgResultData> {
+    return this.call('removeBg', [image, req]);
   }
   async dispose(): Promise<void> {
     await this.call('dispose', []).catch(() => undefined);

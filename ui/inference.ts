@@ -16,7 +16,9 @@ import type { DecodeResult, SegmentModel } from '../core/models/types.js';
 import { maskIoU } from '../core/masks/measure.js';
 import type { Prompt } from '../core/prompts/types.js';
 import { candidateMask, Segmenter } from '../core/segment.js';
-import { buildResult, type ApplyOptions, type ApplyProgress, type ApplyResult } from './apply.js';
+import { loadSalientModel, type SalientModel } from '../core/models/salient.js';
+import { removeBackground, type RemoveBgOptions } from '../core/removebg.js';
+import { buildResult, cutoutResult, type ApplyOptions, type ApplyProgress, type ApplyResult } from './apply.js';
 import { ort, webgpuAdapterAvailable } from './runtime.js';
 
 export interface LoadModelRequest {
@@ -25,6 +27,20 @@ export interface LoadModelRequest {
   /** Try WebGPU for the encoder (only where the build and the machine have it). */
   webgpu: boolean;
 }
+
+export interface LoadSalientRequest {
+  id: string;
+  files: Record<string, Uint8Array>;
+  /** Registry entries carry the descriptor; folders hold cutout.json instead. */
+  descriptor?: Record<string, unknown>;
+}
+
+export interface RemoveBgRequest extends RemoveBgOptions {
+  /** Work at most at this long side (Figma's image limit); default 4096. */
+  maxSide?: number;
+}
+
+export type RemoveBgResultData = ApplyResult & { foreground: number; modelMs: number };
 
 export interface LoadedModel {
   id: string;
@@ -110,6 +126,7 @@ export class InferenceCore {
   private model: SegmentModel | undefined;
   private segmenter: Segmenter | undefined;
   private image: RgbaImage | undefined;
+  private salient: SalientModel | undefined;
   private readonly cache = new EmbeddingCache(192 * 1024 * 1024);
 
   async loadModel(req: LoadModelRequest): Promise<LoadedModel> {
@@ -141,6 +158,26 @@ export class InferenceCore {
     return buildResult(this.image, prediction, candidate, options, onProgress);
   }
 
+  async loadSalient(req: LoadSalientRequest): Promise<{ id: string }> {
+    const old = this.salient;
+    this.salient = undefined;
+    await old?.dispose().catch(() => undefined);
+    this.salient = await loadSalientModel(ort, req.files, { id: req.id, descriptor: req.descriptor, sessionOptions: WASM });
+    return { id: this.salient.id };
+  }
+
+  /** Background removal of one image (batch): the cutout cropped to its foreground, as PNG. */
+  async removeBg(image: RgbaImage, req: RemoveBgRequest): Promise<RemoveBgResultData> {
+    if (!this.salient) fail(ErrorCode.State, 'no background-removal model is loaded yet');
+    const sam = req.strategy === 'salient+sam' ? this.model : undefined;
+    if (req.strategy === 'salient+sam' && !sam) fail(ErrorCode.State, 'the Segment Anything model is not loaded yet');
+    const { maxSide, ...options } = req;
+    return cutoutResult(image, maxSide, async (pixels) => {
+      const r = await removeBackground(pixels, { salient: this.salient!, ...(sam ? { sam } : {}) }, options);
+      return { cutout: r.cutout, mask: r.mask, extra: { foreground: r.foreground, modelMs: r.modelMs } };
+    });
+  }
+
   private async disposeModel(): Promise<void> {
     this.cache.clear();
     this.segmenter = undefined;
@@ -152,5 +189,7 @@ export class InferenceCore {
   async dispose(): Promise<void> {
     this.image = undefined;
     await this.disposeModel();
+    await this.salient?.dispose().catch(() => undefined);
+    this.salient = undefined;
   }
 }

@@ -86,3 +86,18 @@ export function previewMaskSize(image: Size, fit: Fit, devicePixelRatio: number,
   const long = Math.max(1, Math.round(Math.min(cap, shownLong)));
   return fitLongSide(image, long);
 }
+
+/** Source pixels per work pixel on each axis. */
+export function workScale(source: Size, work: Size): { x: number; y: number } {
+  return { x: source.width / work.width, y: source.height / work.height };
+}
+
+/** A crop in work pixels → the same region in source pixels. */
+export function rectToSource(
+  crop: { x: number; y: number; width: number; height: number },
+  source: Size,
+  work: Size,
+): { x: number; y: number; width: number; height: number } {
+  const s = workScale(source, work);
+  return { x: crop.x * s.x, y: crop.y * s.y, width: crop.width * s.x, height: crop.height * s.y };
+}

@@ -10,9 +10,9 @@
  *   of which a null-origin iframe may refuse. Inline builds read it from a base64
  *   <script type="application/octet-stream"> element; CDN builds download it from a URL
  *   pinned to the exact version and check its size and sha256.
- * - Threads only when the page is cross-origin isolated (SharedArrayBuffer) and the glue
- *   can be loaded from a URL for ort's pthread workers: never in the inline build, and
- *   Figma's iframe is not isolated anyway. One thread otherwise.
+ * - Threads only when the page is cross-origin isolated (SharedArrayBuffer) and ort's glue
+ *   has a URL its pthread workers can load: the glue is bundled (no URL), and Figma's iframe
+ *   is not isolated anyway, so ort runs one thread (`threadCount`).
  */
 import * as ortWeb from 'onnxruntime-web/wasm';
 import { ErrorCode, fail } from '../core/errors.js';
@@ -41,12 +41,17 @@ export function base64ToBytes(text: string): Uint8Array {
 export interface ThreadEnv {
   crossOriginIsolated: boolean;
   hardwareConcurrency: number;
-  wasm: WasmSource['mode'];
+  /**
+   * URL of ort's JS glue for its pthread workers. The builds bundle the glue (no URL: IIFE,
+   * and loading unverified glue from a CDN or a blob: URL is what we avoid), so this is
+   * undefined and ort runs one thread; a build that ships the glue as a file could set it.
+   */
+  glueUrl?: string;
 }
 
-/** Threads for the wasm backend: 1 unless isolated and the glue has a URL (CDN build). */
+/** Threads for the wasm backend: more than 1 only when isolated AND the glue has a URL. */
 export function threadCount(env: ThreadEnv): number {
-  if (!env.crossOriginIsolated || env.wasm !== 'cdn') return 1;
+  if (!env.crossOriginIsolated || !env.glueUrl) return 1;
   return Math.max(1, Math.min(4, Math.floor(env.hardwareConcurrency / 2) || 1));
 }
 
@@ -55,7 +60,6 @@ export function currentThreadEnv(): ThreadEnv {
   return {
     crossOriginIsolated: g.crossOriginIsolated === true,
     hardwareConcurrency: g.navigator?.hardwareConcurrency ?? 1,
-    wasm: WASM_SOURCE.mode,
   };
 }
 
@@ -96,6 +100,7 @@ export function configureOrt(wasm: Uint8Array, threads: number): void {
   const env = ort.env;
   env.logLevel = 'error';
   env.wasm.numThreads = threads;
+  if (threads > 1 && currentThreadEnv().glueUrl) env.wasm.wasmPaths = { mjs: currentThreadEnv().glueUrl! };
   env.wasm.proxy = false;
   env.wasm.wasmBinary = wasm; // handed to WebAssembly.instantiate: ort fetches nothing
   configured = { threads };

@@ -8,7 +8,7 @@ import type { DecodeResult } from '../core/models/types.js';
 import type { Prompt } from '../core/prompts/types.js';
 import type { ApplyOptions } from './apply.js';
 import type { WorkerRequest, WorkerResponse } from './backend.js';
-import { InferenceCore, type LoadModelRequest } from './inference.js';
+import { InferenceCore, type LoadModelRequest, type LoadSalientRequest, type RemoveBgRequest } from './inference.js';
 import { configureOrt, probeOrt } from './runtime.js';
 
 interface WorkerScope {
@@ -48,6 +48,10 @@ async function handle(req: WorkerRequest): Promise<unknown> {
       return core.apply(a[0] as DecodeResult, a[1] as number, a[2] as ApplyOptions, (f, stage) =>
         scope.postMessage({ id: req.id, progress: [f, stage] }),
       );
+    case 'loadSalient':
+      return core.loadSalient(a[0] as LoadSalientRequest);
+    case 'removeBg':
+      return core.removeBg(a[0] as RgbaImage, a[1] as RemoveBgRequest);
     case 'dispose':
       await core.dispose();
       return true;

@@ -25,6 +25,9 @@
  *   `etaWindow` items' durations × items left ÷ concurrency; unknown until one item ended
  *   or when the total is unknown.
  *
+ * - Between items the engine yields to the host's event loop (a zero-delay timer), so a
+ *   cancel or a repaint is never starved by a run of items that resolve without I/O.
+ *
  * Pure TypeScript: no DOM, no Node API; `performance.now` when present.
  */
 import { CutoutError, ErrorCode, toErrorInfo, type ErrorInfo } from '../errors.js';
@@ -193,6 +196,10 @@ export async function runBatch<T, R>(
 
   const worker = async (): Promise<void> => {
     for (;;) {
+      // A macrotask boundary between items: model runs and file reads can resolve as
+      // microtasks only, which would starve the host's events (a cancel click, SIGINT, a
+      // progress repaint) until the whole batch is over.
+      await new Promise<void>((r) => setTimeout(r, 0));
       if (fatal || signal.aborted) return;
       let next;
       try {

@@ -7,6 +7,7 @@ import { resizeForFrame } from './preprocess.js';
 import { DRIVERS, detectFormat, findModelFiles, type Variant } from './detect.js';
 import { clipLogitsToBox, type FormatDriver } from './formats/driver.js';
 import { expectNames, openSession, runSession, splitMaps, tensorBytes } from './runtime.js';
+import { prepareDecoder, type SplitDecoder } from './split-decoder.js';
 import type { DecodeResult, ImageEmbedding, ModelFiles, Ort, OrtSession, SamFormat, SegmentModel, SessionOptions } from './types.js';
 
 export interface LoadOptions {
@@ -19,6 +20,12 @@ export interface LoadOptions {
   sessionOptions?: SessionOptions;
   /** Separate options for the encoder (e.g. WebGPU for the encoder only). */
   encoderSessionOptions?: SessionOptions;
+  /**
+   * Compute the decoder's prompt-independent part once per image (core/models/precompute.ts),
+   * for decoders given as bytes. Default true; any failure falls back to the full decoder
+   * (see `optimisations`).
+   */
+  precompute?: boolean;
 }
 
 const now = () => (globalThis.performance ?? Date).now();
@@ -32,6 +39,9 @@ class SamModel implements SegmentModel {
     private readonly encoder: OrtSession,
     private readonly decoder: OrtSession,
     private readonly files: { encoder: string; decoder: string },
+    private readonly split?: SplitDecoder,
+    /** Decoder optimisations applied at load, or why not (for benchmarks and diagnostics). */
+    readonly optimisations: string[] = [],
   ) {
     this.supports = driver.supports(decoder);
   }
@@ -51,6 +61,7 @@ class SamModel implements SegmentModel {
       if (!out[name]) fail(ErrorCode.ModelFormat, `${this.files.encoder} did not return ${name}`);
       tensors[name] = out[name]!;
     }
+    if (this.split) Object.assign(tensors, await this.split.boundary(tensors));
     return { modelId: this.id, format: this.format, transform: t, tensors, bytes: tensorBytes(tensors), encodeMs: now() - start };
   }
 
@@ -63,7 +74,8 @@ class SamModel implements SegmentModel {
     if (p.previous && !this.supports.maskInput) p.previous = undefined;
     const start = now();
     const { feeds, fetch, clipBox, fallbacks } = this.driver.decodeFeeds(this.ort, this.decoder, embedding.tensors, p, t);
-    const out = await runSession(this.decoder, this.files.decoder, feeds, fetch);
+    const run = this.split ? await this.split.promptFeeds(feeds, embedding.tensors) : feeds;
+    const out = await runSession(this.decoder, this.files.decoder, run, fetch);
     const { logits, count, scores, objectScore } = await this.driver.read(out);
     if (clipBox) clipLogitsToBox(logits, t.lowRes, clipBox, t);
     const lowRes = splitMaps(logits, count, t.lowRes);
@@ -71,7 +83,7 @@ class SamModel implements SegmentModel {
   }
 
   async dispose(): Promise<void> {
-    await Promise.all([this.encoder.release(), this.decoder.release()]);
+    await Promise.all([this.encoder.release(), this.decoder.release(), this.split?.release()]);
   }
 }
 
@@ -82,7 +94,7 @@ class SamModel implements SegmentModel {
  */
 export async function loadSamModel(ort: Ort, files: ModelFiles, options: LoadOptions = {}): Promise<SegmentModel> {
   const pair = findModelFiles(Object.keys(files), options.variant);
-  const decoder = await openSession(ort, pair.decoder, files[pair.decoder]!, options.sessionOptions);
+  let decoder = await openSession(ort, pair.decoder, files[pair.decoder]!, options.sessionOptions);
   let encoder: OrtSession | undefined;
   try {
     const format = detectFormat(decoder, pair.decoder);
@@ -96,7 +108,17 @@ export async function loadSamModel(ort: Ort, files: ModelFiles, options: LoadOpt
     if (!driver.encoder.inputs.length && encoder.inputNames.length !== 1) {
       fail(ErrorCode.ModelFormat, `${pair.encoder} should have one image input, found [${encoder.inputNames.join(', ')}]`);
     }
-    return new SamModel(ort, options.id ?? format, driver, encoder, decoder, pair);
+    const prepared = await prepareDecoder(ort, {
+      driver,
+      name: pair.decoder,
+      source: files[pair.decoder]!,
+      full: decoder,
+      encoder,
+      sessionOptions: options.sessionOptions,
+      precompute: options.precompute ?? true,
+    });
+    decoder = prepared.decoder;
+    return new SamModel(ort, options.id ?? format, driver, encoder, decoder, pair, prepared.split, prepared.optimisations);
   } catch (err) {
     await decoder.release().catch(() => undefined);
     await encoder?.release().catch(() => undefined);

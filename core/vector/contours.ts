@@ -44,9 +44,13 @@ export function checkMask(mask: GrayImage | FloatMap, what = 'mask'): void {
   }
 }
 
+/** How far (px) the thickness probe looks on each side of a crack. */
+export const THICK_PROBE = 24;
+
 // Growable scratch buffers shared by every call (the tracer is synchronous and re-entrant free).
 let ptsBuf = new Float64Array(1 << 14);
 let dirBuf = new Uint8Array(1 << 13);
+let thkBuf = new Uint8Array(1 << 13);
 let vRow = new Int32Array(1 << 12);
 let vX = new Int32Array(1 << 12);
 let vId = new Int32Array(1 << 12);
@@ -62,6 +66,9 @@ function growPts(need: number): void {
   const d = new Uint8Array(n);
   d.set(dirBuf);
   dirBuf = d;
+  const t = new Uint8Array(n);
+  t.set(thkBuf);
+  thkBuf = t;
 }
 
 function growV(need: number): void {
@@ -164,6 +171,34 @@ export function traceContours(mask: GrayImage | FloatMap, threshold?: number): C
         const o = nPts * 2;
         ptsBuf[o] = px + 0.5 + f * LX[d]!;
         ptsBuf[o + 1] = py + 0.5 + f * LY[d]!;
+        // Thickness: same-kind pixels in a row from the crack, inward and outward (padding counts as
+        // outside, so the image border does not make a shape look thin).
+        {
+          const step = L[d]!;
+          let tin = 1;
+          let r = q - step;
+          while (tin < THICK_PROBE && G[r] !== 0) {
+            tin++;
+            r -= step;
+          }
+          let tout = 1;
+          const lim = Math.min(THICK_PROBE, tin);
+          let rx = px + 2 * LX[d]!;
+          let ry = py + 2 * LY[d]!;
+          r = q + 2 * step;
+          while (tout < lim) {
+            if (rx < 0 || ry < 0 || rx >= W || ry >= H) {
+              tout = lim;
+              break;
+            }
+            if (G[r] !== 0) break;
+            tout++;
+            r += step;
+            rx += LX[d]!;
+            ry += LY[d]!;
+          }
+          thkBuf[nPts] = tout < tin ? tout : tin;
+        }
         dirBuf[nPts++] = d;
         if (d === 0) seen[q] = 1;
         else if (d === 1 || d === 3) {
@@ -232,12 +267,15 @@ export function traceContours(mask: GrayImage | FloatMap, threshold?: number): C
   };
   const pts = ptsBuf.slice(0, nPts * 2);
   const dirs = dirBuf.slice(0, nPts);
+  const thick = thkBuf.slice(0, nPts);
   const contours: Contour[] = [];
   for (let k = 0; k < n; k++) {
     const m = metas[k]!;
     contours.push({
+      subpixel: float,
       points: pts.subarray(offs[k]! * 2, offs[k + 1]! * 2),
       dirs: dirs.subarray(offs[k]!, offs[k + 1]!),
+      thickness: thick.subarray(offs[k]!, offs[k + 1]!),
       startX: m.sx,
       startY: m.sy,
       area: m.area,

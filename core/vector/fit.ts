@@ -18,20 +18,40 @@ import type { Polygon } from './simplify.js';
 import type { ClosedCurve, Contour } from './types.js';
 
 export interface FitOptions {
-  /** Largest gate error allowed, px. */
+  /**
+   * Largest gate error allowed, px, where the mask is thick. Where it is thin (a stroke or a gap
+   * only a few pixels across) the allowance shrinks linearly to `exactTolerance`: flipping a
+   * pixel there would change the shape, so thin structures stay exact.
+   */
   tolerance: number;
+  /** Gate error allowed on features THIN_PX px across or less (default 0.45: pixel-exact). */
+  exactTolerance?: number;
   /** Vertices turning by at least this much (radians) stay corners. */
   cornerAngle: number;
 }
 
+/** Features this thin (px) or thinner get the exact tolerance; from THICK_PX on, the full one. */
+const THIN_PX = 3;
+const THICK_PX = 24;
+
+/** How close (px) the samples next to a sharp vertex must come for it to be a corner. */
+const CORNER_REACH = 0.8;
+
+/** Straight polygon edges at least this long (px) are drawn as lines. */
+const LONG_EDGE = 6;
+
 /** A curve never spans more than this much accumulated turning (radians). */
 const MAX_SPAN_TURN = (170 * Math.PI) / 180;
+/** Least-squares rounds (each after a Newton reparameterisation) per candidate curve. */
+const MAX_ITER = 8;
 
 // Sample scratch for one span.
 let qx = new Float64Array(1024);
 let qy = new Float64Array(1024);
 let qa = new Uint8Array(1024);
 let qu = new Float64Array(1024);
+/** 1 / allowed gate error of each scratch sample. */
+let qi = new Float64Array(1024);
 let qn = 0;
 
 function ensureScratch(n: number): void {
@@ -48,9 +68,15 @@ function ensureScratch(n: number): void {
   ga.set(qa);
   qa = ga;
   qu = new Float64Array(m);
+  const gi = new Float64Array(m);
+  gi.set(qi);
+  qi = gi;
 }
 
-/** Gate error of a sample against a curve point B with tangent T (see module comment). */
+/**
+ * Gate error of a sample against a curve point B with tangent T (see module comment), relative
+ * to the sample's allowance: ≤ 1 passes.
+ */
 function gateError(bx: number, by: number, tx: number, ty: number, i: number): number {
   const dx = bx - qx[i]!;
   const dy = by - qy[i]!;
@@ -58,7 +84,7 @@ function gateError(bx: number, by: number, tx: number, ty: number, i: number): n
   const den = qa[i] === 0 ? -tx : ty;
   const tl = Math.abs(tx) + Math.abs(ty);
   if (Math.abs(den) <= 1e-6 * tl || tl === 0) return 1e3 + Math.abs(dx) + Math.abs(dy);
-  return Math.abs(cr / den);
+  return Math.abs(cr / den) * qi[i]!;
 }
 
 /** Fit result of the last successful `fitCubic` call. */
@@ -77,7 +103,6 @@ function fitCubic(
   p3y: number,
   t3x: number,
   t3y: number,
-  tol: number,
 ): boolean {
   const chord = Math.hypot(p3x - p0x, p3y - p0y);
   const m = qn;
@@ -102,7 +127,8 @@ function fitCubic(
   if (acc <= 0) return false;
   for (let i = 0; i < m; i++) qu[i] = qu[i]! / acc;
 
-  for (let iter = 0; iter < 4; iter++) {
+  let prevWorst = Infinity;
+  for (let iter = 0; iter < MAX_ITER; iter++) {
     // Least squares for the handle lengths a (at P0) and b (at P3): P1 = P0 + a·t0, P2 = P3 − b·t3.
     let c11 = 0;
     let c12 = 0;
@@ -145,6 +171,9 @@ function fitCubic(
     ctrl[1] = p1y;
     ctrl[2] = p2x;
     ctrl[3] = p2y;
+    // The curve must keep moving forward along its chord (no loops, no doubling back): the
+    // derivative's component along the chord is a quadratic in u, positive on [0, 1].
+    if (!advances(p0x, p0y, p1x, p1y, p2x, p2y, p3x, p3y)) return false;
 
     // Error along the gates.
     let worst = 0;
@@ -162,11 +191,13 @@ function fitCubic(
       const e = gateError(bx, by, tx, ty, i);
       if (e > worst) {
         worst = e;
-        if (worst > 12 * tol) break;
+        if (worst > 12) break;
       }
     }
-    if (worst <= tol) return true;
-    if (worst > 12 * tol || iter === 3) return false;
+    if (worst <= 1) return true;
+    // Give up when hopeless or when reparameterisation stops helping.
+    if (worst > 12 || iter === MAX_ITER - 1 || (iter >= 2 && (worst > 3 || worst > prevWorst * 0.98))) return false;
+    prevWorst = worst;
 
     // Newton step on each parameter toward the nearest point.
     for (let i = 0; i < m; i++) {
@@ -193,11 +224,29 @@ function fitCubic(
   return false;
 }
 
-/** Whether the straight segment P0→P3 crosses every scratch gate within tol. */
-function fitsLine(p0x: number, p0y: number, p3x: number, p3y: number, tol: number): boolean {
+/** Whether B'(u)·(P3 − P0) > 0 for every u in [0, 1]. */
+function advances(p0x: number, p0y: number, p1x: number, p1y: number, p2x: number, p2y: number, p3x: number, p3y: number): boolean {
+  const cx = p3x - p0x;
+  const cy = p3y - p0y;
+  // B'(u)/3 = (1−u)²·A + 2u(1−u)·B + u²·C with A = P1−P0, B = P2−P1, C = P3−P2.
+  const a = (p1x - p0x) * cx + (p1y - p0y) * cy;
+  const b = (p2x - p1x) * cx + (p2y - p1y) * cy;
+  const c = (p3x - p2x) * cx + (p3y - p2y) * cy;
+  if (a <= 0 || c <= 0) return false;
+  // Quadratic in Bernstein form: its minimum on [0, 1] is at u* = (a − b)/(a − 2b + c) if inside.
+  const den = a - 2 * b + c;
+  if (Math.abs(den) < 1e-12) return b > 0 || a + c > 0;
+  const u = (a - b) / den;
+  if (u <= 0 || u >= 1) return true;
+  const v = 1 - u;
+  return v * v * a + 2 * u * v * b + u * u * c > 0;
+}
+
+/** Whether the straight segment P0→P3 crosses every scratch gate within its allowance. */
+function fitsLine(p0x: number, p0y: number, p3x: number, p3y: number): boolean {
   const tx = p3x - p0x;
   const ty = p3y - p0y;
-  for (let i = 0; i < qn; i++) if (gateError(p0x, p0y, tx, ty, i) > tol) return false;
+  for (let i = 0; i < qn; i++) if (gateError(p0x, p0y, tx, ty, i) > 1) return false;
   return true;
 }
 
@@ -247,7 +296,12 @@ class CurveBuilder {
     const cx = x - this.x;
     const cy = y - this.y;
     const L = Math.hypot(cx, cy);
-    if (L > 1e-9) {
+    if (L < 0.05) {
+      // Too short to bend visibly.
+      this.line(x, y);
+      return;
+    }
+    {
       const d1 = Math.abs((x1 - this.x) * cy - (y1 - this.y) * cx) / L;
       const d2 = Math.abs((x2 - this.x) * cy - (y2 - this.y) * cx) / L;
       const s1 = ((x1 - this.x) * cx + (y1 - this.y) * cy) / (L * L);
@@ -276,44 +330,180 @@ class CurveBuilder {
 /** Smooths a polygon into a closed outline of lines and cubics. */
 export function fitOutline(contour: Contour, poly: Polygon, options: FitOptions): ClosedCurve {
   const { tolerance: tol, cornerAngle } = options;
+  const exact = Math.min(tol, options.exactTolerance ?? 0.45);
+  // 1 / allowance by thickness.
+  const invTol = new Float64Array(256);
+  for (let t = 0; t < 256; t++) {
+    const f = Math.min(1, Math.max(0, (t - THIN_PX) / (THICK_PX - THIN_PX)));
+    invTol[t] = 1 / (exact + (tol - exact) * f);
+  }
+  const thick = contour.thickness;
   const K = poly.size;
   const n = contour.dirs.length;
   const pts = contour.points;
   const dirs = contour.dirs;
-  const corner = new Uint8Array(K);
-  let anyCorner = -1;
-  for (let k = 0; k < K; k++) {
-    if (Math.abs(poly.turn[k]!) >= cornerAngle) {
-      corner[k] = 1;
-      if (anyCorner < 0) anyCorner = k;
-    }
-  }
-
-  // Knots in walking order: midpoint of edge k, then vertex k if it is a corner. Edge indices are
-  // "unwrapped" (they keep growing past K) so a span never has to think about wrapping around.
   const mod = (e: number): number => ((e % K) + K) % K;
+  const isBridge = (k: number): boolean => poly.count[mod(k)] === 0;
+
+  // A sharp vertex is a corner only when the boundary really goes there: the samples on either
+  // side of it lie close to it. (A small circle's polygon turns sharply too, but its vertices
+  // stand off the samples, and a curve fits it better.)
+  const nearSamples = (k: number): boolean => {
+    const a = (poly.first[k]! + poly.count[k]! - 1) % n;
+    const b = poly.first[mod(k + 1)]!;
+    const vx = poly.vx[k]!;
+    const vy = poly.vy[k]!;
+    const da = Math.hypot(pts[a * 2]! - vx, pts[a * 2 + 1]! - vy);
+    const db = Math.hypot(pts[b * 2]! - vx, pts[b * 2 + 1]! - vy);
+    return Math.min(da, db) <= CORNER_REACH;
+  };
+
+  // Corners. A bridge and its two vertices turn as one: both ends are corners or neither is.
+  const corner = new Uint8Array(K);
+  for (let k = 0; k < K; k++) {
+    if (isBridge(k)) continue;
+    if (isBridge(k + 1)) {
+      const t = poly.turn[k]! + poly.turn[mod(k + 1)]!;
+      if (Math.abs(t) >= cornerAngle) corner[k] = corner[mod(k + 1)] = 1;
+    } else if (Math.abs(poly.turn[k]!) >= cornerAngle && nearSamples(k)) corner[k] = 1;
+  }
+  let anyCorner = -1;
+  for (let k = 0; k < K && anyCorner < 0; k++) if (corner[k]) anyCorner = k;
+
+  // Curves run through the middle of each edge tangent to it. The edge's line is a chord of a
+  // curved boundary, so its middle sits inside a convex bend (outside a concave one): a quadratic
+  // least-squares fit of the edge's samples in the edge's frame moves the knot onto the boundary
+  // and turns its tangent to the boundary's.
+  const tanX = Float64Array.from(poly.dx);
+  const tanY = Float64Array.from(poly.dy);
+  // Edge shape from a quadratic least-squares fit y = a·x² + b·x + c of its samples in the edge's
+  // frame (x along the edge from its midpoint, y across): the sagitta |a|·h² says whether the edge
+  // is straight or a chord of a curve; for a curve, (b, c) correct the knot's tangent and position.
+  // Length of the nearest non-bridge edge from k going in direction step.
+  const edgeLen = (k: number, step: number): number => {
+    let j = k;
+    for (let g = 0; g < 3 && isBridge(j); g++) j += step;
+    const a = mod(j - 1);
+    const b = mod(j);
+    return Math.hypot(poly.vx[b]! - poly.vx[a]!, poly.vy[b]! - poly.vy[a]!);
+  };
+  const STRAIGHT = 1;
+  const CURVED = 2;
+  const edgeShape = (k: number, mx: number, my: number): [number, number, number] => {
+    const cnt = poly.count[k]!;
+    if (cnt < 5) return [mx, my, 0];
+    const dx = poly.dx[k]!;
+    const dy = poly.dy[k]!;
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    let s4 = 0;
+    let t0 = 0;
+    let t1 = 0;
+    let t2 = 0;
+    const f = poly.first[k]!;
+    for (let t = 0; t < cnt; t++) {
+      const i = (f + t) % n;
+      const rx = pts[i * 2]! - mx;
+      const ry = pts[i * 2 + 1]! - my;
+      const x = rx * dx + ry * dy;
+      const y = ry * dx - rx * dy;
+      const x2 = x * x;
+      s0++;
+      s1 += x;
+      s2 += x2;
+      s3 += x2 * x;
+      s4 += x2 * x2;
+      t0 += y;
+      t1 += x * y;
+      t2 += x2 * y;
+    }
+    // [s4 s3 s2; s3 s2 s1; s2 s1 s0]·[a b c] = [t2 t1 t0] by Cramer's rule.
+    const det = s4 * (s2 * s0 - s1 * s1) - s3 * (s3 * s0 - s1 * s2) + s2 * (s3 * s1 - s2 * s2);
+    if (!(Math.abs(det) > 1e-9)) return [mx, my, 0];
+    const a = (t2 * (s2 * s0 - s1 * s1) - s3 * (t1 * s0 - s1 * t0) + s2 * (t1 * s1 - s2 * t0)) / det;
+    const half = Math.sqrt(s2 / s0) * 1.7;
+    const sag = Math.abs(a) * half * half;
+    const len = Math.hypot(poly.vx[k]! - poly.vx[mod(k - 1)]!, poly.vy[k]! - poly.vy[mod(k - 1)]!);
+    // Straight pixel runs also occur on curves (the flat top of a digital circle): a run counts as a
+    // straight line only next to a corner or when much longer than the edges around it.
+    if (sag < 0.1 && len >= LONG_EDGE && (corner[mod(k - 1)] || corner[k] || len >= 2 * Math.max(edgeLen(k - 1, -1), edgeLen(k + 1, 1)))) {
+      return [mx, my, STRAIGHT];
+    }
+    if (!(sag >= 0.15)) return [mx, my, 0];
+    const b = (s4 * (t1 * s0 - s1 * t0) - t2 * (s3 * s0 - s1 * s2) + s2 * (s3 * t0 - t1 * s2)) / det;
+    const c = (s4 * (s2 * t0 - t1 * s1) - s3 * (s3 * t0 - t1 * s2) + t2 * (s3 * s1 - s2 * s2)) / det;
+    if (!(Math.abs(c) <= 0.5 && Math.abs(b) <= 0.3)) return [mx, my, 0];
+    // The y axis is the direction turned by +90° on screen: (−dy, dx).
+    const nx = -dy;
+    const ny = dx;
+    const tl = Math.hypot(1, b);
+    tanX[k] = (dx + b * nx) / tl;
+    tanY[k] = (dy + b * ny) / tl;
+    return [mx + c * nx, my + c * ny, CURVED];
+  };
+
+  // Knots in walking order: the midpoint of each (non-bridge) edge, then its end vertex when that
+  // is a corner. Edge indices are "unwrapped" (they keep growing past K) so spans never wrap.
   const kEdge: number[] = [];
   const kCorner: number[] = [];
+  // Hard knots end every curve that reaches them: corners and the ends of straight runs.
+  const kHard: number[] = [];
   const kx: number[] = [];
   const ky: number[] = [];
-  const e0 = anyCorner >= 0 ? anyCorner + 1 : 0;
+  let e0 = 0;
   if (anyCorner >= 0) {
+    e0 = anyCorner + 1;
     kEdge.push(e0 - 1);
     kCorner.push(1);
+    kHard.push(1);
     kx.push(poly.vx[anyCorner]!);
     ky.push(poly.vy[anyCorner]!);
+  } else {
+    while (isBridge(e0)) e0++;
   }
   for (let s = 0; s < K; s++) {
     const e = e0 + s;
     const k = mod(e);
     const p = mod(e - 1);
-    kEdge.push(e);
-    kCorner.push(0);
-    kx.push((poly.vx[p]! + poly.vx[k]!) / 2);
-    ky.push((poly.vy[p]! + poly.vy[k]!) / 2);
-    if (corner[k] && s < K - 1) {
+    if (!isBridge(k)) {
+      const [x, y, shape] = edgeShape(k, (poly.vx[p]! + poly.vx[k]!) / 2, (poly.vy[p]! + poly.vy[k]!) / 2);
+      if (shape === STRAIGHT) {
+        // A straight run is drawn as a line: knots where it starts and ends (unless a corner is
+        // there already), a little inside so the neighbouring curves have room to turn.
+        const ax = poly.vx[p]!;
+        const ay = poly.vy[p]!;
+        const bx = poly.vx[k]!;
+        const by = poly.vy[k]!;
+        const len = Math.hypot(bx - ax, by - ay);
+        const inset = Math.min(1, len / 4) / len;
+        if (!corner[p]) {
+          kEdge.push(e);
+          kCorner.push(0);
+          kHard.push(1);
+          kx.push(ax + (bx - ax) * inset);
+          ky.push(ay + (by - ay) * inset);
+        }
+        if (!corner[k]) {
+          kEdge.push(e);
+          kCorner.push(0);
+          kHard.push(1);
+          kx.push(bx - (bx - ax) * inset);
+          ky.push(by - (by - ay) * inset);
+        }
+      } else {
+        kEdge.push(e);
+        kCorner.push(0);
+        kHard.push(0);
+        kx.push(x);
+        ky.push(y);
+      }
+    }
+    if (corner[k] && !(anyCorner >= 0 && s === K - 1)) {
       kEdge.push(e);
       kCorner.push(1);
+      kHard.push(1);
       kx.push(poly.vx[k]!);
       ky.push(poly.vy[k]!);
     }
@@ -324,54 +514,78 @@ export function fitOutline(contour: Contour, poly: Polygon, options: FitOptions)
     return kEdge[u - w * Nk]! + K * w;
   };
   const isCorner = (u: number): boolean => kCorner[u % Nk] === 1;
+  const isHard = (u: number): boolean => kHard[u % Nk] === 1;
+  // First and last polygon vertex a span from u to v goes through (none when first > last).
+  const firstVertex = (u: number): number => (isCorner(u) ? edgeOf(u) + 1 : edgeOf(u));
+  const lastVertex = (v: number): number => edgeOf(v) - 1;
 
+  // Samples of the span u→v: those of the edges in between, and on an edge holding a midpoint
+  // knot only the ones past (start) or before (end) the knot along the edge.
   const collect = (u: number, v: number): void => {
     qn = 0;
     const ea = edgeOf(u);
     const eb = edgeOf(v);
     const aCorner = isCorner(u);
     const bCorner = isCorner(v);
+    const ax = kx[u % Nk]!;
+    const ay = ky[u % Nk]!;
+    const bx = kx[v % Nk]!;
+    const by = ky[v % Nk]!;
     for (let e = ea; e <= eb; e++) {
+      if (e === ea && aCorner) continue;
       const k = mod(e);
       const cnt = poly.count[k]!;
-      let lo = 0;
-      let hi = cnt;
-      if (e === ea) {
-        if (aCorner) continue;
-        lo = cnt >> 1;
-      }
-      if (e === eb && !bCorner) hi = (cnt + 1) >> 1;
-      if (hi <= lo) continue;
-      ensureScratch(qn + (hi - lo) + 1);
+      if (cnt === 0) continue;
+      const ddx = poly.dx[k]!;
+      const ddy = poly.dy[k]!;
+      const fromA = e === ea;
+      const toB = e === eb && !bCorner;
+      ensureScratch(qn + cnt + 1);
       const f = poly.first[k]!;
-      for (let t = lo; t < hi; t++) {
+      for (let t = 0; t < cnt; t++) {
         const i = (f + t) % n;
-        qx[qn] = pts[i * 2]!;
-        qy[qn] = pts[i * 2 + 1]!;
+        const x = pts[i * 2]!;
+        const y = pts[i * 2 + 1]!;
+        if (fromA && (x - ax) * ddx + (y - ay) * ddy < 0) continue;
+        if (toB && (x - bx) * ddx + (y - by) * ddy > 0) continue;
+        qx[qn] = x;
+        qy[qn] = y;
+        qi[qn] = invTol[thick[i]!]!;
         qa[qn++] = dirs[i]! & 1;
       }
     }
   };
 
+  // Total turning of the vertices a span goes through (a bridge counts with its net turn).
   const spanTurn = (u: number, v: number): number => {
-    const ea = edgeOf(u);
-    const eb = edgeOf(v);
     let s = 0;
-    for (let e = isCorner(u) ? ea + 1 : ea; e <= eb - 1; e++) s += Math.abs(poly.turn[mod(e)]!);
-    return s;
+    let net = 0;
+    for (let e = firstVertex(u); e <= lastVertex(v); e++) {
+      net += poly.turn[mod(e)]!;
+      if (!isBridge(e + 1)) {
+        s += Math.abs(net);
+        net = 0;
+      }
+    }
+    return s + Math.abs(net);
   };
 
+  // At a corner the curve leaves along the next edge's line; at a midpoint knot, tangent to the boundary.
   const tangentOut = (u: number): [number, number] => {
-    const e = edgeOf(u);
-    const k = mod(isCorner(u) ? e + 1 : e);
-    return [poly.dx[k]!, poly.dy[k]!];
+    if (isCorner(u)) {
+      const k = mod(edgeOf(u) + 1);
+      return [poly.dx[k]!, poly.dy[k]!];
+    }
+    const k = mod(edgeOf(u));
+    return [tanX[k]!, tanY[k]!];
   };
   const tangentIn = (v: number): [number, number] => {
     const k = mod(edgeOf(v));
-    return [poly.dx[k]!, poly.dy[k]!];
+    if (isCorner(v)) return [poly.dx[k]!, poly.dy[k]!];
+    return [tanX[k]!, tanY[k]!];
   };
 
-  // Tries the span u→v; on success the control points are in ctrl (or line = true).
+  // Tries the span u→v; on success the control points are in ctrl (or spanIsLine).
   let spanIsLine = false;
   const trySpan = (u: number, v: number): boolean => {
     collect(u, v);
@@ -388,24 +602,22 @@ export function fitOutline(contour: Contour, poly: Polygon, options: FitOptions)
     // Straight when both tangents lie along the chord.
     if (Math.abs(t0x * cy - t0y * cx) < 1e-3 * L && Math.abs(t3x * cy - t3y * cx) < 1e-3 * L && t0x * cx + t0y * cy > 0) {
       spanIsLine = true;
-      return fitsLine(ax, ay, bx, by, tol);
+      return fitsLine(ax, ay, bx, by);
     }
     spanIsLine = false;
-    return fitCubic(ax, ay, t0x, t0y, bx, by, t3x, t3y, tol);
+    return fitCubic(ax, ay, t0x, t0y, bx, by, t3x, t3y);
   };
 
   const out = new CurveBuilder(kx[0]!, ky[0]!);
-  const end = Nk;
+  const save = new Float64Array(4);
   let u = 0;
-  while (u < end) {
-    // Candidates: knots up to the next corner (inclusive) or the end of the loop.
+  while (u < Nk) {
+    // Candidates: knots up to the next hard knot (inclusive) or the end of the loop.
     let limit = u + 1;
-    while (limit < end && !isCorner(limit)) limit++;
+    while (limit < Nk && !isHard(limit)) limit++;
     let vmax = u + 1;
     while (vmax < limit && spanTurn(u, vmax + 1) <= MAX_SPAN_TURN) vmax++;
 
-    const emitLine = (v: number): void => out.line(kx[v % Nk]!, ky[v % Nk]!);
-    const save = new Float64Array(4);
     let saveLine = false;
     let best = -1;
     if (trySpan(u, u + 1)) {
@@ -416,8 +628,8 @@ export function fitOutline(contour: Contour, poly: Polygon, options: FitOptions)
       let hi = -1;
       let step = 1;
       while (lo < vmax) {
-        const v = Math.min(vmax, u + step * 2);
         step *= 2;
+        const v = Math.min(vmax, u + step);
         if (trySpan(u, v)) {
           lo = v;
           best = v;
@@ -441,17 +653,15 @@ export function fitOutline(contour: Contour, poly: Polygon, options: FitOptions)
       }
     }
     if (best < 0) {
-      // Not even one edge: keep the polygon here (through the vertex) or a straight half-edge.
+      // Not even to the next knot: follow the polygon (which crosses every gate) through the
+      // vertices in between.
       const v = u + 1;
-      if (!isCorner(u) && !isCorner(v)) {
-        const k = mod(edgeOf(u));
-        out.line(poly.vx[k]!, poly.vy[k]!);
-      }
-      emitLine(v);
+      for (let e = firstVertex(u); e <= lastVertex(v); e++) out.line(poly.vx[mod(e)]!, poly.vy[mod(e)]!);
+      out.line(kx[v % Nk]!, ky[v % Nk]!);
       u = v;
       continue;
     }
-    if (saveLine) emitLine(best);
+    if (saveLine) out.line(kx[best % Nk]!, ky[best % Nk]!);
     else out.cubic(save[0]!, save[1]!, save[2]!, save[3]!, kx[best % Nk]!, ky[best % Nk]!);
     u = best;
   }

@@ -25,7 +25,11 @@ import type { Contour } from './types.js';
 export interface Polygon {
   /** Number of edges (= vertices). */
   size: number;
-  /** First sample of each edge and how many samples it covers (0 for bridges). Cyclic. */
+  /**
+   * First sample of each edge and how many samples it covers. Bridges (count 0) are short edges
+   * inserted where two lines do not meet near their samples; a bridge and its two vertices act
+   * together as one (possibly chamfered) vertex.
+   */
   first: Int32Array;
   count: Int32Array;
   /** A point on each edge's line and its unit direction (walking order). */
@@ -44,6 +48,9 @@ const LX = [0, 1, 0, -1];
 const LY = [-1, 0, 1, 0];
 const TX = [1, 0, -1, 0];
 const TY = [0, 1, 0, -1];
+
+/** How far (px) a vertex may fall short of the samples its edges must cover. */
+const SLACK = 0.25;
 
 /** Largest slope magnitude a line may take in its parameterisation (|m| ≤ M). */
 const M = 64;
@@ -235,7 +242,8 @@ export function fitPolygon(contour: Contour, tolerance: number): Polygon {
   const pts = contour.points;
   const dirs = contour.dirs;
   const n = dirs.length;
-  const brk = capBreaks(dirs);
+  // Caps are a pixel-grid notion: soft maps' sub-pixel samples already carry the true shape.
+  const brk = contour.subpixel ? new Uint8Array(n) : capBreaks(dirs);
   let start = 0;
   while (start < n && !brk[start]) start++;
   if (start === n) {
@@ -308,8 +316,20 @@ export function fitPolygon(contour: Contour, tolerance: number): Polygon {
     let cx = sx / cnt;
     let cy = sy / cnt;
     if (cnt === 1) {
+      // A lone sample: along its crack on the pixel grid, along its neighbours' chord when sub-pixel.
       dxl = TX[dirs[i]!]!;
       dyl = TY[dirs[i]!]!;
+      if (contour.subpixel && n > 2) {
+        const a = (i + n - 1) % n;
+        const b = (i + 1) % n;
+        const gx = pts[b * 2]! - pts[a * 2]!;
+        const gy = pts[b * 2 + 1]! - pts[a * 2 + 1]!;
+        const gl = Math.hypot(gx, gy);
+        if (gl > 1e-9) {
+          dxl = gx / gl;
+          dyl = gy / gl;
+        }
+      }
       cx = 0;
       cy = 0;
     } else {
@@ -409,7 +429,11 @@ function joinEdges(
       const s = (wx * d2y - wy * d2x) / cr;
       const ix = lpx[k]! + s * d1x;
       const iy = lpy[k]! + s * d1y;
-      if ((ix - jx) ** 2 + (iy - jy) ** 2 <= maxJump * maxJump) {
+      // The vertex must not cut off this edge's last sample nor the next edge's first one:
+      // each edge has to cover (cross the gates of) its own samples.
+      const late = (ix - ax) * d1x + (iy - ay) * d1y;
+      const early = (bx - ix) * d2x + (by - iy) * d2y;
+      if ((ix - jx) ** 2 + (iy - jy) ** 2 <= maxJump * maxJump && late >= -SLACK && early >= -SLACK) {
         VX.push(ix);
         VY.push(iy);
         ok = true;

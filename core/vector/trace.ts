@@ -18,11 +18,18 @@ import type { ClosedCurve, FrameTransform, VectorPath } from './types.js';
 
 export interface TraceOptions {
   /**
-   * How far (px) the outline may pass from the mask edge, measured along the line between the
-   * two pixel centres on either side of it. Below 0.5 every pixel keeps its side (pixel-exact,
-   * thin strokes included); larger values give fewer segments and smooth away pixel detail.
+   * How far (px) the outline may pass from the mask edge where the mask is thick, measured along
+   * the line between the two pixel centres on either side of the edge. Below 0.5 every pixel keeps
+   * its side; the default 1 lets smooth curves through the pixel staircase (only pixels whose
+   * centre lies within a fraction of a pixel of the true edge can change side) with few segments.
    */
   tolerance: number;
+  /**
+   * Allowance (px) for thin features — strokes and gaps at most 3 px across — growing linearly to
+   * `tolerance` at 24 px. Below 0.5 thin structures stay pixel-exact. It is also the tolerance of
+   * the polygon stage, the exact fallback wherever curves cannot follow.
+   */
+  thinTolerance: number;
   /**
    * Inside test. GrayImage: value ≥ threshold (0..255); FloatMap: value > threshold (logits).
    * 'auto': 128 for GrayImage, 0 for FloatMap.
@@ -44,7 +51,8 @@ export interface TraceOptions {
 }
 
 export const DEFAULT_TRACE_OPTIONS: Readonly<TraceOptions> = Object.freeze({
-  tolerance: 0.45,
+  tolerance: 1,
+  thinTolerance: 0.45,
   threshold: 'auto',
   minArea: 0,
   mode: 'compound',
@@ -84,6 +92,9 @@ export function resolveTraceOptions(options?: Partial<TraceOptions>): TraceOptio
   }
   if (typeof o.tolerance !== 'number' || !(o.tolerance > 0) || o.tolerance > 1000) {
     fail(ErrorCode.InvalidOption, `tolerance must be a number of pixels above 0 (e.g. ${DEFAULT_TRACE_OPTIONS.tolerance}), got ${String(o.tolerance)}`);
+  }
+  if (typeof o.thinTolerance !== 'number' || !(o.thinTolerance > 0) || o.thinTolerance > 1000) {
+    fail(ErrorCode.InvalidOption, `thinTolerance must be a number of pixels above 0 (e.g. ${DEFAULT_TRACE_OPTIONS.thinTolerance}), got ${String(o.thinTolerance)}`);
   }
   if (o.threshold !== 'auto' && (typeof o.threshold !== 'number' || !Number.isFinite(o.threshold))) {
     fail(ErrorCode.InvalidOption, `threshold must be 'auto' or a finite number, got ${String(o.threshold)}`);
@@ -149,8 +160,9 @@ function traceStages(mask: GrayImage | FloatMap, o: TraceOptions): TracedOutline
   for (let k = 0; k < contours.length; k++) {
     if (keep[k]! < 0) continue;
     const c = contours[k]!;
-    const poly = fitPolygon(c, o.tolerance);
-    const curve = fitOutline(c, poly, { tolerance: o.tolerance, cornerAngle });
+    const exact = Math.min(o.tolerance, o.thinTolerance);
+    const poly = fitPolygon(c, exact);
+    const curve = fitOutline(c, poly, { tolerance: o.tolerance, exactTolerance: exact, cornerAngle });
     keep[k] = outlines.length;
     outlines.push({ curve, hole: c.hole, parent: c.parent, depth: c.depth, area: Math.abs(c.area) });
     done += c.dirs.length;

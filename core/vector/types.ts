@@ -20,6 +20,8 @@ export const DIR_N = 3;
  * boundaries and negative for holes. (In a y-up frame the same paths are outer CCW, holes CW.)
  */
 export interface Contour {
+  /** True when the samples are sub-pixel crossings of a soft map (FloatMap), false for binary. */
+  subpixel: boolean;
   /**
    * One sample per boundary crack (the unit pixel edge between an inside and an outside pixel),
    * interleaved x, y, in walking order. For a binary mask the sample is the crack's midpoint; for
@@ -29,6 +31,12 @@ export interface Contour {
   points: Float64Array;
   /** Crack direction of each sample (DIR_E … DIR_N); the inside pixel is on the right. */
   dirs: Uint8Array;
+  /**
+   * Local thickness at each sample: how many pixels of the same kind follow in a straight line
+   * along the sample's gate, on the inside and on the outside, whichever is fewer (1..THICK_PROBE).
+   * Thin strokes and narrow gaps have small values; the fitter keeps them exact.
+   */
+  thickness: Uint8Array;
   /** Pixel corner at which the first crack starts (integers). */
   startX: number;
   startY: number;

@@ -35,16 +35,36 @@ export class ProtoError extends Error {
   }
 }
 
-/** Reads a varint at `pos`; returns [value, next position]. Values above 2^53 lose precision. */
+/**
+ * Reads a varint at `pos`; returns [value, next position]. Values are read as int64 (a
+ * 10-byte varint is a negative number, as protobuf writes negative int32/int64 values);
+ * magnitudes above 2^53 lose precision, which no ONNX field we interpret reaches.
+ */
 export function readVarint(buf: Uint8Array, pos: number, end: number): [number, number] {
   let result = 0;
   let mul = 1;
+  const start = pos;
   for (let i = 0; i < 10; i++) {
     if (pos >= end) throw new ProtoError('truncated varint');
     const b = buf[pos++]!;
+    if (i >= 7) return readLongVarint(buf, start, end);
     result += (b & 0x7f) * mul;
     if (b < 0x80) return [result, pos];
     mul *= 128;
+  }
+  throw new ProtoError('varint longer than 10 bytes');
+}
+
+/** Slow path for varints of 8 bytes or more, through BigInt (exact, then signed). */
+function readLongVarint(buf: Uint8Array, pos: number, end: number): [number, number] {
+  let result = 0n;
+  let shift = 0n;
+  for (let i = 0; i < 10; i++) {
+    if (pos >= end) throw new ProtoError('truncated varint');
+    const b = buf[pos++]!;
+    result |= BigInt(b & 0x7f) << shift;
+    if (b < 0x80) return [Number(BigInt.asIntN(64, result)), pos];
+    shift += 7n;
   }
   throw new ProtoError('varint longer than 10 bytes');
 }
@@ -109,16 +129,6 @@ export function fieldVarints(buf: Uint8Array, f: Field): number[] {
   return out;
 }
 
-/** Byte length of a varint. */
-export function varintSize(v: number): number {
-  let n = 1;
-  while (v >= 128) {
-    v = Math.floor(v / 128);
-    n++;
-  }
-  return n;
-}
-
 /**
  * Output under construction: a list of chunks (views into source buffers, or small encoded
  * pieces) concatenated once at the end. Length-delimited submessages nest as writers.
@@ -149,6 +159,16 @@ export class ProtoWriter {
   }
 
   private static varintBytes(v: number, into: number[]): void {
+    if (v < 0) {
+      // int64 two's complement: always 10 bytes.
+      let x = BigInt.asUintN(64, BigInt(v));
+      for (let i = 0; i < 9; i++) {
+        into.push(Number(x & 0x7fn) | 0x80);
+        x >>= 7n;
+      }
+      into.push(Number(x));
+      return;
+    }
     while (v >= 128) {
       into.push((v % 128) | 0x80);
       v = Math.floor(v / 128);

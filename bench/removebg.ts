@@ -1,0 +1,177 @@
+/**
+ * Batch background removal through the real CLI (`node dist/cli.js remove-bg`), one process
+ * over N images (200; 50 with `quick`), CUTOUT_REPORT_RSS=1 so every JSON line carries the
+ * process's RSS and peak RSS.
+ *
+ *   images_per_min  items / batch time (the CLI's summary; model loading excluded)
+ *   model_ms        raw model session time summed over the batch (salient session.run)
+ *   total_ms        batch time (first item start → last item written)
+ *   overhead        (total_ms − model_ms) / model_ms: everything that is not the model
+ *                   (read, decode, resize, tensor, alpha resize, mask, cutout, 2 PNG encodes,
+ *                   atomic writes, JSON) relative to it; target ≤ 0.15
+ *   rss_ratio       peak RSS at the end / peak RSS after the first 10 items; target ≤ 1.2
+ *
+ * The model is a cost stand-in (bench/removebg-model.ts): the analytic salient model plus
+ * 1.9 GMACs of convolutions, about a tenth of U²-NetP, so `overhead` is an upper bound for
+ * the real model. `overhead_ms_per_image` is the absolute figure, model-independent.
+ * Images: 10 distinct product-shot-like scenes (640×480 … 1600×1200, PNG and JPEG), cycled,
+ * so the first 10 items already include the largest image and any later growth is a leak.
+ *
+ * Run alone: `npx tsx bench/removebg.ts [--quick] [--json]` (after `npm run build`).
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import jpeg from 'jpeg-js';
+import { encodePng } from '../core/image/png.js';
+import type { RgbaImage } from '../core/image/types.js';
+import { buildStandInSalient, standInMacs } from './removebg-model.js';
+import { round } from './stats.js';
+
+export interface RemoveBgBenchResult {
+  images_per_min: number;
+  overhead: number;
+  rss_ratio: number;
+  model_ms: number;
+  total_ms: number;
+  items: number;
+  failed: number;
+  model_ms_per_image: number;
+  overhead_ms_per_image: number;
+  peak_rss_mb_10: number;
+  peak_rss_mb_end: number;
+  standin_gmacs: number;
+}
+
+const SIZES: ReadonlyArray<[number, number]> = [
+  [1600, 1200],
+  [1024, 768],
+  [800, 800],
+  [640, 480],
+  [1200, 900],
+  [768, 1024],
+  [1000, 1000],
+  [900, 600],
+  [1080, 1350],
+  [1280, 720],
+];
+
+/** A product-shot-like scene: a light backdrop, an object (ellipse + base), PNG or JPEG. */
+function scene(w: number, h: number, k: number): Uint8Array {
+  const data = new Uint8Array(w * h * 4);
+  const cx = w / 2;
+  const cy = h * 0.45;
+  const rx = w * 0.28;
+  const ry = h * 0.3;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const dx = (x + 0.5 - cx) / rx;
+      const dy = (y + 0.5 - cy) / ry;
+      const inObject = dx * dx + dy * dy <= 1 || (Math.abs(x + 0.5 - cx) < rx * 0.5 && y > cy && y < h * 0.85);
+      // Backdrop with a faint gradient (below the model's cut-off), object with shading.
+      const v = inObject ? 150 - Math.round(30 * dy) : 236 - Math.round((4 * y) / h);
+      const i = (y * w + x) * 4;
+      data[i] = v;
+      data[i + 1] = inObject ? v - 10 : v;
+      data[i + 2] = inObject ? v - 25 : v;
+      data[i + 3] = 255;
+    }
+  }
+  const img: RgbaImage = { width: w, height: h, data };
+  return k % 2 ? new Uint8Array(jpeg.encode({ data, width: w, height: h }, 90).data) : encodePng(img, { level: 6 });
+}
+
+function findCli(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  for (const p of [join(here, 'cli.js'), join(here, '..', 'dist', 'cli.js'), resolve('dist', 'cli.js')]) if (existsSync(p)) return p;
+  throw new Error('dist/cli.js not found: run `npm run build` first');
+}
+
+interface Line {
+  ok?: boolean;
+  model_ms?: number;
+  max_rss?: number;
+  summary?: { total: number; ok: number; failed: number; ms: number; images_per_min: number };
+}
+
+function runCli(cli: string, args: string[]): Promise<{ code: number; lines: Line[]; stderr: string }> {
+  return new Promise((res, rej) => {
+    const child = spawn(process.execPath, [cli, ...args], {
+      env: { ...process.env, CUTOUT_REPORT_RSS: '1', CUTOUT_THREADS: process.env.CUTOUT_THREADS ?? '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    child.on('error', rej);
+    child.on('close', (code) => res({ code: code ?? -1, lines: out.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Line), stderr: err }));
+  });
+}
+
+export async function benchRemoveBg(options: { quick?: boolean; layers?: number } = {}): Promise<RemoveBgBenchResult> {
+  const n = options.quick ? 50 : 200;
+  const layers = options.layers ?? 8;
+  const cli = findCli();
+  const root = mkdtempSync(join(tmpdir(), 'cutout-bench-rbg-'));
+  try {
+    const modelDir = join(root, 'model');
+    mkdirSync(modelDir);
+    const m = buildStandInSalient(layers);
+    writeFileSync(join(modelDir, 'model.onnx'), m.model);
+    writeFileSync(join(modelDir, 'cutout.json'), m.descriptor);
+    const inDir = join(root, 'in');
+    mkdirSync(inDir);
+    const bases = SIZES.map(([w, h], k) => ({ bytes: scene(w, h, k), ext: k % 2 ? 'jpg' : 'png' }));
+    const inputs: string[] = [];
+    for (let i = 0; i < n; i++) {
+      const b = bases[i % bases.length]!;
+      const p = join(inDir, `img-${String(i).padStart(3, '0')}.${b.ext}`);
+      writeFileSync(p, b.bytes);
+      inputs.push(p);
+    }
+    const r = await runCli(cli, ['remove-bg', ...inputs, '--model', modelDir, '--out-dir', join(root, 'out')]);
+    if (r.code !== 0) throw new Error(`remove-bg exited ${r.code}: ${r.stderr.trim()}`);
+    const items = r.lines.filter((l) => l.ok !== undefined);
+    const summary = r.lines.find((l) => l.summary)!.summary!;
+    const modelMs = items.reduce((s, l) => s + (l.model_ms ?? 0), 0);
+    const peak10 = items[9]!.max_rss!;
+    const peakEnd = Math.max(...items.map((l) => l.max_rss!));
+    return {
+      images_per_min: round(summary.images_per_min, 1),
+      overhead: round((summary.ms - modelMs) / modelMs, 3),
+      rss_ratio: round(peakEnd / peak10, 3),
+      model_ms: round(modelMs, 0),
+      total_ms: round(summary.ms, 0),
+      items: summary.total,
+      failed: summary.failed,
+      model_ms_per_image: round(modelMs / summary.total, 1),
+      overhead_ms_per_image: round((summary.ms - modelMs) / summary.total, 1),
+      peak_rss_mb_10: round(peak10 / 2 ** 20, 1),
+      peak_rss_mb_end: round(peakEnd / 2 ** 20, 1),
+      standin_gmacs: round(standInMacs(layers) / 1e9, 2),
+    };
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+// Runnable alone (tsx); inert when bundled into dist/bench.js.
+if (process.argv[1] && /removebg\.[cm]?[jt]s$/.test(process.argv[1])) {
+  const argv = process.argv.slice(2);
+  benchRemoveBg({ quick: argv.includes('--quick') }).then(
+    (r) => {
+      if (!argv.includes('--json')) {
+        process.stdout.write(`cutout bench remove-bg (${argv.includes('--quick') ? 'quick' : 'full'})\n`);
+        for (const [k, v] of Object.entries(r)) process.stdout.write(`  ${k.padEnd(22)} ${v}\n`);
+      }
+      process.stdout.write(JSON.stringify(r) + '\n');
+    },
+    (err: unknown) => {
+      process.stderr.write(`bench: ${err instanceof Error ? err.stack : String(err)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -1,0 +1,231 @@
+import { existsSync, statSync } from 'node:fs';
+import { basename, extname, join, resolve } from 'node:path';
+import { fail, ErrorCode } from '../core/errors.js';
+import { decodeImage } from '../core/image/decode.js';
+import { encodePng } from '../core/image/png.js';
+import type { RgbaImage } from '../core/image/types.js';
+import { runBatch, type ItemSource } from '../core/jobs/batch.js';
+import { loadAnyModel } from '../core/models/load.js';
+import { SALIENT_DESCRIPTOR_FILE, type SalientModel } from '../core/models/salient.js';
+import type { SegmentModel } from '../core/models/types.js';
+import { removeBackground, resolveRemoveBgOptions, REMOVE_BG_STRATEGIES, type RemoveBgStrategy } from '../core/removebg.js';
+import { getModel, MODELS } from '../models/registry.js';
+import { flag, parseArgs, parseNumber } from './args.js';
+import type { Command } from './commands.js';
+import { printJson, readUserFile, writeFilesAtomically } from './io.js';
+import { resolveModel, type ResolvedModel } from './model-source.js';
+import { webRuntime } from './runtime.js';
+
+const USAGE = `usage: cutout remove-bg IMAGE... --model DIR|ID [--out-dir DIR] [--strategy salient|salient+sam]
+                        [--sam DIR|ID] [--threshold T] [--feather PX] [--fill-holes] [--largest]
+
+Removes the background of every IMAGE (PNG or JPEG) with a salient model (a folder holding
+model.onnx and cutout.json, or a registry id such as u2netp). For each input it writes, into
+--out-dir (default .), NAME.png (RGBA, the input's size, background transparent) and
+NAME.mask.png (8-bit, 255 = foreground), NAME being the input's file name without its extension.
+It never overwrites an input file, and refuses two inputs that would write the same NAME.
+
+  --strategy salient       the salient model alone (default)
+  --strategy salient+sam   the salient mask's box prompts SAM (--sam DIR|ID); SAM's edge is kept
+                           where the two agree, the salient model decides where they do not
+  --threshold T            alpha ≥ T is foreground (default 0.5)
+  --feather PX             soften the cutout's edge over PX pixels (default 0)
+  --fill-holes             fill holes in the mask
+  --largest                keep only the largest part (default: all parts)
+
+Prints one JSON line per image as it finishes:
+  {"input","ok":true,"output","mask","width","height","foreground","ms","model_ms"}  or  {"input","ok":false,"error"}
+then {"summary":{"total","ok","failed","ms","images_per_min","load_ms"}}. A bad image is reported and
+the others continue; the exit code is 1 if any image failed, 130 if interrupted, else 0.
+CUTOUT_REPORT_RSS=1 adds "rss" and "max_rss" (bytes) to each line.`;
+
+interface Planned {
+  input: string;
+  name: string;
+  output: string;
+  mask: string;
+}
+
+/** Output paths per input; refuses collisions with inputs and between inputs. */
+export function planOutputs(inputs: string[], outDir: string): Planned[] {
+  const plans = inputs.map((input) => {
+    const name = basename(input, extname(input));
+    if (!name) fail(ErrorCode.InvalidOption, `cannot name the output of "${input}": its file name is empty`);
+    return { input, name, output: join(outDir, `${name}.png`), mask: join(outDir, `${name}.mask.png`) };
+  });
+  const inputIds = new Map<string, string>();
+  for (const p of plans) {
+    inputIds.set(resolve(p.input), p.input);
+    const id = fileId(p.input);
+    if (id) inputIds.set(id, p.input);
+  }
+  const seen = new Map<string, string>();
+  for (const p of plans) {
+    for (const out of [p.output, p.mask]) {
+      const clash = inputIds.get(resolve(out)) ?? (fileId(out) ? inputIds.get(fileId(out)!) : undefined);
+      if (clash !== undefined) {
+        fail(
+          ErrorCode.InvalidOption,
+          `refusing to overwrite the input file ${clash} with the output of ${p.input}: choose another --out-dir`,
+        );
+      }
+      const other = seen.get(resolve(out));
+      if (other !== undefined) {
+        fail(ErrorCode.InvalidOption, `${other} and ${p.input} would both write ${out}: process them into different --out-dir folders or rename one`);
+      }
+      seen.set(resolve(out), p.input);
+    }
+  }
+  return plans;
+}
+
+/** Device + inode of an existing file (hard links and symlinks compare equal), else undefined. */
+function fileId(path: string): string | undefined {
+  if (!existsSync(path)) return undefined;
+  try {
+    const s = statSync(path);
+    return `ino:${s.dev}:${s.ino}`;
+  } catch {
+    return undefined;
+  }
+}
+
+async function loadSalient(spec: string): Promise<SalientModel> {
+  // A registry id of the wrong kind is refused before anything is downloaded.
+  const entry = MODELS.find((m) => m.id === spec && !existsSync(spec));
+  if (entry && entry.format !== 'salient') {
+    fail(ErrorCode.ModelFormat, `--model ${spec} is a ${entry.format} model; remove-bg needs a salient model (${MODELS.filter((m) => m.format === 'salient').map((m) => m.id).join(', ')})`);
+  }
+  const resolved = await resolveModel(spec);
+  const descriptor = entry && !(SALIENT_DESCRIPTOR_FILE in resolved.files) ? getModel(entry.id).descriptor : undefined;
+  const m = await loadAnyModel(webRuntime(), resolved.files, { id: resolved.id, kind: 'salient', descriptor });
+  return m.model as SalientModel;
+}
+
+async function loadSam(resolved: ResolvedModel): Promise<SegmentModel> {
+  const m = await loadAnyModel(webRuntime(), resolved.files, { id: resolved.id, kind: 'sam' });
+  return m.model as SegmentModel;
+}
+
+const round = (v: number, k = 1) => Math.round(v * 10 ** k) / 10 ** k;
+
+export const removeBg: Command = {
+  summary: 'remove the background of images (batch), writing cutouts and masks',
+  usage: USAGE,
+  async run(argv) {
+    const args = parseArgs(argv, {
+      values: ['model', 'out-dir', 'strategy', 'sam', 'threshold', 'feather'],
+      booleans: ['fill-holes', 'largest'],
+    });
+    const inputs = args.positional;
+    if (!inputs.length) fail(ErrorCode.InvalidOption, `give at least one IMAGE\n${USAGE}`);
+    const modelSpec = flag(args, 'model');
+    if (!modelSpec) fail(ErrorCode.InvalidOption, '--model DIR|ID is required (a salient model folder or registry id)');
+    const samSpec = flag(args, 'sam');
+    const strategyText = flag(args, 'strategy') ?? (samSpec ? 'salient+sam' : 'salient');
+    if (!REMOVE_BG_STRATEGIES.includes(strategyText as RemoveBgStrategy)) {
+      fail(ErrorCode.InvalidOption, `--strategy must be ${REMOVE_BG_STRATEGIES.join(' or ')}, got "${strategyText}"`);
+    }
+    const strategy = strategyText as RemoveBgStrategy;
+    if (strategy === 'salient+sam' && !samSpec) fail(ErrorCode.InvalidOption, '--strategy salient+sam needs --sam DIR|ID (a SAM model)');
+    if (strategy === 'salient' && samSpec) fail(ErrorCode.InvalidOption, '--sam is only used with --strategy salient+sam');
+    const threshold = flag(args, 'threshold');
+    const feather = flag(args, 'feather');
+    const options = resolveRemoveBgOptions({
+      strategy,
+      threshold: threshold === undefined ? undefined : parseNumber(threshold, '--threshold'),
+      feather: feather === undefined ? undefined : parseNumber(feather, '--feather'),
+      fillHoles: flag(args, 'fill-holes') === 'true',
+      largest: flag(args, 'largest') === 'true',
+    });
+    const outDir = resolve(flag(args, 'out-dir') ?? '.');
+    const plans = planOutputs(inputs, outDir);
+    const reportRss = process.env.CUTOUT_REPORT_RSS === '1';
+
+    // Everything the user typed is checked before the slow model loads.
+    const loadStart = performance.now();
+    const samEntry = samSpec && !existsSync(samSpec) ? MODELS.find((m) => m.id === samSpec) : undefined;
+    if (samEntry?.format === 'salient') fail(ErrorCode.ModelFormat, `--sam ${samSpec} is a salient model; --sam needs a SAM model`);
+    const salient = await loadSalient(modelSpec!);
+    let sam: SegmentModel | undefined;
+    try {
+      if (samSpec) sam = await loadSam(await resolveModel(samSpec));
+    } catch (err) {
+      await salient.dispose();
+      throw err;
+    }
+    const loadMs = performance.now() - loadStart;
+
+    const controller = new AbortController();
+    const onSigint = () => controller.abort();
+    process.once('SIGINT', onSigint);
+    const sources: Array<ItemSource<RgbaImage>> = plans.map((p) => ({
+      id: p.input,
+      name: p.input,
+      load: async () => decodeImage(readUserFile(p.input, 'image')),
+    }));
+    const byInput = new Map(plans.map((p) => [p.input, p]));
+    try {
+      const summary = await runBatch(
+        sources,
+        async (image, _item, signal) => {
+          const r = await removeBackground(image, { salient, sam }, options, signal);
+          return {
+            cutout: encodePng(r.cutout),
+            mask: encodePng(r.mask),
+            width: image.width,
+            height: image.height,
+            foreground: r.foreground,
+            modelMs: r.modelMs,
+          };
+        },
+        {
+          signal: controller.signal,
+          onResult: (r) => {
+            const p = byInput.get(r.id)!;
+            const rss = reportRss ? { rss: process.memoryUsage.rss(), max_rss: process.resourceUsage().maxRSS * 1024 } : {};
+            if (!r.ok) {
+              printJson({ input: p.input, ok: false, error: r.error.message, code: r.error.code, ...rss });
+              return;
+            }
+            const t0 = performance.now();
+            writeFilesAtomically([
+              { path: p.output, bytes: r.value.cutout },
+              { path: p.mask, bytes: r.value.mask },
+            ]);
+            printJson({
+              input: p.input,
+              ok: true,
+              output: p.output,
+              mask: p.mask,
+              width: r.value.width,
+              height: r.value.height,
+              foreground: round(r.value.foreground, 5),
+              ms: round(r.ms + performance.now() - t0),
+              model_ms: round(r.value.modelMs),
+              ...rss,
+            });
+          },
+        },
+      );
+      const minutes = summary.elapsedMs / 60_000;
+      printJson({
+        summary: {
+          total: summary.total,
+          ok: summary.ok,
+          failed: summary.failed,
+          ms: round(summary.elapsedMs),
+          images_per_min: round(minutes > 0 ? summary.total / minutes : 0),
+          load_ms: round(loadMs),
+          ...(summary.cancelled ? { cancelled: true, not_done: inputs.length - summary.total } : {}),
+        },
+      });
+      if (summary.cancelled) return 130;
+      return summary.failed ? 1 : 0;
+    } finally {
+      process.off('SIGINT', onSigint);
+      await salient.dispose();
+      await sam?.dispose();
+    }
+  },
+};

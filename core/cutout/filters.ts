@@ -1,0 +1,134 @@
+/**
+ * Raster filters on float planes used by the cutout: separable box blurs (three of them make a
+ * fast Gaussian), and the exact Euclidean distance transform (Felzenszwalb & Huttenlocher,
+ * "Distance Transforms of Sampled Functions", 2012: lower envelope of parabolas, one pass per axis).
+ */
+
+/** Box widths whose three-fold convolution approximates a Gaussian of standard deviation σ. */
+export function boxesForGauss(sigma: number, n = 3): number[] {
+  const wIdeal = Math.sqrt((12 * sigma * sigma) / n + 1);
+  let wl = Math.floor(wIdeal);
+  if (wl % 2 === 0) wl--;
+  const wu = wl + 2;
+  const mIdeal = (12 * sigma * sigma - n * wl * wl - 4 * n * wl - 3 * n) / (-4 * wl - 4);
+  const m = Math.round(mIdeal);
+  const sizes: number[] = [];
+  for (let i = 0; i < n; i++) sizes.push(i < m ? wl : wu);
+  return sizes;
+}
+
+/** One horizontal box blur of radius r (edges clamped), src → dst. */
+function boxH(src: Float32Array, dst: Float32Array, w: number, h: number, r: number): void {
+  const inv = 1 / (2 * r + 1);
+  for (let y = 0; y < h; y++) {
+    const row = y * w;
+    let s = 0;
+    for (let k = -r; k <= r; k++) s += src[row + (k < 0 ? 0 : k >= w ? w - 1 : k)]!;
+    for (let x = 0; x < w; x++) {
+      dst[row + x] = s * inv;
+      const add = x + r + 1;
+      const sub = x - r;
+      s += src[row + (add >= w ? w - 1 : add)]! - src[row + (sub < 0 ? 0 : sub)]!;
+    }
+  }
+}
+
+/** One vertical box blur of radius r (edges clamped), src → dst. */
+function boxV(src: Float32Array, dst: Float32Array, w: number, h: number, r: number): void {
+  const inv = 1 / (2 * r + 1);
+  for (let x = 0; x < w; x++) {
+    let s = 0;
+    for (let k = -r; k <= r; k++) s += src[(k < 0 ? 0 : k >= h ? h - 1 : k) * w + x]!;
+    for (let y = 0; y < h; y++) {
+      dst[y * w + x] = s * inv;
+      const add = y + r + 1;
+      const sub = y - r;
+      s += src[(add >= h ? h - 1 : add) * w + x]! - src[(sub < 0 ? 0 : sub) * w + x]!;
+    }
+  }
+}
+
+/**
+ * Gaussian-like blur of a plane (σ in px) by three box blurs per axis. Edges are clamped, so a
+ * plane that is 1 up to the border stays 1 there. Returns a new plane.
+ */
+export function gaussianBlur(plane: Float32Array, w: number, h: number, sigma: number): Float32Array {
+  let a = Float32Array.from(plane);
+  if (!(sigma > 0.3)) return a;
+  let b = new Float32Array(a.length);
+  for (const size of boxesForGauss(sigma)) {
+    const r = (size - 1) >> 1;
+    if (r < 1) continue;
+    boxH(a, b, w, h, r);
+    boxV(b, a, w, h, r);
+  }
+  return a;
+}
+
+/** Box blur of radius r applied three times per axis (a cheap wide smoothing kernel). */
+export function tripleBoxBlur(plane: Float32Array, w: number, h: number, r: number): Float32Array {
+  const a = Float32Array.from(plane);
+  if (r < 1) return a;
+  const b = new Float32Array(a.length);
+  for (let i = 0; i < 3; i++) {
+    boxH(a, b, w, h, r);
+    boxV(b, a, w, h, r);
+  }
+  return a;
+}
+
+const INF = 1e20;
+
+/** 1-D squared distance transform of f (length n) into d, using scratch v (int) and z. */
+function dt1(f: Float64Array, n: number, d: Float64Array, v: Int32Array, z: Float64Array): void {
+  let k = 0;
+  v[0] = 0;
+  z[0] = -Infinity;
+  z[1] = Infinity;
+  for (let q = 1; q < n; q++) {
+    const fq = f[q]! + q * q;
+    let p = v[k]!;
+    let s = (fq - (f[p]! + p * p)) / (2 * (q - p));
+    while (s <= z[k]!) {
+      k--;
+      p = v[k]!;
+      s = (fq - (f[p]! + p * p)) / (2 * (q - p));
+    }
+    k++;
+    v[k] = q;
+    z[k] = s;
+    z[k + 1] = Infinity;
+  }
+  k = 0;
+  for (let q = 0; q < n; q++) {
+    while (z[k + 1]! < q) k++;
+    const p = v[k]!;
+    d[q] = (q - p) * (q - p) + f[p]!;
+  }
+}
+
+/**
+ * Squared Euclidean distance from every pixel centre to the nearest pixel where `seed` is true
+ * (0 on seeds). Without any seed every distance is ≥ 1e20.
+ */
+export function squaredDistanceTo(seed: (i: number) => boolean, w: number, h: number): Float64Array {
+  const out = new Float64Array(w * h);
+  for (let i = 0; i < out.length; i++) out[i] = seed(i) ? 0 : INF;
+  const n = Math.max(w, h);
+  const f = new Float64Array(n);
+  const d = new Float64Array(n);
+  const v = new Int32Array(n);
+  const z = new Float64Array(n + 1);
+  for (let x = 0; x < w; x++) {
+    for (let y = 0; y < h; y++) f[y] = out[y * w + x]!;
+    dt1(f, h, d, v, z);
+    for (let y = 0; y < h; y++) out[y * w + x] = d[y]!;
+  }
+  for (let y = 0; y < h; y++) {
+    const row = y * w;
+    for (let x = 0; x < w; x++) f[x] = out[row + x]!;
+    dt1(f, w, d, v, z);
+    for (let x = 0; x < w; x++) out[row + x] = d[x]!;
+  }
+  return out;
+}

@@ -1,0 +1,225 @@
+/**
+ * The engine side of core/models/precompute.ts: opens the two halves of a split decoder,
+ * runs the image half once per image, and turns the format driver's decoder feeds into the
+ * prompt half's feeds.
+ *
+ * What the drivers feed is learnt from the drivers themselves: at load, a few probe prompts
+ * (one point, three points, a box, a box with points, a previous mask) go through
+ * `decodeFeeds`; input dims that are the same in every probe are the fixed sizes the split
+ * may assume (e.g. batch 1, point batch 1), and the outputs they fetch are the outputs the
+ * prompt half keeps. The prompt half declares those sizes, so a feed that ever breaks the
+ * assumption is refused by the runtime rather than computed differently.
+ */
+import { frameTransform } from '../prompts/frames.js';
+import type { Prompt } from '../prompts/types.js';
+import type { FormatDriver } from './formats/driver.js';
+import { pruneToOutputs, trySplit, type DecoderSplit } from './precompute.js';
+import { openSession, runSession } from './runtime.js';
+import type { Ort, OrtSession, OrtTensor, SessionOptions } from './types.js';
+
+export interface SplitDecoder {
+  /** The image half (image inputs → boundary tensors). */
+  readonly image: OrtSession;
+  readonly split: DecoderSplit;
+  /** The boundary tensors for an embedding's tensors (runs the image half). */
+  boundary(tensors: Record<string, OrtTensor>): Promise<Record<string, OrtTensor>>;
+  /**
+   * Feeds for the prompt half: the driver's feeds it takes, plus the boundary tensors from
+   * the embedding (computed here, once per embedding, if the embedding lacks them).
+   */
+  promptFeeds(feeds: Record<string, OrtTensor>, tensors: Record<string, OrtTensor>): Promise<Record<string, OrtTensor>>;
+  release(): Promise<void>;
+}
+
+export interface PreparedDecoder {
+  /** The session to decode with: the prompt half, a pruned graph, or the full decoder. */
+  decoder: OrtSession;
+  split?: SplitDecoder;
+  /** What was done (or why not), for benchmarks and diagnostics. */
+  optimisations: string[];
+}
+
+export interface PrepareArgs {
+  driver: FormatDriver;
+  /** Decoder file name (for messages). */
+  name: string;
+  source: Uint8Array | string;
+  /** The full decoder, already open (format detection needs it). Released when replaced. */
+  full: OrtSession;
+  encoder: OrtSession;
+  sessionOptions?: SessionOptions;
+  precompute: boolean;
+}
+
+const PROBE_SIZE = { width: 640, height: 480 };
+
+/** Prompts that exercise every feed a driver can build. */
+function probePrompts(maskInput: boolean): Prompt[] {
+  const box = { x0: 40, y0: 30, x1: 400, y1: 300 };
+  const prompts: Prompt[] = [
+    { points: [{ x: 100, y: 120, label: 1 }] },
+    { points: [{ x: 100, y: 120, label: 1 }, { x: 300, y: 200, label: 0 }, { x: 500, y: 400, label: 1 }] },
+    { points: [], box },
+    { points: [{ x: 100, y: 120, label: 1 }, { x: 200, y: 220, label: 0 }], box },
+  ];
+  if (maskInput) prompts.push({ points: [{ x: 100, y: 120, label: 1 }], previous: { width: 256, height: 256, data: new Float32Array(65536) } });
+  return prompts;
+}
+
+/**
+ * What the driver feeds and fetches: per input, dims equal across all probes (null where
+ * they vary), and the union of fetched outputs.
+ */
+export function probeDriver(ort: Ort, driver: FormatDriver, decoder: OrtSession): { fixedDims: Record<string, Array<number | null>>; fetch: string[] } {
+  const t = frameTransform(driver.resize, PROBE_SIZE);
+  const seen: Record<string, Array<number | null>> = {};
+  const fetch = new Set<string>();
+  const supports = driver.supports(decoder);
+  for (const prompt of probePrompts(supports.maskInput)) {
+    const r = driver.decodeFeeds(ort, decoder, {}, prompt, t);
+    r.fetch.forEach((f) => fetch.add(f));
+    for (const [name, tensor] of Object.entries(r.feeds)) {
+      if (!tensor) continue; // image inputs: not in the probe's (empty) embedding
+      const dims = [...tensor.dims];
+      const prev = seen[name];
+      if (!prev) seen[name] = dims;
+      else seen[name] = prev.length === dims.length ? prev.map((d, i) => (d === dims[i] ? d : null)) : prev.map(() => null);
+    }
+  }
+  return { fixedDims: seen, fetch: [...fetch] };
+}
+
+/** Image inputs of the decoder: the ones the encoder produces. */
+function imageInputsOf(driver: FormatDriver, encoder: OrtSession, decoder: OrtSession): string[] {
+  const produced = new Set([...driver.encoder.outputs, ...encoder.outputNames]);
+  return decoder.inputNames.filter((n) => produced.has(n));
+}
+
+/** Fixed dims of the image inputs, from the encoder's declared outputs (numeric dims only). */
+function imageDims(encoder: OrtSession, names: string[]): Record<string, Array<number | null>> {
+  const out: Record<string, Array<number | null>> = {};
+  for (const name of names) {
+    const meta = encoder.outputMetadata?.find((m) => m.name === name);
+    if (meta && meta.isTensor && meta.shape) out[name] = meta.shape.map((d) => (typeof d === 'number' && d >= 0 ? d : null));
+  }
+  return out;
+}
+
+const message = (err: unknown) => (err instanceof Error ? err.message.split('\n')[0]! : String(err));
+
+/**
+ * Opens the decoder the engine will use. With `precompute` and a decoder given as bytes: the
+ * split (image half + prompt half), else a graph pruned to the fetched outputs, else the full
+ * decoder. Any failure falls back to the full decoder and is recorded in `optimisations`.
+ */
+export async function prepareDecoder(ort: Ort, a: PrepareArgs): Promise<PreparedDecoder> {
+  const optimisations: string[] = [];
+  if (!a.precompute) return { decoder: a.full, optimisations: ['precompute: off'] };
+  if (!(a.source instanceof Uint8Array)) {
+    return { decoder: a.full, optimisations: ['precompute: not tried (the decoder was given as a path or URL, not bytes)'] };
+  }
+  let probe: ReturnType<typeof probeDriver>;
+  try {
+    probe = probeDriver(ort, a.driver, a.full);
+  } catch (err) {
+    return { decoder: a.full, optimisations: [`precompute: probing the driver failed (${message(err)})`] };
+  }
+  const outputs = a.full.outputNames.filter((n) => probe.fetch.includes(n));
+  const imageInputs = imageInputsOf(a.driver, a.encoder, a.full);
+  const fixedDims = { ...imageDims(a.encoder, imageInputs), ...probe.fixedDims };
+
+  const split = trySplit(a.source, imageInputs, { fixedDims, outputs });
+  if (typeof split !== 'string') {
+    let image: OrtSession | undefined;
+    let prompt: OrtSession | undefined;
+    try {
+      image = await openSession(ort, `${a.name} (image half)`, split.imageGraph, a.sessionOptions);
+      prompt = await openSession(ort, `${a.name} (prompt half)`, split.promptGraph, a.sessionOptions);
+      checkNames(a.full, image, prompt, split, imageInputs, outputs);
+      await a.full.release().catch(() => undefined);
+      const ops = Object.entries(split.stats.imageOps).sort((x, y) => y[1] - x[1]).map(([k, v]) => `${v} ${k}`).join(', ');
+      optimisations.push(
+        `precompute: ${split.stats.imageNodes} image-only nodes (${ops}) run once per image; ` +
+          `${split.boundary.length} tensors cached per image; prompt half ${split.stats.promptNodes}/${split.stats.nodes} nodes` +
+          (outputs.length < a.full.outputNames.length ? `; outputs ${outputs.join(', ')}` : '') +
+          ` (split in ${Math.round(split.stats.ms)} ms)`,
+      );
+      return { decoder: prompt, split: makeSplit(a.name, image, prompt, split), optimisations };
+    } catch (err) {
+      await image?.release().catch(() => undefined);
+      await prompt?.release().catch(() => undefined);
+      optimisations.push(`precompute: split refused, full decoder used (${message(err)})`);
+      return { decoder: a.full, optimisations };
+    }
+  }
+  optimisations.push(`precompute: no split (${split})`);
+  if (outputs.length < a.full.outputNames.length) {
+    const pruned = pruneToOutputs(a.source, outputs);
+    if (pruned) {
+      try {
+        const session = await openSession(ort, `${a.name} (pruned)`, pruned, a.sessionOptions);
+        if (outputs.every((o) => session.outputNames.includes(o)) && a.full.inputNames.every((i) => session.inputNames.includes(i))) {
+          await a.full.release().catch(() => undefined);
+          optimisations.push(`prune: decoder reduced to the outputs read (${outputs.join(', ')})`);
+          return { decoder: session, optimisations };
+        }
+        await session.release().catch(() => undefined);
+        optimisations.push('prune: refused (names changed)');
+      } catch (err) {
+        optimisations.push(`prune: refused (${message(err)})`);
+      }
+    }
+  }
+  return { decoder: a.full, optimisations };
+}
+
+function checkNames(full: OrtSession, image: OrtSession, prompt: OrtSession, split: DecoderSplit, imageInputs: string[], outputs: string[]): void {
+  const missing = (have: readonly string[], want: readonly string[]) => want.filter((n) => !have.includes(n));
+  const promptInputs = full.inputNames.filter((n) => !imageInputs.includes(n) || split.imageInputs.includes(n));
+  const problems = [
+    ...missing(prompt.inputNames, [...promptInputs, ...split.boundary]).map((n) => `prompt half lacks input ${n}`),
+    ...missing(prompt.outputNames, outputs).map((n) => `prompt half lacks output ${n}`),
+    ...missing(image.outputNames, split.boundary).map((n) => `image half lacks output ${n}`),
+    ...missing(imageInputs, image.inputNames).map((n) => `image half takes unexpected input ${n}`),
+  ];
+  if (problems.length) throw new Error(problems.join('; '));
+}
+
+function makeSplit(name: string, image: OrtSession, prompt: OrtSession, split: DecoderSplit): SplitDecoder {
+  // Boundary tensors of embeddings that did not come from `encode` (e.g. built by hand), by embedding.
+  const computed = new WeakMap<Record<string, OrtTensor>, Promise<Record<string, OrtTensor>>>();
+  const takes = new Set(prompt.inputNames);
+  const boundary = async (tensors: Record<string, OrtTensor>) => {
+    const feeds: Record<string, OrtTensor> = {};
+    for (const n of image.inputNames) {
+      const t = tensors[n];
+      if (!t) throw new Error(`the embedding lacks ${n}`);
+      feeds[n] = t;
+    }
+    return runSession(image, `${name} (image half)`, feeds, split.boundary);
+  };
+  return {
+    image,
+    split,
+    boundary,
+    async promptFeeds(feeds, tensors) {
+      const out: Record<string, OrtTensor> = {};
+      for (const [k, v] of Object.entries(feeds)) if (takes.has(k)) out[k] = v;
+      let b: Record<string, OrtTensor> = tensors;
+      if (split.boundary.some((n) => !tensors[n])) {
+        let p = computed.get(tensors);
+        if (!p) {
+          p = boundary(tensors);
+          computed.set(tensors, p);
+          p.catch(() => computed.delete(tensors));
+        }
+        b = await p;
+      }
+      for (const n of split.boundary) out[n] = b[n]!;
+      return out;
+    },
+    async release() {
+      await image.release();
+    },
+  };
+}

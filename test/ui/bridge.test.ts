@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import { isCutoutError } from '../../core/errors.js';
+import { Bridge, type Port } from '../../ui/bridge.js';
+import { choiceDetail, choiceLabel, fromSpec, modelChoices, pickModel, specFromQuery } from '../../ui/models.js';
+import type { HostMessage, UiMessage } from '../../plugin/protocol.js';
+
+function fakePort() {
+  const sent: unknown[] = [];
+  let handler: ((d: unknown) => void) | undefined;
+  const port: Port = {
+    post: (d) => sent.push(d),
+    listen: (h) => {
+      handler = h;
+      return () => (handler = undefined);
+    },
+  };
+  return { port, sent, deliver: (msg: HostMessage | unknown) => handler?.({ pluginMessage: msg }), raw: (d: unknown) => handler?.(d) };
+}
+
+describe('Bridge', () => {
+  it('wraps outgoing messages as {pluginMessage} and dispatches incoming ones by type', () => {
+    const f = fakePort();
+    const b = new Bridge(f.port);
+    const seen: string[] = [];
+    b.on('selection', (m) => seen.push(`${m.sources.length}`));
+    b.send({ type: 'ready', version: 1 } satisfies UiMessage);
+    expect(f.sent).toEqual([{ pluginMessage: { type: 'ready', version: 1 } }]);
+    f.deliver({ type: 'selection', sources: [], problems: [] });
+    f.raw({ somethingElse: true });
+    f.raw(null);
+    f.deliver({ notAMessage: 1 });
+    expect(seen).toEqual(['0']);
+  });
+
+  it('matches replies by requestId and turns host errors into coded errors', async () => {
+    const f = fakePort();
+    const b = new Bridge(f.port);
+    const id1 = b.requestId();
+    const id2 = b.requestId();
+    const p1 = b.request({ type: 'request-image', requestId: id1, sourceId: 'a' }, 'image');
+    const p2 = b.request({ type: 'apply', requestId: id2, payload: { sourceId: 'a', output: 'cutout', hideSource: false } }, 'applied');
+    const other: string[] = [];
+    b.on('image', () => other.push('unmatched image'));
+    f.deliver({ type: 'image', requestId: 999, source: { id: 'x', name: 'x', width: 1, height: 1, origin: 'fill' }, bytes: new Uint8Array(1) });
+    f.deliver({ type: 'error', requestId: id2, error: { code: 'INVALID_IMAGE', message: 'bad bytes' } });
+    f.deliver({ type: 'image', requestId: id1, source: { id: 'a', name: 'A', width: 2, height: 3, origin: 'fill' }, bytes: new Uint8Array(4) });
+    const img = await p1;
+    expect(img.source.name).toBe('A');
+    await expect(p2).rejects.toSatisfy((e: unknown) => isCutoutError(e, 'INVALID_IMAGE'));
+    expect(other).toEqual(['unmatched image']);
+  });
+
+  it('times out when the host never answers', async () => {
+    const b = new Bridge(fakePort().port);
+    await expect(b.request({ type: 'batch-list', requestId: b.requestId(), scope: 'page' }, 'batch-items', 20)).rejects.toThrow(/did not answer/);
+  });
+});
+
+describe('model choices', () => {
+  it('lists registry SAM models with size and licence, salient ones separately', () => {
+    const sam = modelChoices('sam');
+    const slim = sam.find((c) => c.id === 'slimsam-77-q8')!;
+    expect(slim.bytes).toBe(8_882_165 + 4_903_810);
+    expect(choiceDetail(slim)).toBe('13.8 MB download · Apache-2.0');
+    expect(choiceLabel(slim)).toBe(slim.name); // name already says 14 MB
+    expect(sam.every((c) => c.kind === 'sam')).toBe(true);
+    const salient = modelChoices('salient');
+    expect(salient.map((c) => c.id)).toContain('u2netp');
+    expect(salient.find((c) => c.id === 'u2netp')!.descriptor).toBeDefined();
+  });
+
+  it('adds folder-URL models from init or the query string, and prefers them when the id is unknown', () => {
+    const spec = specFromQuery('?modelBaseUrl=http://127.0.0.1:9/models/sam-hf&modelFiles=vision_encoder.onnx,prompt_encoder_mask_decoder.onnx&modelId=analytic');
+    expect(spec).toEqual({
+      id: 'analytic',
+      name: 'Model from URL',
+      baseUrl: 'http://127.0.0.1:9/models/sam-hf',
+      files: ['vision_encoder.onnx', 'prompt_encoder_mask_decoder.onnx'],
+      kind: 'sam',
+    });
+    const c = fromSpec(spec!);
+    expect(c.files.map((f) => f.url)).toEqual([
+      'http://127.0.0.1:9/models/sam-hf/vision_encoder.onnx',
+      'http://127.0.0.1:9/models/sam-hf/prompt_encoder_mask_decoder.onnx',
+    ]);
+    const list = modelChoices('sam', [spec!]);
+    expect(list.at(-1)!.id).toBe('analytic');
+    expect(pickModel(list, 'analytic')!.id).toBe('analytic');
+    expect(pickModel(list, 'no-such-model')!.id).toBe('analytic');
+    expect(pickModel(modelChoices('sam'), 'no-such-model')!.origin).toBe('registry');
+    expect(specFromQuery('?modelBaseUrl=x')).toBeUndefined();
+  });
+});

@@ -1,0 +1,249 @@
+/**
+ * The UI's handle on inference: starts the runtime (worker or UI thread), downloads and
+ * loads the chosen model with byte progress, encodes each image once (per model), decodes
+ * each prompt, and coalesces hover previews (schedule.ts: only the newest hover is decoded
+ * while one is in flight). All backend calls go through one scheduler, so the worker never
+ * sees two requests interleave.
+ */
+import { CutoutError, ErrorCode } from '../core/errors.js';
+import type { RgbaImage } from '../core/image/types.js';
+import { downloadModel, type ModelStore } from '../core/models/download.js';
+import type { DecodeResult } from '../core/models/types.js';
+import type { Prompt } from '../core/prompts/types.js';
+import type { ApplyOptions, ApplyProgress, ApplyResult } from './apply.js';
+import type { Backend, BackendReport } from './backend.js';
+import type { LoadedModel, RemoveBgRequest, RemoveBgResultData } from './inference.js';
+import type { ModelChoice } from './models.js';
+import { InferenceScheduler, SUPERSEDED, type Superseded } from './schedule.js';
+
+export type EngineEvent =
+  | { type: 'download'; model: ModelChoice; loaded: number; total: number; file: string }
+  | { type: 'model-opening'; model: ModelChoice }
+  | { type: 'model-ready'; model: ModelChoice; info: LoadedModel; ms: number }
+  | { type: 'salient-ready'; model: ModelChoice; ms: number }
+  | { type: 'model-error'; model: ModelChoice; error: unknown }
+  | { type: 'encoding'; startedAt: number }
+  | { type: 'encoded'; ms: number; cached: boolean }
+  | { type: 'encode-error'; error: unknown };
+
+export interface EngineDeps {
+  /** Resolves with the backend once the runtime has started. */
+  backend: Promise<{ backend: Backend; report: BackendReport }>;
+  store: Promise<ModelStore>;
+  onEvent(e: EngineEvent): void;
+  /** Try WebGPU for encoders (only matters in a WebGPU build). */
+  webgpu?: boolean;
+  fetchImpl?: typeof fetch;
+}
+
+const now = () => performance.now();
+
+export class Engine {
+  readonly scheduler = new InferenceScheduler();
+  private modelGen = 0;
+  private modelPromise: Promise<LoadedModel> | undefined;
+  private loaded: { choice: ModelChoice; info: LoadedModel } | undefined;
+  private download: AbortController | undefined;
+  private salientGen = 0;
+  private salientPromise: Promise<ModelChoice> | undefined;
+  private salientLoaded: ModelChoice | undefined;
+  private salientDownload: AbortController | undefined;
+  private image: RgbaImage | undefined;
+  private imageGen = 0;
+  /** `${modelGen}:${imageGen}` of what the backend has encoded. */
+  private encodedKey = '';
+
+  constructor(private readonly deps: EngineDeps) {}
+
+  get model(): { choice: ModelChoice; info: LoadedModel } | undefined {
+    return this.loaded;
+  }
+
+  get hasImage(): boolean {
+    return this.image !== undefined;
+  }
+
+  get isEncoded(): boolean {
+    return this.image !== undefined && this.loaded !== undefined && this.encodedKey === `${this.modelGen}:${this.imageGen}`;
+  }
+
+  private async backend(): Promise<Backend> {
+    return (await this.deps.backend).backend;
+  }
+
+  /** Downloads the files of a model (or takes them from the store), with byte progress. */
+  private async fetchFiles(choice: ModelChoice, signal: AbortSignal): Promise<Record<string, Uint8Array>> {
+    const store = await this.deps.store;
+    const emit = this.deps.onEvent;
+    const files = await downloadModel(
+      { id: choice.id, files: choice.files },
+      {
+        store,
+        signal,
+        fetchImpl: this.deps.fetchImpl,
+        onProgress: (pr) => emit({ type: 'download', model: choice, loaded: pr.loaded, total: pr.total, file: pr.file }),
+      },
+    );
+    return files.files;
+  }
+
+  /** Downloads (or takes from the store) and loads a SAM model; a newer call supersedes it. */
+  loadModel(choice: ModelChoice): Promise<LoadedModel> {
+    this.download?.abort();
+    const abort = new AbortController();
+    this.download = abort;
+    const gen = ++this.modelGen;
+    this.loaded = undefined;
+    const started = now();
+    const superseded = () => new CutoutError(ErrorCode.Cancelled, 'Another model was chosen.');
+    const p = (async () => {
+      const files = await this.fetchFiles(choice, abort.signal);
+      if (gen !== this.modelGen) throw superseded();
+      const backend = await this.backend();
+      this.deps.onEvent({ type: 'model-opening', model: choice });
+      const info = await this.scheduler.commit(() => backend.loadModel({ id: choice.id, files, webgpu: this.deps.webgpu ?? true }));
+      if (gen !== this.modelGen) throw superseded();
+      this.loaded = { choice, info };
+      this.deps.onEvent({ type: 'model-ready', model: choice, info, ms: now() - started });
+      return info;
+    })();
+    p.catch((error: unknown) => {
+      if (gen === this.modelGen) this.deps.onEvent({ type: 'model-error', model: choice, error });
+    });
+    this.modelPromise = p;
+    return p;
+  }
+
+  /** Loads a background-removal (salient) model for batches; a newer call supersedes it. */
+  loadSalient(choice: ModelChoice): Promise<ModelChoice> {
+    this.salientDownload?.abort();
+    const abort = new AbortController();
+    this.salientDownload = abort;
+    const gen = ++this.salientGen;
+    this.salientLoaded = undefined;
+    const started = now();
+    const superseded = () => new CutoutError(ErrorCode.Cancelled, 'Another model was chosen.');
+    const p = (async () => {
+      const files = await this.fetchFiles(choice, abort.signal);
+      if (gen !== this.salientGen) throw superseded();
+      const backend = await this.backend();
+      this.deps.onEvent({ type: 'model-opening', model: choice });
+      await this.scheduler.commit(() => backend.loadSalient({ id: choice.id, files, ...(choice.descriptor ? { descriptor: choice.descriptor } : {}) }));
+      if (gen !== this.salientGen) throw superseded();
+      this.salientLoaded = choice;
+      this.deps.onEvent({ type: 'salient-ready', model: choice, ms: now() - started });
+      return choice;
+    })();
+    p.catch((error: unknown) => {
+      if (gen === this.salientGen) this.deps.onEvent({ type: 'model-error', model: choice, error });
+    });
+    this.salientPromise = p;
+    return p;
+  }
+
+  get salientModel(): ModelChoice | undefined {
+    return this.salientLoaded;
+  }
+
+  /** Waits for the newest salient model requested (rejects if it failed). */
+  async salientReady(): Promise<ModelChoice> {
+    for (;;) {
+      const p = this.salientPromise;
+      if (!p) throw new CutoutError(ErrorCode.State, 'No background-removal model is chosen yet.');
+      try {
+        const c = await p;
+        if (p === this.salientPromise) return c;
+      } catch (err) {
+        if (p === this.salientPromise) throw err;
+      }
+    }
+  }
+
+  /** Background removal of one image with the salient model (and SAM for 'salient+sam'). */
+  async removeBg(image: RgbaImage, req: RemoveBgRequest): Promise<RemoveBgResultData> {
+    await this.salientReady();
+    if (req.strategy === 'salient+sam') await this.modelReady();
+    const backend = await this.backend();
+    return this.scheduler.commit(() => backend.removeBg(image, req));
+  }
+
+  /** Waits for the newest model requested (rejects if it failed). */
+  async modelReady(): Promise<LoadedModel> {
+    for (;;) {
+      const p = this.modelPromise;
+      if (!p) throw new CutoutError(ErrorCode.State, 'No model is chosen yet.');
+      try {
+        const info = await p;
+        if (p === this.modelPromise) return info;
+      } catch (err) {
+        if (p === this.modelPromise) throw err;
+      }
+    }
+  }
+
+  /** The image prompts refer to from now on (encoded lazily, or now with `encode`). */
+  setImage(image: RgbaImage | undefined): void {
+    this.image = image;
+    this.imageGen++;
+    this.encodedKey = '';
+  }
+
+  /** Inside a scheduler task: makes sure the backend holds the current image's embedding. */
+  private async ensureEncoded(backend: Backend): Promise<void> {
+    const key = `${this.modelGen}:${this.imageGen}`;
+    if (this.encodedKey === key) return;
+    const image = this.image;
+    if (!image) throw new CutoutError(ErrorCode.State, 'Select an image layer first.');
+    if (!this.loaded) throw new CutoutError(ErrorCode.State, 'The model is not loaded yet.');
+    const startedAt = now();
+    this.deps.onEvent({ type: 'encoding', startedAt });
+    try {
+      const r = await backend.setImage(image);
+      if (`${this.modelGen}:${this.imageGen}` === key) this.encodedKey = key;
+      this.deps.onEvent({ type: 'encoded', ms: now() - startedAt, cached: r.cached });
+    } catch (error) {
+      this.deps.onEvent({ type: 'encode-error', error });
+      throw error;
+    }
+  }
+
+  /** Encodes the current image now (after the model is ready). */
+  async encode(): Promise<void> {
+    await this.modelReady();
+    const backend = await this.backend();
+    await this.scheduler.commit(() => this.ensureEncoded(backend));
+  }
+
+  async decode(prompt: Prompt): Promise<DecodeResult> {
+    await this.modelReady();
+    const backend = await this.backend();
+    return this.scheduler.commit(async () => {
+      await this.ensureEncoded(backend);
+      return backend.predict(prompt);
+    });
+  }
+
+  /** A preview decode; SUPERSEDED if a newer hover or a commit came first, or nothing is ready. */
+  async hover(prompt: Prompt): Promise<DecodeResult | Superseded> {
+    if (!this.isEncoded) return SUPERSEDED;
+    const backend = await this.backend();
+    const gen = `${this.modelGen}:${this.imageGen}`;
+    return this.scheduler.hover(async () => {
+      if (`${this.modelGen}:${this.imageGen}` !== gen || this.encodedKey !== gen) return SUPERSEDED;
+      return backend.predict(prompt);
+    });
+  }
+
+  cancelHover(): void {
+    this.scheduler.cancelHover();
+  }
+
+  async apply(prediction: DecodeResult, candidate: number, options: ApplyOptions, onProgress?: ApplyProgress): Promise<ApplyResult> {
+    await this.modelReady();
+    const backend = await this.backend();
+    return this.scheduler.commit(async () => {
+      await this.ensureEncoded(backend);
+      return backend.apply(prediction, candidate, options, onProgress);
+    });
+  }
+}

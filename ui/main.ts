@@ -1,0 +1,727 @@
+/**
+ * The plugin UI (iframe) entry: wires the protocol bridge, the engine, the canvas and the
+ * controls. Flow: `ready` → host `init` (settings, command, extra models) → model download
+ * starts at once → host `selection` → `request-image` → decode → encode → prompts → Enter /
+ * Apply → `apply` (source image pixels) → host `applied`.
+ */
+import { ErrorCode, isCutoutError } from '../core/errors.js';
+import { errorFromInfo } from './errors.js';
+import { decodeImage } from '../core/image/decode.js';
+import type { RgbaImage } from '../core/image/types.js';
+import type { DecodeResult } from '../core/models/types.js';
+import { lowResOf } from '../core/segment.js';
+import { PROTOCOL_VERSION, type ApplyPayload, type CommandId, type HostMessage, type ModelSourceSpec, type OutputKind, type SourceInfo } from '../plugin/protocol.js';
+import type { BackendReport } from './backend.js';
+import { startBackend } from './backend.js';
+import { BatchController } from './batch.js';
+import { Bridge, windowPort } from './bridge.js';
+import { ImageCanvas } from './canvas.js';
+import { Engine, type EngineEvent } from './engine.js';
+import { formatBytes, formatDuration, keyNames } from './format.js';
+import type { Point } from './layout.js';
+import { choiceDetail, choiceLabel, modelChoices, pickModel, specFromQuery, type ModelChoice, type ModelKind } from './models.js';
+import { isDecodable, isEmptyPrompt, PromptHistory, toPrompt, withBox, withPoint, type HistoryEntry, type PromptState } from './prompts.js';
+import { currentThreadEnv, obtainWasm, threadCount } from './runtime.js';
+import { SUPERSEDED } from './schedule.js';
+import { SettingsStore } from './settings.js';
+import { openModelStore, type StoreInfo } from './store.js';
+import { watchTheme } from './theme.js';
+import { Banner, byId, fillSelect, ProgressView, Segmented } from './widgets.js';
+
+type View = 'loading' | 'empty' | 'cutout' | 'batch';
+
+/** Timeline of the session (ms since navigation start), for the e2e harness and debugging. */
+export interface Timeline {
+  script?: number;
+  init?: number;
+  /** Runtime bytes in hand (inline: page parsed and base64 decoded). */
+  wasm?: number;
+  runtime?: number;
+  modelReady?: number;
+  imageShown?: number;
+  encoded?: number;
+  ready?: number;
+}
+
+const OUTPUT_NAMES: Record<OutputKind, string> = { cutout: 'Cutout', 'vector-mask': 'Vector mask', outline: 'Outline' };
+const isMac = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform || navigator.userAgent);
+
+class App {
+  readonly bridge = new Bridge(windowPort());
+  readonly settings = new SettingsStore((s) => this.bridge.send({ type: 'save-settings', settings: s }));
+  readonly progress = new ProgressView();
+  readonly banner = new Banner();
+  readonly timeline: Timeline = { script: performance.now() };
+  readonly history = new PromptHistory<DecodeResult>();
+  readonly engine: Engine;
+  readonly canvas: ImageCanvas;
+  readonly batch: BatchController;
+  readonly storeInfo: Promise<StoreInfo>;
+  runtime: BackendReport | undefined;
+
+  private view: View = 'loading';
+  private command: CommandId = 'cutout';
+  private extraModels: ModelSourceSpec[] = [];
+  private choices: ModelChoice[] = [];
+  private sources: SourceInfo[] = [];
+  private problems: string[] = [];
+  private source: SourceInfo | undefined;
+  private image: RgbaImage | undefined;
+  private imageRequest = 0;
+  private hoverPoint: Point | undefined;
+  private hoverPrediction: DecodeResult | undefined;
+  private applying = false;
+  private lastApplied = '';
+  private decodeMs = 0;
+  private modelFailed = false;
+  private initialised = false;
+  private editSourceId: string | undefined;
+
+  private readonly modelSelect = byId<HTMLSelectElement>('model-select');
+  private readonly sourceSelect = byId<HTMLSelectElement>('source-select');
+  private readonly applyButton = byId<HTMLButtonElement>('apply');
+  private readonly output: Segmented<OutputKind>;
+
+  constructor() {
+    const search = location.search;
+    const querySpec = specFromQuery(search);
+    if (querySpec) this.extraModels.push(querySpec);
+
+    this.storeInfo = openModelStore();
+    const backend = obtainWasm().then(async (wasm) => {
+      this.timeline.wasm = performance.now();
+      const started = await startBackend(wasm, threadCount(currentThreadEnv()), {
+        preferWorker: new URLSearchParams(search).get('worker') !== '0',
+      });
+      this.runtime = started.report;
+      this.timeline.runtime = performance.now();
+      this.updateBadge();
+      return started;
+    });
+    backend.catch((err: unknown) => this.banner.error(err));
+    this.engine = new Engine({
+      backend,
+      store: this.storeInfo.then((s) => s.store),
+      onEvent: (e) => this.onEngineEvent(e),
+    });
+
+    this.canvas = new ImageCanvas(byId<HTMLCanvasElement>('stage-canvas'), {
+      onPoint: (p, label) => this.addPoint(p, label),
+      onBox: (box) => this.edit(withBox(this.history.current.prompt, box)),
+      onHover: (p) => this.hover(p),
+    });
+    this.output = new Segmented<OutputKind>(byId('output'), (v) => {
+      this.settings.set({ output: v });
+      this.renderOptions();
+    });
+    this.batch = new BatchController({
+      bridge: this.bridge,
+      engine: this.engine,
+      settings: this.settings,
+      progress: this.progress,
+      banner: this.banner,
+      applyButton: this.applyButton,
+      secondaryButton: byId<HTMLButtonElement>('secondary'),
+      status: (t) => this.status(t),
+    });
+    this.wireControls();
+    watchTheme(() => this.canvas.themeChanged(), search);
+    this.storeInfo.then(() => this.renderModelMeta());
+
+    this.bridge.on('init', (m) => this.onInit(m));
+    this.bridge.on('selection', (m) => this.onSelection(m.sources, m.problems));
+    this.bridge.on('error', (m) => this.banner.error(errorFromInfo(m.error)));
+    this.bridge.send({ type: 'ready', version: PROTOCOL_VERSION });
+    this.render();
+  }
+
+  // ---- host messages ------------------------------------------------------------------
+
+  private onInit(m: Extract<HostMessage, { type: 'init' }>): void {
+    this.timeline.init = performance.now();
+    this.initialised = true;
+    this.command = m.command;
+    this.editSourceId = m.editSourceId;
+    this.settings.load(m.settings);
+    if (m.models?.length) this.extraModels = [...m.models, ...this.extraModels.filter((x) => !m.models!.some((y) => y.id === x.id))];
+    const s = this.settings.get();
+    this.output.value = s.output;
+    byId<HTMLInputElement>('feather').value = String(s.feather);
+    byId<HTMLInputElement>('smoothing').value = String(s.smoothing);
+    byId<HTMLInputElement>('hide-source').checked = s.hideSource;
+    this.batch.loadSettings();
+    this.setView(this.command === 'remove-bg' ? 'batch' : this.sources.length ? 'cutout' : 'empty');
+    this.fillModelPicker();
+    this.loadChosenModel();
+    this.renderOptions();
+  }
+
+  private onSelection(sources: SourceInfo[], problems: string[]): void {
+    this.sources = sources;
+    this.problems = problems;
+    if (!this.initialised) return;
+    if (this.view === 'batch') {
+      this.batch.selectionChanged(sources);
+      return;
+    }
+    this.renderSources();
+    if (!sources.length) {
+      this.source = undefined;
+      this.setImage(undefined);
+      this.setView('empty');
+      return;
+    }
+    this.setView('cutout');
+    const keep = this.source && sources.find((s) => s.id === this.source!.id);
+    const wanted = this.editSourceId ? sources.find((s) => s.id === this.editSourceId) : undefined;
+    this.editSourceId = undefined;
+    const next = wanted ?? keep ?? sources[0]!;
+    if (!this.source || next.id !== this.source.id || !this.image) void this.loadSource(next);
+  }
+
+  // ---- model ----------------------------------------------------------------------------
+
+  private get modelKind(): ModelKind {
+    return this.view === 'batch' ? 'salient' : 'sam';
+  }
+
+  private fillModelPicker(): void {
+    this.choices = modelChoices(this.modelKind, this.extraModels);
+    const s = this.settings.get();
+    const chosen = pickModel(this.choices, this.modelKind === 'sam' ? s.modelId : s.salientModelId);
+    fillSelect(
+      this.modelSelect,
+      this.choices.map((c) => ({ value: c.id, label: choiceLabel(c), title: choiceDetail(c) })),
+      chosen?.id,
+    );
+    this.renderModelMeta();
+  }
+
+  private get chosenModel(): ModelChoice | undefined {
+    return this.choices.find((c) => c.id === this.modelSelect.value);
+  }
+
+  private loadChosenModel(): void {
+    const choice = this.chosenModel;
+    if (!choice) return;
+    if (this.modelKind === 'salient') {
+      this.batch.modelChosen(choice, this.extraModels);
+      return;
+    }
+    this.history.forgetPredictions();
+    this.hoverPrediction = undefined;
+    this.modelFailed = false;
+    this.engine.loadModel(choice).then(
+      () => {
+        if (this.image) this.encodeCurrent();
+      },
+      () => undefined, // reported through the model-error event
+    );
+    this.render();
+  }
+
+  private renderModelMeta(): void {
+    const c = this.chosenModel;
+    const meta = byId('model-meta');
+    if (!c) {
+      meta.textContent = '';
+      return;
+    }
+    void this.storeInfo.then((info) => {
+      const parts = [choiceDetail(c)];
+      if (!info.persistent && c.origin === 'registry') parts.push('downloads each session');
+      meta.textContent = parts.join(' · ');
+      meta.title = `${c.name}. ${info.note}`;
+    });
+  }
+
+  private updateBadge(): void {
+    const badge = byId('runtime-badge');
+    const r = this.runtime;
+    if (!r) return;
+    const device = this.engine.model?.info.device === 'webgpu' ? 'GPU' : 'CPU';
+    badge.textContent = `On device · ${device}`;
+    const threads = threadCount(currentThreadEnv());
+    badge.title =
+      `Everything runs on this computer; images never leave it. ` +
+      `${device === 'GPU' ? 'WebGPU' : `WebAssembly, ${threads} thread${threads > 1 ? 's' : ''}`}, ` +
+      `${r.kind === 'worker' ? 'in a background worker' : 'on the plugin thread'}` +
+      (r.workerNote ? ` (no worker: ${r.workerNote})` : '') +
+      '.' +
+      (this.engine.model?.info.note ? ` ${this.engine.model.info.note}` : '');
+  }
+
+  private onEngineEvent(e: EngineEvent): void {
+    switch (e.type) {
+      case 'download': {
+        const done = e.total > 0 && e.loaded >= e.total;
+        if (done) break;
+        this.progress.show('model', {
+          label: `Downloading ${e.model.name}`,
+          detail: e.total > 0 ? `${formatBytes(e.loaded)} of ${formatBytes(e.total)}` : formatBytes(e.loaded),
+          fraction: e.total > 0 ? e.loaded / e.total : undefined,
+        });
+        break;
+      }
+      case 'model-opening':
+        this.progress.show('model', { label: `Loading ${e.model.name}`, elapsedSince: performance.now() });
+        break;
+      case 'salient-ready':
+        this.progress.hide('model');
+        this.updateBadge();
+        this.render();
+        break;
+      case 'model-ready':
+        this.timeline.modelReady = performance.now();
+        this.progress.hide('model');
+        this.updateBadge();
+        this.render();
+        break;
+      case 'model-error':
+        this.progress.hide('model');
+        this.modelFailed = !isCutoutError(e.error, ErrorCode.Cancelled);
+        if (!isCutoutError(e.error, ErrorCode.Cancelled)) this.banner.error(e.error, { label: 'Try again', run: () => this.loadChosenModel() });
+        this.render();
+        break;
+      case 'encoding':
+        this.progress.show('encode', { label: 'Analyzing image', elapsedSince: e.startedAt });
+        this.render();
+        break;
+      case 'encoded':
+        this.timeline.encoded = performance.now();
+        this.progress.hide('encode');
+        this.markReady();
+        this.render();
+        break;
+      case 'encode-error':
+        this.progress.hide('encode');
+        this.banner.error(e.error, { label: 'Try again', run: () => this.encodeCurrent() });
+        this.render();
+        break;
+    }
+  }
+
+  // ---- image ------------------------------------------------------------------------------
+
+  private async loadSource(source: SourceInfo): Promise<void> {
+    this.source = source;
+    const requestId = this.bridge.requestId();
+    this.imageRequest = requestId;
+    this.setImage(undefined);
+    this.renderSources();
+    this.progress.show('image', { label: `Reading ${source.name}`, elapsedSince: performance.now() });
+    try {
+      const reply = await this.bridge.request({ type: 'request-image', requestId, sourceId: source.id }, 'image', 120_000);
+      if (this.imageRequest !== requestId) return;
+      const image = decodeImage(reply.bytes);
+      if (this.imageRequest !== requestId) return;
+      this.source = reply.source;
+      this.setImage(image);
+      this.timeline.imageShown = performance.now();
+      if (reply.source.note) this.banner.show(reply.source.note, '', 'info');
+      this.encodeCurrent();
+    } catch (err) {
+      if (this.imageRequest === requestId) this.banner.error(err, { label: 'Try again', run: () => void this.loadSource(source) });
+    } finally {
+      this.progress.hide('image');
+      this.render();
+    }
+  }
+
+  private setImage(image: RgbaImage | undefined): void {
+    this.image = image;
+    this.lastApplied = '';
+    this.history.reset();
+    this.hoverPrediction = undefined;
+    this.engine.setImage(image);
+    this.canvas.setImage(image);
+    this.render();
+  }
+
+  private encodeCurrent(): void {
+    if (!this.image || !this.engine.model) return;
+    this.engine.encode().then(
+      () => this.redecodeCurrent(),
+      () => undefined, // the encode-error event shows it
+    );
+  }
+
+  private markReady(): void {
+    if (this.timeline.ready === undefined) {
+      this.timeline.ready = performance.now();
+      document.documentElement.dataset.cutoutReady = 'true';
+    }
+  }
+
+  // ---- prompts ----------------------------------------------------------------------------
+
+  private get canPrompt(): boolean {
+    return !!this.image && this.engine.isEncoded && !this.applying;
+  }
+
+  private addPoint(p: Point, label: 0 | 1): void {
+    const cur = this.history.current.prompt;
+    if (label === 0 && !isDecodable(cur)) {
+      this.status('Click on the object first; Alt-click then removes areas from it.');
+      return;
+    }
+    this.edit(withPoint(cur, { x: p.x, y: p.y, label }));
+  }
+
+  /** Records a prompt edit and decodes it. */
+  private edit(prompt: PromptState): void {
+    if (!this.image) return;
+    this.banner.hide();
+    const prior = this.history.current;
+    const entry = this.history.push(prompt);
+    this.lastApplied = '';
+    this.hoverPrediction = undefined;
+    this.render();
+    void this.decodeEntry(entry, prior);
+  }
+
+  private async decodeEntry(entry: HistoryEntry<DecodeResult>, prior?: HistoryEntry<DecodeResult>): Promise<void> {
+    if (!isDecodable(entry.prompt)) {
+      this.render();
+      return;
+    }
+    const supportsMask = this.engine.model?.info.supports.maskInput ?? false;
+    const previous =
+      supportsMask && prior?.prediction && !isEmptyPrompt(prior.prompt) && prior.prompt.box === entry.prompt.box
+        ? lowResOf(prior.prediction, prior.candidate ?? prior.prediction.selected)
+        : undefined;
+    const started = performance.now();
+    try {
+      const prediction = await this.engine.decode(toPrompt(entry.prompt, previous));
+      entry.prediction = prediction;
+      if (entry === this.history.current) {
+        this.decodeMs = performance.now() - started;
+        this.lastApplied = '';
+        this.render();
+      }
+    } catch (err) {
+      if (entry === this.history.current) this.banner.error(err);
+      this.render();
+    }
+  }
+
+  /** After a model change: decode the current prompt again with the new model. */
+  private redecodeCurrent(): void {
+    const e = this.history.current;
+    if (!e.prediction && isDecodable(e.prompt)) void this.decodeEntry(e);
+  }
+
+  private hover(p: Point | undefined): void {
+    this.hoverPoint = p;
+    const showHover = isEmptyPrompt(this.history.current.prompt);
+    if (!p || !showHover || !this.canPrompt) {
+      this.engine.cancelHover();
+      if (this.hoverPrediction) {
+        this.hoverPrediction = undefined;
+        this.renderMask();
+      }
+      return;
+    }
+    void this.engine.hover({ points: [{ x: p.x, y: p.y, label: 1 }] }).then(
+      (r) => {
+        if (r === SUPERSEDED || this.hoverPoint !== p || !isEmptyPrompt(this.history.current.prompt)) return;
+        this.hoverPrediction = r;
+        this.renderMask();
+      },
+      () => undefined, // a failed preview is not worth a banner; the click will say
+    );
+  }
+
+  private selectCandidate(k: number): void {
+    const e = this.history.current;
+    if (!e.prediction || k < 0 || k >= e.prediction.lowRes.length) return;
+    e.candidate = k;
+    this.render();
+  }
+
+  private undo(): void {
+    if (this.history.undo()) this.afterHistoryMove();
+  }
+
+  private redo(): void {
+    if (this.history.redo()) this.afterHistoryMove();
+  }
+
+  private afterHistoryMove(): void {
+    this.hoverPrediction = undefined;
+    this.lastApplied = '';
+    const e = this.history.current;
+    if (!e.prediction && isDecodable(e.prompt)) void this.decodeEntry(e);
+    this.render();
+  }
+
+  private clear(): void {
+    if (isEmptyPrompt(this.history.current.prompt)) return;
+    this.history.push({ points: [] });
+    this.hoverPrediction = undefined;
+    this.lastApplied = '';
+    this.render();
+  }
+
+  // ---- apply ------------------------------------------------------------------------------
+
+  private async apply(): Promise<void> {
+    if (this.view === 'batch') return this.batch.primary();
+    const e = this.history.current;
+    const source = this.source;
+    if (this.applying || !source || !this.image) return;
+    if (!e.prediction) {
+      this.status(isDecodable(e.prompt) ? 'Wait for the mask, then apply.' : 'Click the object to cut out first.');
+      return;
+    }
+    const s = this.settings.get();
+    const candidate = e.candidate ?? e.prediction.selected;
+    this.applying = true;
+    this.banner.hide();
+    this.render();
+    const label = `Applying ${OUTPUT_NAMES[s.output].toLowerCase()}`;
+    this.progress.show('apply', { label, fraction: 0 });
+    try {
+      const result = await this.engine.apply(e.prediction, candidate, { output: s.output, feather: s.feather, smoothing: s.smoothing }, (f, stage) =>
+        this.progress.show('apply', { label: `${label} · ${stage}`, fraction: f * 0.9 }),
+      );
+      this.progress.show('apply', { label: `${label} · Adding to the file`, fraction: 0.95 });
+      const payload: ApplyPayload = {
+        sourceId: source.id,
+        output: s.output,
+        name: `${OUTPUT_NAMES[s.output]} of ${source.name}`,
+        hideSource: s.hideSource,
+        ...(result.png ? { png: result.png } : {}),
+        ...(result.rect ? { rect: result.rect } : {}),
+        ...(result.paths ? { paths: result.paths } : {}),
+      };
+      const requestId = this.bridge.requestId();
+      await this.bridge.request({ type: 'apply', requestId, payload }, 'applied', 120_000);
+      const shrunk =
+        result.pngSize && result.rect && (result.pngSize.width < Math.round(result.rect.width) || result.pngSize.height < Math.round(result.rect.height));
+      this.lastApplied = payload.name ?? '';
+      if (shrunk) {
+        this.banner.show(
+          `The cutout was scaled to ${result.pngSize!.width} × ${result.pngSize!.height} px.`,
+          'Figma images can be at most 4096 px on a side; the layer still covers the object exactly.',
+          'info',
+        );
+      }
+    } catch (err) {
+      this.banner.error(err);
+    } finally {
+      this.applying = false;
+      this.progress.hide('apply');
+      this.render();
+    }
+  }
+
+  // ---- controls ---------------------------------------------------------------------------
+
+  private wireControls(): void {
+    this.modelSelect.addEventListener('change', () => {
+      const c = this.chosenModel;
+      if (!c) return;
+      this.settings.set(this.modelKind === 'sam' ? { modelId: c.id } : { salientModelId: c.id });
+      this.renderModelMeta();
+      this.loadChosenModel();
+    });
+    this.sourceSelect.addEventListener('change', () => {
+      const s = this.sources.find((x) => x.id === this.sourceSelect.value);
+      if (s) void this.loadSource(s);
+    });
+    const feather = byId<HTMLInputElement>('feather');
+    feather.addEventListener('input', () => {
+      this.settings.set({ feather: Number(feather.value) });
+      this.renderOptions();
+    });
+    const smoothing = byId<HTMLInputElement>('smoothing');
+    smoothing.addEventListener('input', () => {
+      this.settings.set({ smoothing: Number(smoothing.value) });
+      this.renderOptions();
+    });
+    const hide = byId<HTMLInputElement>('hide-source');
+    hide.addEventListener('change', () => this.settings.set({ hideSource: hide.checked }));
+    byId('undo').addEventListener('click', () => this.undo());
+    byId('redo').addEventListener('click', () => this.redo());
+    byId('clear').addEventListener('click', () => this.clear());
+    this.applyButton.addEventListener('click', () => void this.apply());
+    document.addEventListener('keydown', (e) => this.onKey(e));
+  }
+
+  private onKey(e: KeyboardEvent): void {
+    const t = e.target as HTMLElement | null;
+    const typing = !!t && (t.tagName === 'SELECT' || (t.tagName === 'INPUT' && (t as HTMLInputElement).type !== 'range' && (t as HTMLInputElement).type !== 'checkbox'));
+    if (typing || this.view !== 'cutout') {
+      if (e.key === 'Enter' && this.view === 'batch' && !typing) {
+        e.preventDefault();
+        void this.apply();
+      }
+      return;
+    }
+    const mod = isMac ? e.metaKey : e.ctrlKey;
+    if (mod && e.key.toLowerCase() === 'z') {
+      e.preventDefault();
+      if (e.shiftKey) this.redo();
+      else this.undo();
+    } else if (mod && e.key.toLowerCase() === 'y') {
+      e.preventDefault();
+      this.redo();
+    } else if (e.key === 'Escape') {
+      e.preventDefault();
+      this.clear();
+    } else if (e.key === 'Enter') {
+      if (t?.tagName === 'BUTTON' && t !== this.applyButton) return; // let buttons handle their own Enter
+      e.preventDefault();
+      void this.apply();
+    } else if (!mod && !e.altKey && /^[1-4]$/.test(e.key)) {
+      this.selectCandidate(Number(e.key) - 1);
+    }
+  }
+
+  // ---- rendering --------------------------------------------------------------------------
+
+  private setView(v: View): void {
+    const was = this.view;
+    this.view = v;
+    byId('app').dataset.view = v;
+    if ((was === 'batch') !== (v === 'batch') && this.initialised) {
+      this.fillModelPicker();
+      if (v === 'batch') this.batch.show(this.sources);
+    }
+    this.render();
+  }
+
+  private status(text: string): void {
+    byId('status').textContent = text;
+  }
+
+  private renderSources(): void {
+    const picker = byId('source-picker');
+    const name = byId('source-name');
+    const size = byId('source-size');
+    const multi = this.sources.length > 1;
+    picker.hidden = !multi;
+    name.hidden = multi;
+    if (multi) {
+      fillSelect(
+        this.sourceSelect,
+        this.sources.map((s) => ({ value: s.id, label: s.name })),
+        this.source?.id,
+      );
+    }
+    name.textContent = this.source?.name ?? '';
+    size.textContent = this.source ? `${this.source.width} × ${this.source.height}` : '';
+    const problems = byId('empty-problems');
+    problems.textContent = '';
+    for (const p of this.problems.slice(0, 4)) {
+      const li = document.createElement('li');
+      li.textContent = p;
+      problems.appendChild(li);
+    }
+  }
+
+  private renderOptions(): void {
+    const s = this.settings.get();
+    const vector = s.output !== 'cutout';
+    byId('feather-field').hidden = vector;
+    byId('smoothing-field').hidden = !vector;
+    byId('feather-value').textContent = `${s.feather} px`;
+    byId('smoothing-value').textContent = `${s.smoothing} px`;
+    this.render();
+  }
+
+  private renderMask(): void {
+    const e = this.history.current;
+    if (e.prediction) this.canvas.setMask(e.prediction, e.candidate ?? e.prediction.selected, false);
+    else if (this.hoverPrediction && isEmptyPrompt(e.prompt)) this.canvas.setMask(this.hoverPrediction, this.hoverPrediction.selected, true);
+    else if (!isDecodable(e.prompt)) this.canvas.setMask(undefined);
+    // else: a decode is in flight; keep the previous mask until it arrives
+  }
+
+  private renderCandidates(): void {
+    const box = byId('candidates');
+    const p = this.history.current.prediction;
+    box.textContent = '';
+    if (!p || p.lowRes.length < 2) return;
+    const chosen = this.history.current.candidate ?? p.selected;
+    p.scores.forEach((score, k) => {
+      const b = document.createElement('button');
+      b.type = 'button';
+      b.className = 'candidate';
+      b.setAttribute('role', 'radio');
+      b.setAttribute('aria-checked', String(k === chosen));
+      b.title = `Mask ${k + 1}: the model's confidence ${Math.round(score * 100)}% (key ${k + 1})`;
+      b.textContent = String(k + 1);
+      b.addEventListener('click', () => this.selectCandidate(k));
+      box.appendChild(b);
+    });
+  }
+
+  private renderHint(): void {
+    const hint = byId('stage-hint');
+    const k = keyNames(isMac);
+    let text = '';
+    if (this.image && this.engine.isEncoded) {
+      const e = this.history.current;
+      text = isEmptyPrompt(e.prompt)
+        ? `Click an object · ${k.alt}click to exclude · drag for a box`
+        : `⏎ apply · ${k.mod}Z undo · Esc clear${e.prediction && e.prediction.lowRes.length > 1 ? ' · 1–' + e.prediction.lowRes.length + ' masks' : ''}`;
+    }
+    if (hint.textContent !== text) {
+      hint.textContent = '';
+      if (text) {
+        const span = document.createElement('span');
+        span.textContent = text;
+        hint.appendChild(span);
+      }
+    }
+  }
+
+  render(): void {
+    const app = byId('app');
+    const e = this.history.current;
+    app.dataset.busy = String(this.applying || this.engine.scheduler.busy);
+    this.canvas.setEnabled(this.canPrompt);
+    this.canvas.setPrompt(e.prompt);
+    this.renderMask();
+    this.renderCandidates();
+    this.renderHint();
+    byId<HTMLButtonElement>('undo').disabled = !this.history.canUndo;
+    byId<HTMLButtonElement>('redo').disabled = !this.history.canRedo;
+    byId<HTMLButtonElement>('clear').disabled = isEmptyPrompt(e.prompt);
+    if (this.view === 'batch') {
+      this.batch.render();
+      return;
+    }
+    this.applyButton.disabled = this.view !== 'cutout' || !e.prediction || this.applying;
+    this.applyButton.textContent = `Apply ${OUTPUT_NAMES[this.settings.get().output].toLowerCase()}`;
+    this.applyButton.title = 'Insert the result above the layer (⏎). The original is not changed.';
+    byId('secondary').hidden = true;
+    if (this.view === 'cutout' && !this.applying) this.status(this.cutoutStatus());
+    else if (this.view === 'empty') this.status('');
+  }
+
+  /** The footer's line: what happens next, in words. */
+  private cutoutStatus(): string {
+    const e = this.history.current;
+    if (this.lastApplied) return `Added “${this.lastApplied}”`;
+    if (!this.engine.model) return this.modelFailed ? 'The model is not available: try again or choose another.' : 'Preparing the model…';
+    if (!this.image) return this.source ? `Reading ${this.source.name}…` : '';
+    if (!this.engine.isEncoded) return 'Analyzing the image…';
+    if (!isDecodable(e.prompt)) return 'Click the object you want to keep.';
+    if (!e.prediction) return 'Finding the object…';
+    const n = e.prediction.lowRes.length;
+    const k = (e.candidate ?? e.prediction.selected) + 1;
+    return `Mask ${k} of ${n}${this.decodeMs >= 50 ? ` · ${formatDuration(this.decodeMs)}` : ''}`;
+  }
+}
+
+declare global {
+  interface Window {
+    __cutout?: { app: App; timeline: Timeline };
+  }
+}
+
+const app = new App();
+window.__cutout = { app, timeline: app.timeline };

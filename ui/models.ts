@@ -1,0 +1,94 @@
+/**
+ * The models the picker offers: registry entries (with download size and licence) plus any
+ * folder-URL models the host passes in `init.models` or the page's query string
+ * (`?modelBaseUrl=<folder URL>&modelFiles=a.onnx,b.onnx[&modelKind=salient]`), which is how
+ * test harnesses point the UI at files served from 127.0.0.1.
+ */
+import type { DownloadableFile } from '../core/models/download.js';
+import { MODELS, modelDownloadBytes, type ModelEntry } from '../models/registry.js';
+import type { ModelSourceSpec } from '../plugin/protocol.js';
+import { formatBytes } from './format.js';
+
+export type ModelKind = 'sam' | 'salient';
+
+export interface ModelChoice {
+  id: string;
+  name: string;
+  kind: ModelKind;
+  license: string;
+  /** Total download, when published. */
+  bytes?: number;
+  origin: 'registry' | 'url';
+  files: DownloadableFile[];
+  /** Salient registry entries: how to feed the graph. */
+  descriptor?: Record<string, unknown>;
+  homepage?: string;
+}
+
+function fromEntry(e: ModelEntry): ModelChoice {
+  return {
+    id: e.id,
+    name: e.name,
+    kind: e.format === 'salient' ? 'salient' : 'sam',
+    license: e.license,
+    bytes: modelDownloadBytes(e),
+    origin: 'registry',
+    files: e.files.map((f) => ({ name: f.name, url: f.url, bytes: f.bytes, ...(f.sha256 ? { sha256: f.sha256 } : {}) })),
+    ...(e.descriptor ? { descriptor: e.descriptor } : {}),
+    homepage: e.homepage,
+  };
+}
+
+function folderUrl(base: string): string {
+  return base.endsWith('/') ? base : `${base}/`;
+}
+
+export function fromSpec(spec: ModelSourceSpec): ModelChoice {
+  const base = folderUrl(spec.baseUrl);
+  return {
+    id: spec.id,
+    name: spec.name ?? spec.id,
+    kind: spec.kind ?? 'sam',
+    license: spec.license ?? 'see source',
+    origin: 'url',
+    files: spec.files.map((name) => ({ name, url: new URL(name, base).href })),
+  };
+}
+
+/** A folder-URL model from the page's query string, if it names one. */
+export function specFromQuery(search: string): ModelSourceSpec | undefined {
+  const q = new URLSearchParams(search);
+  const baseUrl = q.get('modelBaseUrl');
+  const files = (q.get('modelFiles') ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (!baseUrl || !files.length) return undefined;
+  const kind = q.get('modelKind') === 'salient' ? 'salient' : 'sam';
+  return { id: q.get('modelId') ?? `url:${folderUrl(baseUrl)}`, name: q.get('modelName') ?? 'Model from URL', baseUrl, files, kind };
+}
+
+/** Registry models of this kind, then the extra ones (extra ids shadow registry ids). */
+export function modelChoices(kind: ModelKind, extra: readonly ModelSourceSpec[] = []): ModelChoice[] {
+  const extras = extra.map(fromSpec).filter((c) => c.kind === kind);
+  const ids = new Set(extras.map((c) => c.id));
+  const registry = MODELS.map(fromEntry).filter((c) => c.kind === kind && !ids.has(c.id));
+  return [...registry, ...extras];
+}
+
+/** The choice for `id`, else the first extra model (a harness's), else the first listed. */
+export function pickModel(choices: readonly ModelChoice[], id: string | undefined): ModelChoice | undefined {
+  return choices.find((c) => c.id === id) ?? choices.find((c) => c.origin === 'url') ?? choices[0];
+}
+
+/** Second line under the picker: "13.8 MB download · Apache-2.0". */
+export function choiceDetail(c: ModelChoice): string {
+  const size = c.bytes !== undefined ? `${formatBytes(c.bytes)} download` : 'size unknown';
+  return `${size} · ${c.license}`;
+}
+
+/** Option label: name plus size (the registry's names sometimes already carry it). */
+export function choiceLabel(c: ModelChoice): string {
+  if (c.bytes === undefined || /\d\s?MB/.test(c.name)) return c.name;
+  return `${c.name} · ${formatBytes(c.bytes)}`;
+}
