@@ -58,8 +58,8 @@ await build({
 //                         <script type="application/octet-stream" id="ort-wasm"> at the end of
 //                         ui.html. Works offline, nothing to allow in the manifest.
 //                         ui.html ≈ 19.5 MB, of which 19.0 MB is the base64 .wasm (14.2 MB
-//                         binary); ≈ 0.45 MB without it (the build prints the exact sizes).
-//   CUTOUT_WASM=cdn:      nothing inlined; the UI downloads
+//                         binary); ≈ 0.5 MB without it (the build prints the exact sizes).
+//   CUTOUT_WASM=cdn:      nothing inlined (ui.html ≈ 0.5 MB); the UI downloads
 //                         https://cdn.jsdelivr.net/npm/onnxruntime-web@<version>/dist/<wasm>
 //                         (version pinned from node_modules) and checks its size and sha256
 //                         (computed here from the file in node_modules) before use. Needs

@@ -4,24 +4,30 @@
  * plus a branch of 3×3 convolutions whose result is multiplied by 0 and added to the logit.
  * onnxruntime has no algebraic rule that removes `x · 0`, so the convolutions really run.
  *
- * Cost: AveragePool 320² → 160², a 3→32 convolution, then `layers` 32→32 convolutions at
- * 160² (236 M multiply-adds each). With 8 layers that is 1.9 GMACs — about a tenth of
- * U²-NetP at 320² (≈ 20 GMACs counted from model/u2net.py's U2NETP: the 128→64 and
- * 64→16 convolutions at full resolution dominate). A cheaper model makes the overhead ratio
- * larger, so the figure measured with it is an upper bound for the real model.
+ * Cost: AveragePool 320² → 160², a 3→C convolution, then `layers` C→C 3×3 convolutions at
+ * 160². The default, 64 channels × 21 layers, is 19.9 GMACs: U²-NetP's cost at 320² (19.8
+ * GMACs of convolutions, counted from model/u2net.py's U2NETP; its 128→64 and 64→16
+ * convolutions at full resolution dominate). U²-NetP is the lightest salient model in the
+ * registry, so it is where the engine's overhead weighs most.
  */
 import { GraphBuilder } from '../models/analytic/graph.js';
 import { LOGIT_CLAMP, SALIENT_DESCRIPTOR, SALIENT_GAIN, SALIENT_REF_BLOCK, SALIENT_SIZE, SALIENT_THRESHOLD } from '../models/analytic/index.js';
 
-const CH = 32;
-
-/** Multiply-adds of the conv branch. */
-export function standInMacs(layers: number): number {
-  const s = SALIENT_SIZE / 2;
-  return s * s * 9 * (3 * CH + layers * CH * CH);
+export interface StandInOptions {
+  /** Convolutions after the first (0: just the analytic model's cost). Default 21. */
+  layers?: number;
+  /** Channels of the convolutions. Default 64. */
+  channels?: number;
 }
 
-export function buildStandInSalient(layers = 8): { model: Uint8Array; descriptor: string } {
+/** Multiply-adds of the conv branch. */
+export function standInMacs({ layers = 21, channels = 64 }: StandInOptions = {}): number {
+  if (layers === 0) return 0;
+  const s = SALIENT_SIZE / 2;
+  return s * s * 9 * (3 * channels + layers * channels * channels);
+}
+
+export function buildStandInSalient({ layers = 21, channels: CH = 64 }: StandInOptions = {}): { model: Uint8Array; descriptor: string } {
   const g = new GraphBuilder('standin_salient');
   const x = g.input('input', 'float', [1, 3, SALIENT_SIZE, SALIENT_SIZE]);
   // The analytic rule.
@@ -36,16 +42,19 @@ export function buildStandInSalient(layers = 8): { model: Uint8Array; descriptor
       seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
       return (seed / 2 ** 32 - 0.5) * 0.1;
     });
-  let h = g.op('AveragePool', [x], { kernel_shape: [2, 2], strides: [2, 2] });
-  h = g.relu(g.op('Conv', [h, g.f32(weights(CH * 3 * 9), [CH, 3, 3, 3]), g.f32(weights(CH), [CH])], { kernel_shape: [3, 3], pads: [1, 1, 1, 1] }));
-  for (let i = 0; i < layers; i++) {
-    h = g.relu(g.op('Conv', [h, g.f32(weights(CH * CH * 9), [CH, CH, 3, 3]), g.f32(weights(CH), [CH])], { kernel_shape: [3, 3], pads: [1, 1, 1, 1] }));
+  let out = logit;
+  if (layers > 0) {
+    let h = g.op('AveragePool', [x], { kernel_shape: [2, 2], strides: [2, 2] });
+    h = g.relu(g.op('Conv', [h, g.f32(weights(CH * 3 * 9), [CH, 3, 3, 3]), g.f32(weights(CH), [CH])], { kernel_shape: [3, 3], pads: [1, 1, 1, 1] }));
+    for (let i = 0; i < layers; i++) {
+      h = g.relu(g.op('Conv', [h, g.f32(weights(CH * CH * 9), [CH, CH, 3, 3]), g.f32(weights(CH), [CH])], { kernel_shape: [3, 3], pads: [1, 1, 1, 1] }));
+    }
+    out = g.add(logit, g.mul(g.reduce('ReduceMean', h, [1, 2, 3], 1), g.f32(0)));
   }
-  const nothing = g.mul(g.reduce('ReduceMean', h, [1, 2, 3], 1), g.f32(0));
-  g.op('Clip', [g.add(logit, nothing), g.f32(-LOGIT_CLAMP), g.f32(LOGIT_CLAMP)], {}, 'output');
+  g.op('Clip', [out, g.f32(-LOGIT_CLAMP), g.f32(LOGIT_CLAMP)], {}, 'output');
   g.output('output', 'float', [1, 1, SALIENT_SIZE, SALIENT_SIZE]);
   return {
-    model: g.serialize(`Analytic salient model plus ${layers} cost-only 3x3 convolutions; see bench/removebg-model.ts`),
+    model: g.serialize(`Analytic salient model plus ${layers} cost-only ${CH}-channel 3x3 convolutions; see bench/removebg-model.ts`),
     descriptor: `${JSON.stringify(SALIENT_DESCRIPTOR, null, 2)}\n`,
   };
 }

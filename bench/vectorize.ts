@@ -91,9 +91,10 @@ function timeMedian(fn: () => void, warmup: number, runs: number): number {
 /** Renders path data with resvg and returns its IoU with the mask (alpha ≥ 128 = inside). */
 function resvgIoU(paths: Array<{ data: string; windingRule: 'EVENODD' | 'NONZERO' }>, mask: GrayImage): number {
   const { width: w, height: h } = mask;
-  const img = new Resvg(toSvg(paths, w, h), { fitTo: { mode: 'original' } }).render();
+  const img = new Resvg(toSvg(paths, w, h), { fitTo: { mode: 'original' }, font: { loadSystemFonts: false } }).render();
   const data = new Uint8Array(w * h);
-  for (let i = 0; i < w * h; i++) data[i] = img.pixels[i * 4 + 3]! >= 128 ? 255 : 0;
+  const px = img.pixels; // a getter that copies: read it once
+  for (let i = 0; i < w * h; i++) data[i] = px[i * 4 + 3]! >= 128 ? 255 : 0;
   return maskOverlap({ width: w, height: h, data }, mask);
 }
 

@@ -37,7 +37,7 @@ Prints one JSON line per image as it finishes:
   {"input","ok":true,"output","mask","width","height","foreground","ms","model_ms"}  or  {"input","ok":false,"error"}
 then {"summary":{"total","ok","failed","ms","images_per_min","load_ms"}}. A bad image is reported and
 the others continue; the exit code is 1 if any image failed, 130 if interrupted, else 0.
-CUTOUT_REPORT_RSS=1 adds "rss" and "max_rss" (bytes) to each line.`;
+CUTOUT_REPORT_RSS=1 adds "rss", "max_rss" (peak so far), "heap_used" and "array_buffers" (bytes) to each line.`;
 
 interface Planned {
   input: string;
@@ -108,6 +108,12 @@ async function loadSam(resolved: ResolvedModel): Promise<SegmentModel> {
 }
 
 const round = (v: number, k = 1) => Math.round(v * 10 ** k) / 10 ** k;
+
+/** CUTOUT_REPORT_RSS=1: resident set now and at its peak, and the JS heap and buffers (bytes). */
+function memoryReport(): Record<string, number> {
+  const m = process.memoryUsage();
+  return { rss: m.rss, max_rss: process.resourceUsage().maxRSS * 1024, heap_used: m.heapUsed, array_buffers: m.arrayBuffers };
+}
 
 export const removeBg: Command = {
   summary: 'remove the background of images (batch), writing cutouts and masks',
@@ -183,7 +189,7 @@ export const removeBg: Command = {
           signal: controller.signal,
           onResult: (r) => {
             const p = byInput.get(r.id)!;
-            const rss = reportRss ? { rss: process.memoryUsage.rss(), max_rss: process.resourceUsage().maxRSS * 1024 } : {};
+            const rss = reportRss ? memoryReport() : {};
             if (!r.ok) {
               printJson({ input: p.input, ok: false, error: r.error.message, code: r.error.code, ...rss });
               return;

@@ -123,11 +123,13 @@ export async function removeBackground(image: RgbaImage, models: RemoveBgModels,
   // A pixel fully transparent in the input is never foreground (the model saw it flattened
   // onto white, and may have counted it in).
   const src = image.data;
-  for (let i = 0, p = 0; p < mask.data.length; i += 4, p++) if (src[i + 3] === 0) mask.data[p] = alpha8.data[p] = 0;
+  let opaque = true;
+  for (let i = 3; i < src.length; i += 4) if (src[i] !== 255) { opaque = false; break; }
+  if (!opaque) for (let i = 0, p = 0; p < mask.data.length; i += 4, p++) if (src[i + 3] === 0) mask.data[p] = alpha8.data[p] = 0;
   const cutout = makeCutout(image, alpha8, { feather: o.feather }).image;
   // A pixel transparent in the input stays so: the cutout's alpha is at most the input's.
   const dst = cutout.data;
-  for (let i = 3; i < src.length; i += 4) if (src[i] !== 255) dst[i] = Math.round((dst[i]! * src[i]!) / 255);
+  if (!opaque) for (let i = 3; i < src.length; i += 4) if (src[i] !== 255) dst[i] = Math.round((dst[i]! * src[i]!) / 255);
   let area = 0;
   for (let i = 0; i < mask.data.length; i++) if (mask.data[i]) area++;
   return { cutout, mask, foreground: area / mask.data.length, box, decided, modelMs, totalMs: now() - t0 };
@@ -298,8 +300,15 @@ export function finishMask(alpha: FloatMap, o: { threshold: number; fillHoles: b
   if (o.fillHoles) mask = fillAllHoles(mask);
   const M = mask.data;
   const a8 = new Uint8Array(w * h);
-  const lv = (a: number) => Math.round(255 * Math.min(1, Math.max(0, (a - ALPHA_FLOOR) / (ALPHA_CEIL - ALPHA_FLOOR))));
-  for (let p = 0; p < a8.length; p++) a8[p] = M[p] ? (raw[p] ? lv(A[p]!) : 255) : raw[p] ? 0 : lv(A[p]!);
+  const k = 255 / (ALPHA_CEIL - ALPHA_FLOOR);
+  for (let p = 0; p < a8.length; p++) {
+    if (M[p] !== raw[p]) {
+      a8[p] = M[p] ? 255 : 0; // filled hole / removed part
+      continue;
+    }
+    const v = (A[p]! - ALPHA_FLOOR) * k;
+    a8[p] = v <= 0 ? 0 : v >= 255 ? 255 : Math.round(v);
+  }
   if (o.largest) {
     // Zero the fringe of removed parts: sub-threshold soft pixels reachable from a removed
     // pixel without passing next to a kept one.

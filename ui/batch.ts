@@ -82,6 +82,8 @@ export class BatchController {
   }
 
   private extraModels: ModelSourceSpec[] = [];
+  /** The SAM model for 'salient+sam' (a URL-named one, else the settings'). */
+  private samId: string | undefined;
 
   loadSettings(): void {
     const s = this.d.settings.get();
@@ -109,8 +111,9 @@ export class BatchController {
   }
 
   /** The header picker chose a salient model: start its download now. */
-  modelChosen(choice: ModelChoice, extra: ModelSourceSpec[]): void {
+  modelChosen(choice: ModelChoice, extra: ModelSourceSpec[], samId?: string): void {
     this.extraModels = extra;
+    this.samId = samId;
     this.d.engine.loadSalient(choice).catch(() => undefined); // model-error event reports it
     this.ensureSam();
   }
@@ -119,7 +122,7 @@ export class BatchController {
   private ensureSam(): void {
     const s = this.d.settings.get();
     if (s.strategy !== 'salient+sam' || this.d.engine.model) return;
-    const sam = pickModel(modelChoices('sam', this.extraModels), s.modelId);
+    const sam = pickModel(modelChoices('sam', this.extraModels), this.samId ?? s.modelId);
     if (sam) this.d.engine.loadModel(sam).catch(() => undefined);
   }
 

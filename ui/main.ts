@@ -19,7 +19,7 @@ import { ImageCanvas } from './canvas.js';
 import { Engine, type EngineEvent } from './engine.js';
 import { formatBytes, formatDuration, keyNames } from './format.js';
 import type { Point } from './layout.js';
-import { choiceDetail, choiceLabel, modelChoices, pickModel, specFromQuery, type ModelChoice, type ModelKind } from './models.js';
+import { choiceDetail, choiceLabel, modelChoices, pickModel, specsFromQuery, type ModelChoice, type ModelKind } from './models.js';
 import { isDecodable, isEmptyPrompt, PromptHistory, toPrompt, withBox, withPoint, type HistoryEntry, type PromptState } from './prompts.js';
 import { currentThreadEnv, obtainWasm, threadCount } from './runtime.js';
 import { SUPERSEDED } from './schedule.js';
@@ -62,6 +62,8 @@ class App {
   private view: View = 'loading';
   private command: CommandId = 'cutout';
   private extraModels: ModelSourceSpec[] = [];
+  /** Models named by the page URL: preselected over the saved settings. */
+  private queryModels: ModelSourceSpec[] = [];
   private choices: ModelChoice[] = [];
   private sources: SourceInfo[] = [];
   private problems: string[] = [];
@@ -84,8 +86,8 @@ class App {
 
   constructor() {
     const search = location.search;
-    const querySpec = specFromQuery(search);
-    if (querySpec) this.extraModels.push(querySpec);
+    this.queryModels = specsFromQuery(search);
+    this.extraModels.push(...this.queryModels);
 
     this.storeInfo = openModelStore();
     const backend = obtainWasm().then(async (wasm) => {
@@ -154,6 +156,8 @@ class App {
     this.fillModelPicker();
     this.loadChosenModel();
     this.renderOptions();
+    // A selection that arrived before init (or an edit relaunch) is acted on now.
+    if (this.sources.length) this.onSelection(this.sources, this.problems);
   }
 
   private onSelection(sources: SourceInfo[], problems: string[]): void {
@@ -188,7 +192,8 @@ class App {
   private fillModelPicker(): void {
     this.choices = modelChoices(this.modelKind, this.extraModels);
     const s = this.settings.get();
-    const chosen = pickModel(this.choices, this.modelKind === 'sam' ? s.modelId : s.salientModelId);
+    const fromUrl = this.queryModels.find((m) => (m.kind ?? 'sam') === this.modelKind);
+    const chosen = pickModel(this.choices, fromUrl?.id ?? (this.modelKind === 'sam' ? s.modelId : s.salientModelId));
     fillSelect(
       this.modelSelect,
       this.choices.map((c) => ({ value: c.id, label: choiceLabel(c), title: choiceDetail(c) })),
@@ -205,7 +210,7 @@ class App {
     const choice = this.chosenModel;
     if (!choice) return;
     if (this.modelKind === 'salient') {
-      this.batch.modelChosen(choice, this.extraModels);
+      this.batch.modelChosen(choice, this.extraModels, this.queryModels.find((m) => (m.kind ?? 'sam') === 'sam')?.id);
       return;
     }
     this.history.forgetPredictions();

@@ -55,17 +55,37 @@ export function fromSpec(spec: ModelSourceSpec): ModelChoice {
   };
 }
 
-/** A folder-URL model from the page's query string, if it names one. */
-export function specFromQuery(search: string): ModelSourceSpec | undefined {
+/**
+ * Folder-URL models named by the page's query string: `modelBaseUrl` + `modelFiles` (a SAM
+ * model; `modelKind=salient` makes it a background model) and `salientBaseUrl` +
+ * `salientFiles` (a background model). A model named this way is preselected (the page URL is
+ * the most explicit choice there is): harnesses need no cooperation from the main thread.
+ */
+export function specsFromQuery(search: string): ModelSourceSpec[] {
   const q = new URLSearchParams(search);
-  const baseUrl = q.get('modelBaseUrl');
-  const files = (q.get('modelFiles') ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-  if (!baseUrl || !files.length) return undefined;
-  const kind = q.get('modelKind') === 'salient' ? 'salient' : 'sam';
-  return { id: q.get('modelId') ?? `url:${folderUrl(baseUrl)}`, name: q.get('modelName') ?? 'Model from URL', baseUrl, files, kind };
+  const list = (v: string | null) =>
+    (v ?? '')
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean);
+  const out: ModelSourceSpec[] = [];
+  const base = q.get('modelBaseUrl');
+  const files = list(q.get('modelFiles'));
+  if (base && files.length) {
+    const kind = q.get('modelKind') === 'salient' ? 'salient' : 'sam';
+    out.push({ id: q.get('modelId') ?? `url:${folderUrl(base)}`, name: q.get('modelName') ?? 'Model from URL', baseUrl: base, files, kind });
+  }
+  const sBase = q.get('salientBaseUrl');
+  const sFiles = list(q.get('salientFiles'));
+  if (sBase && sFiles.length) {
+    out.push({ id: q.get('salientId') ?? `url:${folderUrl(sBase)}`, name: q.get('salientName') ?? 'Background model from URL', baseUrl: sBase, files: sFiles, kind: 'salient' });
+  }
+  return out;
+}
+
+/** The first query model (see specsFromQuery). */
+export function specFromQuery(search: string): ModelSourceSpec | undefined {
+  return specsFromQuery(search)[0];
 }
 
 /** Registry models of this kind, then the extra ones (extra ids shadow registry ids). */

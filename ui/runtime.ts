@@ -18,7 +18,7 @@ import * as ortWeb from 'onnxruntime-web/wasm';
 import { ErrorCode, fail } from '../core/errors.js';
 import { downloadFile, type DownloadProgress } from '../core/models/download.js';
 import type { Ort } from '../core/models/types.js';
-import { WASM_ELEMENT_ID, WASM_SOURCE, WEBGPU_BUILD, type WasmSource } from './build-config.js';
+import { WASM_ELEMENT_ID, WASM_SOURCE, WEBGPU_BUILD } from './build-config.js';
 
 /** The onnxruntime-web module this build ships. */
 export const ort: Ort = ortWeb;

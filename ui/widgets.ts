@@ -120,10 +120,7 @@ export class Banner {
 /** A radiogroup of buttons with data-value (the output choice). */
 export class Segmented<T extends string> {
   private readonly buttons: HTMLButtonElement[];
-  constructor(
-    private readonly root: HTMLElement,
-    onChange: (value: T) => void,
-  ) {
+  constructor(root: HTMLElement, onChange: (value: T) => void) {
     this.buttons = [...root.querySelectorAll<HTMLButtonElement>('button[data-value]')];
     for (const b of this.buttons) {
       b.addEventListener('click', () => {

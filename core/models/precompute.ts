@@ -38,11 +38,17 @@ export interface DecoderSplit {
   promptGraph: Uint8Array;
   /** Tensors computed by the image half and fed to the prompt half (image-half output order). */
   boundary: string[];
+  /**
+   * Prompt-half inputs that hold an image input's data unchanged under another shape (a
+   * reshape, or a tile/expand by 1 of it): fed as views of that input, so nothing is
+   * computed or cached twice.
+   */
+  aliases: Record<string, { input: string; dims: number[] }>;
   /** Original image inputs the prompt half still reads directly. */
   imageInputs: string[];
   /** Original image inputs the image half reads. */
   imageGraphInputs: string[];
-  /** Inputs of the prompt half, in order. */
+  /** Inputs of the prompt half, in order (original inputs, then `boundary`, then `aliases`). */
   promptInputs: string[];
   /** Element type (TensorProto.DataType) and inferred dims of each boundary tensor. */
   boundaryInfo: Record<string, { elemType: number; dims?: Dim[] }>;
@@ -126,6 +132,7 @@ interface Plan {
   imageNodes: Array<OnnxNode | NewNode>;
   promptNodes: Array<OnnxNode | NewNode>;
   boundary: string[];
+  aliases: DecoderSplit['aliases'];
   boundaryInfo: Record<string, { elemType: number; dims?: Dim[] }>;
   /** The image inputs (graph inputs named by the caller). */
   images: string[];
@@ -150,11 +157,7 @@ function fixInputShapes(model: OnnxModel, fixed: SplitOptions['fixedDims']): Map
   const g = model.graph;
   for (const [name, dims] of Object.entries(fixed ?? {})) {
     const v = g.inputs.find((x) => x.name === name);
-    if (!v) continue;
-    if (!v.dims) {
-      if (dims.some((d) => d === null)) continue;
-      continue;
-    }
+    if (!v || !v.dims) continue;
     if (v.dims.length !== dims.length) return `input ${name} has rank ${v.dims.length}, not ${dims.length} as assumed`;
     for (let i = 0; i < dims.length; i++) {
       const want = dims[i];
@@ -267,18 +270,26 @@ function planSplit(model: OnnxModel, imageInputNames: string[], options: SplitOp
     }
     if (changed) continue;
 
-    // The image half, backwards from the boundary through image- and constant-side nodes.
-    const imageHalf = collect([...boundarySet], () => false);
+    if (!boundarySet.size) return 'no image-only value reaches the prompt side';
+    const aliases: Plan['aliases'] = {};
+    for (const b of boundarySet) {
+      const a = aliasOf(b);
+      if (a) aliases[b] = a;
+    }
+
+    // The image half, backwards from the computed boundary through image- and constant-side nodes.
+    const computed = [...boundarySet].filter((b) => !aliases[b]);
+    if (!computed.length) return 'the image inputs reach the prompt side only reshaped';
+    const imageHalf = collect(computed, () => false);
 
     const imageWork = imageHalf.nodes.filter((n) => nodeSide[n.index] === Side.Image);
     const worthwhile = imageWork.some((n) => !CHEAP.has(n.opType));
-    if (!boundarySet.size) return 'no image-only value reaches the prompt side';
     if (!worthwhile && !options.force) return `only cheap image-only work (${imageWork.map((n) => n.opType).join(', ') || 'none'})`;
 
     // Boundary in the order the original graph produces it.
-    const boundary = g.nodes.flatMap((n) => n.outputs.filter((o) => boundarySet.has(o)));
+    const boundary = g.nodes.flatMap((n) => n.outputs.filter((o) => boundarySet.has(o) && !aliases[o]));
     const boundaryInfo: Plan['boundaryInfo'] = {};
-    for (const b of boundary) boundaryInfo[b] = { elemType: types.get(b)!, dims: info.get(b)?.shape };
+    for (const b of [...boundary, ...Object.keys(aliases)]) boundaryInfo[b] = { elemType: types.get(b)!, dims: info.get(b)?.shape };
     const imageGraphInputs = g.inputs.map((v) => v.name).filter((n) => images.has(n) && imageHalf.reads.has(n));
     const imageOps: Record<string, number> = {};
     for (const n of imageWork) imageOps[n.opType] = (imageOps[n.opType] ?? 0) + 1;
@@ -286,6 +297,7 @@ function planSplit(model: OnnxModel, imageInputNames: string[], options: SplitOp
       imageNodes: imageHalf.ordered,
       promptNodes: promptHalf.ordered,
       boundary,
+      aliases,
       boundaryInfo,
       images: [...images],
       imageGraphInputs,
@@ -300,6 +312,37 @@ function planSplit(model: OnnxModel, imageInputNames: string[], options: SplitOp
         imageOps,
       },
     };
+
+    /**
+     * The image input whose data `name` is, unchanged, under another shape: a chain of
+     * reshapes, and tiles/expands that repeat nothing, back to an image input.
+     */
+    function aliasOf(name: string): { input: string; dims: number[] } | undefined {
+      const shape = info.get(name)?.shape;
+      if (!shape || !allNum(shape)) return undefined;
+      let cur = name;
+      for (let depth = 0; depth < 64; depth++) {
+        if (images.has(cur)) {
+          const src = info.get(cur)?.shape;
+          const same = src && allNum(src) && src.reduce((a, b) => a * b, 1) === shape.reduce((a, b) => a * b, 1);
+          return same && types.get(cur) === types.get(name) ? { input: cur, dims: shape } : undefined;
+        }
+        const p = producer.get(cur);
+        if (!p || !p.inputs[0] || !keepsLayout(p)) return undefined;
+        cur = p.inputs[0];
+      }
+      return undefined;
+    }
+    function keepsLayout(p: OnnxNode): boolean {
+      if (FREE.has(p.opType) && p.opType !== 'Shape' && p.opType !== 'Size') return true;
+      const inShape = info.get(p.inputs[0]!)?.shape;
+      const outShape = info.get(p.outputs[0]!)?.shape;
+      if (!inShape || !outShape || !allNum(inShape) || !allNum(outShape)) return false;
+      const size = (d: number[]) => d.reduce((a, b) => a * b, 1);
+      if (p.opType === 'Tile') return info.get(p.inputs[1]!)?.value?.every((r) => r === 1) ?? false;
+      if (p.opType === 'Expand') return size(inShape) === size(outShape);
+      return false;
+    }
 
     /**
      * Nodes needed for `roots`, walking back through producers; `stop` says where a value
@@ -391,20 +434,23 @@ function writeSplit(model: OnnxModel, plan: Plan): Omit<DecoderSplit, 'stats'> {
     const bi = plan.boundaryInfo[b]!;
     return bi.dims ? { name: b, elemType: bi.elemType, dims: declaredDims(bi.dims) } : vi ?? { name: b, elemType: bi.elemType };
   });
+  const aliasNames = Object.keys(plan.aliases);
+  const aliasSpecs: ValueSpec[] = aliasNames.map((a) => ({ name: a, elemType: plan.boundaryInfo[a]!.elemType, dims: plan.aliases[a]!.dims }));
   const promptGraph = writeModel(model, {
     nodes: plan.promptNodes,
     initializers: promptInits,
-    inputs: [...keptInputs.map(inputSpec), ...boundarySpecs],
+    inputs: [...keptInputs.map(inputSpec), ...boundarySpecs, ...aliasSpecs],
     outputs: plan.outputs,
-    valueInfo: valueInfoFor(plan.promptNodes, boundarySet),
+    valueInfo: valueInfoFor(plan.promptNodes, new Set([...plan.boundary, ...aliasNames])),
   });
   return {
     imageGraph,
     promptGraph,
     boundary: plan.boundary,
+    aliases: plan.aliases,
     imageInputs: plan.promptImageInputs,
     imageGraphInputs: plan.imageGraphInputs,
-    promptInputs: [...keptInputs.map((v) => v.name), ...plan.boundary],
+    promptInputs: [...keptInputs.map((v) => v.name), ...plan.boundary, ...aliasNames],
     boundaryInfo: plan.boundaryInfo,
   };
 }

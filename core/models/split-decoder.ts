@@ -8,7 +8,8 @@
  * `decodeFeeds`; input dims that are the same in every probe are the fixed sizes the split
  * may assume (e.g. batch 1, point batch 1), and the outputs they fetch are the outputs the
  * prompt half keeps. The prompt half declares those sizes, so a feed that ever breaks the
- * assumption is refused by the runtime rather than computed differently.
+ * assumption is refused by the runtime rather than computed differently. Before the split
+ * replaces the full decoder, both run once on a random embedding and must agree.
  */
 import { frameTransform } from '../prompts/frames.js';
 import type { Prompt } from '../prompts/types.js';
@@ -105,6 +106,69 @@ function imageDims(encoder: OrtSession, names: string[]): Record<string, Array<n
   return out;
 }
 
+const now = () => (globalThis.performance ?? Date).now();
+
+/** Largest difference allowed between the split and the full decoder, relative to the output's range. */
+const VERIFY_TOLERANCE = 1e-4;
+
+/** Deterministic values in [-1, 1). */
+function noise(n: number, seed: number): Float32Array {
+  const out = new Float32Array(n);
+  let s = seed >>> 0 || 1;
+  for (let i = 0; i < n; i++) {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    out[i] = ((s >>> 0) / 4294967296) * 2 - 1;
+  }
+  return out;
+}
+
+/**
+ * Runs the full decoder and the two halves once, on a random embedding and a one-point
+ * prompt (plus a box where the graph takes one), and returns the largest difference of the
+ * fetched outputs relative to their range. A split that does not reproduce the full decoder
+ * (an inference rule wrong for some exotic graph) is caught here, at load, not in a mask.
+ */
+export async function verifySplit(
+  ort: Ort,
+  driver: FormatDriver,
+  full: OrtSession,
+  image: OrtSession,
+  prompt: OrtSession,
+  split: DecoderSplit,
+  imageInputs: readonly string[],
+): Promise<number> {
+  const emb: Record<string, OrtTensor> = {};
+  for (const [k, name] of imageInputs.entries()) {
+    const meta = full.inputMetadata?.find((m) => m.name === name);
+    if (!meta || !meta.isTensor) throw new Error(`no shape for ${name}`);
+    const dims = meta.shape.map((d) => (typeof d === 'number' && d >= 0 ? d : 1));
+    emb[name] = new ort.Tensor('float32', noise(dims.reduce((x, y) => x * y, 1), 17 + k), dims);
+  }
+  const t = frameTransform(driver.resize, PROBE_SIZE);
+  const p: Prompt = { points: [{ x: 200, y: 150, label: 1 }], ...(driver.supports(full).box ? { box: { x0: 60, y0: 50, x1: 420, y1: 330 } } : {}) };
+  const { feeds, fetch } = driver.decodeFeeds(ort, full, emb, p, t);
+  const want = await full.run(feeds, fetch);
+  const boundary = await image.run(Object.fromEntries(image.inputNames.map((n) => [n, emb[n]!])), split.boundary);
+  const got = await prompt.run(promptHalfFeeds(ort, split, new Set(prompt.inputNames), feeds, boundary, emb), fetch);
+  let worst = 0;
+  for (const name of fetch) {
+    const a = want[name]?.data as ArrayLike<number> | undefined;
+    const b = got[name]?.data as ArrayLike<number> | undefined;
+    if (!a || !b || a.length !== b.length) return Number.POSITIVE_INFINITY;
+    let range = 1e-6;
+    let diff = 0;
+    for (let i = 0; i < a.length; i++) {
+      range = Math.max(range, Math.abs(Number(a[i])));
+      diff = Math.max(diff, Math.abs(Number(a[i]) - Number(b[i])));
+    }
+    if (!Number.isFinite(diff)) return Number.POSITIVE_INFINITY;
+    worst = Math.max(worst, diff / range);
+  }
+  return worst;
+}
+
 const message = (err: unknown) => (err instanceof Error ? err.message.split('\n')[0]! : String(err));
 
 /**
@@ -136,15 +200,23 @@ export async function prepareDecoder(ort: Ort, a: PrepareArgs): Promise<Prepared
       image = await openSession(ort, `${a.name} (image half)`, split.imageGraph, a.sessionOptions);
       prompt = await openSession(ort, `${a.name} (prompt half)`, split.promptGraph, a.sessionOptions);
       checkNames(a.full, image, prompt, split, imageInputs, outputs);
+      const t0 = now();
+      const diff = await verifySplit(ort, a.driver, a.full, image, prompt, split, imageInputs);
+      if (!(diff <= VERIFY_TOLERANCE)) throw new Error(`its outputs differ from the full decoder's by ${diff.toExponential(2)} (relative)`);
+      const verifyMs = now() - t0;
       await a.full.release().catch(() => undefined);
+      const aliased = Object.keys(split.aliases).length;
       const ops = Object.entries(split.stats.imageOps).sort((x, y) => y[1] - x[1]).map(([k, v]) => `${v} ${k}`).join(', ');
       optimisations.push(
         `precompute: ${split.stats.imageNodes} image-only nodes (${ops}) run once per image; ` +
-          `${split.boundary.length} tensors cached per image; prompt half ${split.stats.promptNodes}/${split.stats.nodes} nodes` +
+          `${split.boundary.length} tensors cached per image` +
+          (aliased ? ` (+${aliased} fed as views of the embeddings)` : '') +
+          `; prompt half ${split.stats.promptNodes}/${split.stats.nodes} nodes` +
           (outputs.length < a.full.outputNames.length ? `; outputs ${outputs.join(', ')}` : '') +
-          ` (split in ${Math.round(split.stats.ms)} ms)`,
+          ` (split in ${Math.round(split.stats.ms)} ms; checked against the full decoder on a random embedding: ` +
+          `max relative difference ${diff.toExponential(1)}, ${Math.round(verifyMs)} ms)`,
       );
-      return { decoder: prompt, split: makeSplit(a.name, image, prompt, split), optimisations };
+      return { decoder: prompt, split: makeSplit(ort, a.name, image, prompt, split), optimisations };
     } catch (err) {
       await image?.release().catch(() => undefined);
       await prompt?.release().catch(() => undefined);
@@ -177,7 +249,7 @@ function checkNames(full: OrtSession, image: OrtSession, prompt: OrtSession, spl
   const missing = (have: readonly string[], want: readonly string[]) => want.filter((n) => !have.includes(n));
   const promptInputs = full.inputNames.filter((n) => !imageInputs.includes(n) || split.imageInputs.includes(n));
   const problems = [
-    ...missing(prompt.inputNames, [...promptInputs, ...split.boundary]).map((n) => `prompt half lacks input ${n}`),
+    ...missing(prompt.inputNames, [...promptInputs, ...split.boundary, ...Object.keys(split.aliases)]).map((n) => `prompt half lacks input ${n}`),
     ...missing(prompt.outputNames, outputs).map((n) => `prompt half lacks output ${n}`),
     ...missing(image.outputNames, split.boundary).map((n) => `image half lacks output ${n}`),
     ...missing(imageInputs, image.inputNames).map((n) => `image half takes unexpected input ${n}`),
@@ -185,7 +257,30 @@ function checkNames(full: OrtSession, image: OrtSession, prompt: OrtSession, spl
   if (problems.length) throw new Error(problems.join('; '));
 }
 
-function makeSplit(name: string, image: OrtSession, prompt: OrtSession, split: DecoderSplit): SplitDecoder {
+/**
+ * Feeds for the prompt half: of the driver's feeds, those it takes; the boundary tensors; and
+ * the aliased image inputs as views (same data, the shape the prompt half declares).
+ */
+export function promptHalfFeeds(
+  ort: Ort,
+  split: DecoderSplit,
+  takes: ReadonlySet<string>,
+  feeds: Record<string, OrtTensor>,
+  boundary: Record<string, OrtTensor>,
+  embedding: Record<string, OrtTensor>,
+): Record<string, OrtTensor> {
+  const out: Record<string, OrtTensor> = {};
+  for (const [k, v] of Object.entries(feeds)) if (takes.has(k) && v) out[k] = v;
+  for (const n of split.boundary) out[n] = boundary[n]!;
+  for (const [n, a] of Object.entries(split.aliases)) {
+    const src = embedding[a.input];
+    if (!src) throw new Error(`the embedding lacks ${a.input}`);
+    out[n] = new ort.Tensor(src.type as 'float32', src.data as Float32Array, a.dims);
+  }
+  return out;
+}
+
+function makeSplit(ort: Ort, name: string, image: OrtSession, prompt: OrtSession, split: DecoderSplit): SplitDecoder {
   // Boundary tensors of embeddings that did not come from `encode` (e.g. built by hand), by embedding.
   const computed = new WeakMap<Record<string, OrtTensor>, Promise<Record<string, OrtTensor>>>();
   const takes = new Set(prompt.inputNames);
@@ -203,8 +298,6 @@ function makeSplit(name: string, image: OrtSession, prompt: OrtSession, split: D
     split,
     boundary,
     async promptFeeds(feeds, tensors) {
-      const out: Record<string, OrtTensor> = {};
-      for (const [k, v] of Object.entries(feeds)) if (takes.has(k)) out[k] = v;
       let b: Record<string, OrtTensor> = tensors;
       if (split.boundary.some((n) => !tensors[n])) {
         let p = computed.get(tensors);
@@ -215,8 +308,7 @@ function makeSplit(name: string, image: OrtSession, prompt: OrtSession, split: D
         }
         b = await p;
       }
-      for (const n of split.boundary) out[n] = b[n]!;
-      return out;
+      return promptHalfFeeds(ort, split, takes, feeds, b, tensors);
     },
     async release() {
       await image.release();

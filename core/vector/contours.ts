@@ -50,11 +50,13 @@ export const THICK_PROBE = 24;
 // Growable scratch buffers shared by every call (the tracer is synchronous and re-entrant free).
 let ptsBuf = new Float64Array(1 << 14);
 let dirBuf = new Uint8Array(1 << 13);
-let thkBuf = new Uint8Array(1 << 13);
+let pixBuf = new Int32Array(1 << 13);
 let vRow = new Int32Array(1 << 12);
 let vX = new Int32Array(1 << 12);
 let vId = new Int32Array(1 << 12);
 let vUp = new Uint8Array(1 << 12);
+let gridBuf = new Uint8Array(0);
+let seenBuf = new Uint8Array(0);
 
 function growPts(need: number): void {
   if (need <= dirBuf.length) return;
@@ -66,9 +68,9 @@ function growPts(need: number): void {
   const d = new Uint8Array(n);
   d.set(dirBuf);
   dirBuf = d;
-  const t = new Uint8Array(n);
-  t.set(thkBuf);
-  thkBuf = t;
+  const q = new Int32Array(n);
+  q.set(pixBuf);
+  pixBuf = q;
 }
 
 function growV(need: number): void {
@@ -100,8 +102,16 @@ export function traceContours(mask: GrayImage | FloatMap, threshold?: number): C
   if (!Number.isFinite(thr)) fail(ErrorCode.InvalidOption, `threshold must be a finite number, got ${thr}`);
   const { width: W, height: H } = mask;
   const S = W + 2;
-  // Padded inside-grid: one ring of outside pixels around the image.
-  const G = new Uint8Array(S * (H + 2));
+  // Padded inside-grid: one ring of outside pixels around the image (a reused buffer).
+  const size = S * (H + 2);
+  if (gridBuf.length < size) {
+    gridBuf = new Uint8Array(size);
+    seenBuf = new Uint8Array(size);
+  } else {
+    gridBuf.fill(0, 0, size);
+    seenBuf.fill(0, 0, size);
+  }
+  const G = gridBuf;
   if (float) {
     const d = (mask as FloatMap).data;
     for (let y = 0; y < H; y++) {
@@ -126,7 +136,7 @@ export function traceContours(mask: GrayImage | FloatMap, threshold?: number): C
   const fdata = float ? (mask as FloatMap).data : null;
 
   // Visited flags for east-going cracks (the top edge of an inside pixel below an outside one).
-  const seen = new Uint8Array(G.length);
+  const seen = seenBuf;
   const F = [1, S, -1, -S];
   const L = [-S, 1, S, -1];
   const FX = [1, 0, -1, 0];
@@ -171,34 +181,7 @@ export function traceContours(mask: GrayImage | FloatMap, threshold?: number): C
         const o = nPts * 2;
         ptsBuf[o] = px + 0.5 + f * LX[d]!;
         ptsBuf[o + 1] = py + 0.5 + f * LY[d]!;
-        // Thickness: same-kind pixels in a row from the crack, inward and outward (padding counts as
-        // outside, so the image border does not make a shape look thin).
-        {
-          const step = L[d]!;
-          let tin = 1;
-          let r = q - step;
-          while (tin < THICK_PROBE && G[r] !== 0) {
-            tin++;
-            r -= step;
-          }
-          let tout = 1;
-          const lim = Math.min(THICK_PROBE, tin);
-          let rx = px + 2 * LX[d]!;
-          let ry = py + 2 * LY[d]!;
-          r = q + 2 * step;
-          while (tout < lim) {
-            if (rx < 0 || ry < 0 || rx >= W || ry >= H) {
-              tout = lim;
-              break;
-            }
-            if (G[r] !== 0) break;
-            tout++;
-            r += step;
-            rx += LX[d]!;
-            ry += LY[d]!;
-          }
-          thkBuf[nPts] = tout < tin ? tout : tin;
-        }
+        pixBuf[nPts] = py * W + px;
         dirBuf[nPts++] = d;
         if (d === 0) seen[q] = 1;
         else if (d === 1 || d === 3) {
@@ -267,7 +250,8 @@ export function traceContours(mask: GrayImage | FloatMap, threshold?: number): C
   };
   const pts = ptsBuf.slice(0, nPts * 2);
   const dirs = dirBuf.slice(0, nPts);
-  const thick = thkBuf.slice(0, nPts);
+  const thick = new Uint8Array(nPts);
+  for (let k = 0; k < n; k++) measureThickness(pts, dirs, pixBuf, offs[k]!, offs[k + 1]!, G, W, H, thick);
   const contours: Contour[] = [];
   for (let k = 0; k < n; k++) {
     const m = metas[k]!;
@@ -285,6 +269,83 @@ export function traceContours(mask: GrayImage | FloatMap, threshold?: number): C
     });
   }
   return { width: W, height: H, contours };
+}
+
+/**
+ * Local thickness at each sample of one contour (see Contour.thickness): pixels of the sample's
+ * kind met walking from the sample along the boundary normal — estimated from the samples three
+ * steps either side — inward, and of the other kind outward, whichever run is shorter. Pixels
+ * outside the image count as an endless outside, so the border never makes a shape look thin.
+ */
+function measureThickness(
+  pts: Float64Array,
+  dirs: Uint8Array,
+  pix: Int32Array,
+  from: number,
+  to: number,
+  G: Uint8Array,
+  W: number,
+  H: number,
+  out: Uint8Array,
+): void {
+  const n = to - from;
+  const S = W + 2;
+  const LXs = [0, 1, 0, -1];
+  const LYs = [-1, 0, 1, 0];
+  for (let i = 0; i < n; i++) {
+    const o = from + i;
+    const d = dirs[o]!;
+    let nx = -LXs[d]!;
+    let ny = -LYs[d]!;
+    if (n >= 8) {
+      const a = from + ((i + n - 3) % n);
+      const b = from + ((i + 3) % n);
+      const tx = pts[b * 2]! - pts[a * 2]!;
+      const ty = pts[b * 2 + 1]! - pts[a * 2 + 1]!;
+      const tl = Math.sqrt(tx * tx + ty * ty);
+      // Inside is on the right of the walking direction: (−ty, tx) on screen (y down).
+      if (tl > 0) {
+        nx = -ty / tl;
+        ny = tx / tl;
+      }
+    }
+    // March from the centre of the inside pixel inward, and from the outside pixel outward, along
+    // the normal and 45° either side of it; the shortest run counts (a stroke's end is thin even
+    // though the normal there runs along the stroke).
+    const p = pix[o]!;
+    const cx = (p % W) + 0.5;
+    const cy = Math.floor(p / W) + 0.5;
+    const ox = cx + LXs[d]!;
+    const oy = cy + LYs[d]!;
+    let tin = THICK_PROBE;
+    let tout = THICK_PROBE;
+    for (let r = -1; r <= 1; r++) {
+      const ux = r === 0 ? nx : (nx - r * ny) * Math.SQRT1_2;
+      const uy = r === 0 ? ny : (ny + r * nx) * Math.SQRT1_2;
+      let a = 1;
+      for (let j = 1; a < tin; j++) {
+        const x = Math.floor(cx + j * ux);
+        const y = Math.floor(cy + j * uy);
+        if (x < 0 || y < 0 || x >= W || y >= H || G[(y + 1) * S + x + 1] === 0) break;
+        a++;
+      }
+      if (a < tin) tin = a;
+      let b = 0;
+      for (let j = 0; b < tout; j++) {
+        const x = Math.floor(ox - j * ux);
+        const y = Math.floor(oy - j * uy);
+        if (x < 0 || y < 0 || x >= W || y >= H) {
+          b = tout;
+          break;
+        }
+        if (G[(y + 1) * S + x + 1] !== 0) break;
+        b++;
+      }
+      if (b < tout) tout = b;
+    }
+    const t = tout < tin ? tout : tin;
+    out[o] = t < 1 ? 1 : t;
+  }
 }
 
 /**

@@ -17,6 +17,11 @@
 import type { Polygon } from './simplify.js';
 import type { ClosedCurve, Contour } from './types.js';
 
+/** Euclidean length (Math.hypot is slow in V8). */
+function hyp(x: number, y: number): number {
+  return Math.sqrt(x * x + y * y);
+}
+
 export interface FitOptions {
   /**
    * Largest gate error allowed, px, where the mask is thick. Where it is thin (a stroke or a gap
@@ -35,13 +40,16 @@ const THIN_PX = 3;
 const THICK_PX = 24;
 
 /** How close (px) the samples next to a sharp vertex must come for it to be a corner. */
-const CORNER_REACH = 0.8;
+const CORNER_REACH = 0.6;
 
 /** Straight polygon edges at least this long (px) are drawn as lines. */
 const LONG_EDGE = 6;
 
 /** A curve never spans more than this much accumulated turning (radians). */
 const MAX_SPAN_TURN = (170 * Math.PI) / 180;
+/** A free end tangent may turn at most this far (cosine of ~15°) from the estimated one. */
+const FREE_END_COS = Math.cos((15 * Math.PI) / 180);
+
 /** Least-squares rounds (each after a Newton reparameterisation) per candidate curve. */
 const MAX_ITER = 8;
 
@@ -80,12 +88,23 @@ function ensureScratch(n: number): void {
 function gateError(bx: number, by: number, tx: number, ty: number, i: number): number {
   const dx = bx - qx[i]!;
   const dy = by - qy[i]!;
-  const cr = dx * ty - dy * tx;
   const den = qa[i] === 0 ? -tx : ty;
-  const tl = Math.abs(tx) + Math.abs(ty);
-  if (Math.abs(den) <= 1e-6 * tl || tl === 0) return 1e3 + Math.abs(dx) + Math.abs(dy);
-  return Math.abs(cr / den) * qi[i]!;
+  const inv = qi[i]!;
+  const tl = (tx < 0 ? -tx : tx) + (ty < 0 ? -ty : ty);
+  let e = (den < 0 ? -den : den) <= 1e-6 * tl || tl === 0 ? 1e3 : Math.abs((dx * ty - dy * tx) / den);
+  // Where the allowance exceeds half a pixel, a curve grazing along a gate (nearly parallel to
+  // it) is judged by its distance instead: it may flip only pixels whose centres it nearly
+  // touches. (For pixel-exact allowances on binary masks the crossing alone decides; soft maps'
+  // sub-pixel samples are points on the edge, judged by distance when grazing at any allowance.)
+  if (e * inv > 1 && (inv < 2 || subpixelGates)) {
+    const g = 2 * Math.sqrt(dx * dx + dy * dy);
+    if (g < e) e = g;
+  }
+  return e * inv;
 }
+
+/** Whether the current contour's samples are sub-pixel (soft map) points. */
+let subpixelGates = false;
 
 /** Fit result of the last successful `fitCubic` call. */
 const ctrl = new Float64Array(4);
@@ -103,8 +122,9 @@ function fitCubic(
   p3y: number,
   t3x: number,
   t3y: number,
+  freeEnd = false,
 ): boolean {
-  const chord = Math.hypot(p3x - p0x, p3y - p0y);
+  const chord = hyp(p3x - p0x, p3y - p0y);
   const m = qn;
   if (m === 0) {
     ctrl[0] = p0x + (t0x * chord) / 3;
@@ -118,55 +138,104 @@ function fitCubic(
   let lx = p0x;
   let ly = p0y;
   for (let i = 0; i < m; i++) {
-    acc += Math.hypot(qx[i]! - lx, qy[i]! - ly);
+    const ex = qx[i]! - lx;
+    const ey = qy[i]! - ly;
+    acc += Math.sqrt(ex * ex + ey * ey);
     qu[i] = acc;
     lx = qx[i]!;
     ly = qy[i]!;
   }
-  acc += Math.hypot(p3x - lx, p3y - ly);
+  acc += Math.sqrt((p3x - lx) * (p3x - lx) + (p3y - ly) * (p3y - ly));
   if (acc <= 0) return false;
   for (let i = 0; i < m; i++) qu[i] = qu[i]! / acc;
 
   let prevWorst = Infinity;
   for (let iter = 0; iter < MAX_ITER; iter++) {
-    // Least squares for the handle lengths a (at P0) and b (at P3): P1 = P0 + a·t0, P2 = P3 − b·t3.
-    let c11 = 0;
-    let c12 = 0;
-    let c22 = 0;
-    let x1 = 0;
-    let x2 = 0;
-    for (let i = 0; i < m; i++) {
-      const u = qu[i]!;
-      const v = 1 - u;
-      const b0 = v * v * v;
-      const b1 = 3 * u * v * v;
-      const b2 = 3 * u * u * v;
-      const b3 = u * u * u;
-      const ax = t0x * b1;
-      const ay = t0y * b1;
-      const cx = -t3x * b2;
-      const cy = -t3y * b2;
-      const rx = qx[i]! - p0x * (b0 + b1) - p3x * (b2 + b3);
-      const ry = qy[i]! - p0y * (b0 + b1) - p3y * (b2 + b3);
-      c11 += ax * ax + ay * ay;
-      c12 += ax * cx + ay * cy;
-      c22 += cx * cx + cy * cy;
-      x1 += ax * rx + ay * ry;
-      x2 += cx * rx + cy * ry;
+    // Least squares. Fixed end tangent: handle lengths a (at P0) and b (at P3), P1 = P0 + a·t0,
+    // P2 = P3 − b·t3. Free end tangent: a and the whole of P2.
+    let p1x: number;
+    let p1y: number;
+    let p2x: number;
+    let p2y: number;
+    if (freeEnd) {
+      let m11 = 0;
+      let m12 = 0;
+      let m13 = 0;
+      let m22 = 0;
+      let r1 = 0;
+      let r2 = 0;
+      let r3 = 0;
+      for (let i = 0; i < m; i++) {
+        const u = qu[i]!;
+        const v = 1 - u;
+        const b0 = v * v * v;
+        const b1 = 3 * u * v * v;
+        const b2 = 3 * u * u * v;
+        const b3 = u * u * u;
+        const rx = qx[i]! - p0x * (b0 + b1) - p3x * b3;
+        const ry = qy[i]! - p0y * (b0 + b1) - p3y * b3;
+        m11 += b1 * b1;
+        m12 += b1 * b2;
+        m22 += b2 * b2;
+        r1 += b1 * (t0x * rx + t0y * ry);
+        r2 += b2 * rx;
+        r3 += b2 * ry;
+      }
+      m13 = m12 * t0y;
+      const m12x = m12 * t0x;
+      // [m11 m12x m13; m12x m22 0; m13 0 m22]·[a x2 y2] = [r1 r2 r3]
+      const det = m11 * m22 * m22 - m12x * m12x * m22 - m13 * m13 * m22;
+      let a = chord / 3;
+      if (Math.abs(det) > 1e-12 * (m11 * m22 * m22 + 1e-30)) a = (r1 * m22 * m22 - m12x * r2 * m22 - m13 * r3 * m22) / det;
+      const eps = 1e-6 * chord;
+      if (!(a > eps) || a > 2 * chord) a = chord / 3;
+      p1x = p0x + a * t0x;
+      p1y = p0y + a * t0y;
+      p2x = m22 > 1e-12 ? (r2 - m12x * a) / m22 : p3x - (t3x * chord) / 3;
+      p2y = m22 > 1e-12 ? (r3 - m13 * a) / m22 : p3y - (t3y * chord) / 3;
+      const bl = hyp(p3x - p2x, p3y - p2y);
+      if (!(bl > eps) || bl > 2 * chord) return false;
+      // Stay near the boundary's own tangent there: the next curve starts along this one.
+      if (((p3x - p2x) * t3x + (p3y - p2y) * t3y) / bl < FREE_END_COS) return false;
+    } else {
+      let c11 = 0;
+      let c12 = 0;
+      let c22 = 0;
+      let x1 = 0;
+      let x2 = 0;
+      for (let i = 0; i < m; i++) {
+        const u = qu[i]!;
+        const v = 1 - u;
+        const b0 = v * v * v;
+        const b1 = 3 * u * v * v;
+        const b2 = 3 * u * u * v;
+        const b3 = u * u * u;
+        const ax = t0x * b1;
+        const ay = t0y * b1;
+        const cx = -t3x * b2;
+        const cy = -t3y * b2;
+        const rx = qx[i]! - p0x * (b0 + b1) - p3x * (b2 + b3);
+        const ry = qy[i]! - p0y * (b0 + b1) - p3y * (b2 + b3);
+        c11 += ax * ax + ay * ay;
+        c12 += ax * cx + ay * cy;
+        c22 += cx * cx + cy * cy;
+        x1 += ax * rx + ay * ry;
+        x2 += cx * rx + cy * ry;
+      }
+      const det = c11 * c22 - c12 * c12;
+      let a = 0;
+      let b = 0;
+      if (Math.abs(det) > 1e-12 * (c11 * c22 + 1e-30)) {
+        a = (x1 * c22 - x2 * c12) / det;
+        b = (c11 * x2 - c12 * x1) / det;
+      }
+      const eps = 1e-6 * chord;
+      if (!(a > eps && b > eps) || a > 2 * chord || b > 2 * chord) a = b = chord / 3;
+      p1x = p0x + a * t0x;
+      p1y = p0y + a * t0y;
+      p2x = p3x - b * t3x;
+      p2y = p3y - b * t3y;
     }
-    const det = c11 * c22 - c12 * c12;
-    let a = 0;
-    let b = 0;
-    if (Math.abs(det) > 1e-12 * (c11 * c22 + 1e-30)) {
-      a = (x1 * c22 - x2 * c12) / det;
-      b = (c11 * x2 - c12 * x1) / det;
-    }
-    const eps = 1e-6 * chord;
-    if (!(a > eps && b > eps) || a > 2 * chord || b > 2 * chord) a = b = chord / 3;
-    const p1x = p0x + a * t0x;
-    const p1y = p0y + a * t0y;
-    const p2x = p3x - b * t3x;
-    const p2y = p3y - b * t3y;
     ctrl[0] = p1x;
     ctrl[1] = p1y;
     ctrl[2] = p2x;
@@ -175,8 +244,19 @@ function fitCubic(
     // derivative's component along the chord is a quadratic in u, positive on [0, 1].
     if (!advances(p0x, p0y, p1x, p1y, p2x, p2y, p3x, p3y)) return false;
 
-    // Error along the gates.
+    // Error along the gates, and in the same pass a Newton step on each parameter toward the
+    // sample's nearest curve point (used by the next round, if any).
     let worst = 0;
+    const d1x = p1x - p0x;
+    const d1y = p1y - p0y;
+    const d2x = p2x - p1x;
+    const d2y = p2y - p1y;
+    const d3x = p3x - p2x;
+    const d3y = p3y - p2y;
+    const e1x = p2x - 2 * p1x + p0x;
+    const e1y = p2y - 2 * p1y + p0y;
+    const e2x = p3x - 2 * p2x + p1x;
+    const e2y = p3y - 2 * p2y + p1y;
     for (let i = 0; i < m; i++) {
       const u = qu[i]!;
       const v = 1 - u;
@@ -186,40 +266,27 @@ function fitCubic(
       const b3 = u * u * u;
       const bx = b0 * p0x + b1 * p1x + b2 * p2x + b3 * p3x;
       const by = b0 * p0y + b1 * p1y + b2 * p2y + b3 * p3y;
-      const tx = 3 * (v * v * (p1x - p0x) + 2 * u * v * (p2x - p1x) + u * u * (p3x - p2x));
-      const ty = 3 * (v * v * (p1y - p0y) + 2 * u * v * (p2y - p1y) + u * u * (p3y - p2y));
+      const tx = 3 * (v * v * d1x + 2 * u * v * d2x + u * u * d3x);
+      const ty = 3 * (v * v * d1y + 2 * u * v * d2y + u * u * d3y);
       const e = gateError(bx, by, tx, ty, i);
       if (e > worst) {
         worst = e;
         if (worst > 12) break;
       }
-    }
-    if (worst <= 1) return true;
-    // Give up when hopeless or when reparameterisation stops helping.
-    if (worst > 12 || iter === MAX_ITER - 1 || (iter >= 2 && (worst > 3 || worst > prevWorst * 0.98))) return false;
-    prevWorst = worst;
-
-    // Newton step on each parameter toward the nearest point.
-    for (let i = 0; i < m; i++) {
-      const u = qu[i]!;
-      const v = 1 - u;
-      const b0 = v * v * v;
-      const b1 = 3 * u * v * v;
-      const b2 = 3 * u * u * v;
-      const b3 = u * u * u;
-      const dx = b0 * p0x + b1 * p1x + b2 * p2x + b3 * p3x - qx[i]!;
-      const dy = b0 * p0y + b1 * p1y + b2 * p2y + b3 * p3y - qy[i]!;
-      const tx = 3 * (v * v * (p1x - p0x) + 2 * u * v * (p2x - p1x) + u * u * (p3x - p2x));
-      const ty = 3 * (v * v * (p1y - p0y) + 2 * u * v * (p2y - p1y) + u * u * (p3y - p2y));
-      const sx = 6 * (v * (p2x - 2 * p1x + p0x) + u * (p3x - 2 * p2x + p1x));
-      const sy = 6 * (v * (p2y - 2 * p1y + p0y) + u * (p3y - 2 * p2y + p1y));
-      const num = dx * tx + dy * ty;
+      const dx = bx - qx[i]!;
+      const dy = by - qy[i]!;
+      const sx = 6 * (v * e1x + u * e2x);
+      const sy = 6 * (v * e1y + u * e2y);
       const den = tx * tx + ty * ty + dx * sx + dy * sy;
       if (Math.abs(den) > 1e-12) {
-        const nu = u - num / den;
+        const nu = u - (dx * tx + dy * ty) / den;
         qu[i] = nu < 0 ? 0 : nu > 1 ? 1 : nu;
       }
     }
+    if (worst <= 1) return true;
+    // Give up when hopeless or when reparameterisation stops helping.
+    if (worst > 12 || (iter === 0 && worst > 4) || iter === MAX_ITER - 1 || (iter >= 2 && (worst > 3 || worst > prevWorst * 0.98))) return false;
+    prevWorst = worst;
   }
   return false;
 }
@@ -277,7 +344,7 @@ class CurveBuilder {
       const by = y - this.y;
       const mx = x - sx;
       const my = y - sy;
-      const ml = Math.hypot(mx, my);
+      const ml = hyp(mx, my);
       if (ax * bx + ay * by > 0 && ml > 0 && Math.abs(ax * my - ay * mx) / ml < 0.005) {
         this.coords[c - 2] = x;
         this.coords[c - 1] = y;
@@ -295,7 +362,7 @@ class CurveBuilder {
     // A cubic whose handles lie on the chord (between its ends) is a line.
     const cx = x - this.x;
     const cy = y - this.y;
-    const L = Math.hypot(cx, cy);
+    const L = hyp(cx, cy);
     if (L < 0.05) {
       // Too short to bend visibly.
       this.line(x, y);
@@ -327,16 +394,28 @@ class CurveBuilder {
   }
 }
 
+// 1 / allowance by thickness, for the last (tolerance, exact) pair asked.
+let tableTol = -1;
+let tableExact = -1;
+const table = new Float64Array(256);
+function allowanceTable(tol: number, exact: number): Float64Array {
+  if (tol !== tableTol || exact !== tableExact) {
+    for (let t = 0; t < 256; t++) {
+      const f = Math.min(1, Math.max(0, (t - THIN_PX) / (THICK_PX - THIN_PX)));
+      table[t] = 1 / (exact + (tol - exact) * f);
+    }
+    tableTol = tol;
+    tableExact = exact;
+  }
+  return table;
+}
+
 /** Smooths a polygon into a closed outline of lines and cubics. */
 export function fitOutline(contour: Contour, poly: Polygon, options: FitOptions): ClosedCurve {
   const { tolerance: tol, cornerAngle } = options;
   const exact = Math.min(tol, options.exactTolerance ?? 0.45);
-  // 1 / allowance by thickness.
-  const invTol = new Float64Array(256);
-  for (let t = 0; t < 256; t++) {
-    const f = Math.min(1, Math.max(0, (t - THIN_PX) / (THICK_PX - THIN_PX)));
-    invTol[t] = 1 / (exact + (tol - exact) * f);
-  }
+  const invTol = allowanceTable(tol, exact);
+  subpixelGates = contour.subpixel;
   const thick = contour.thickness;
   const K = poly.size;
   const n = contour.dirs.length;
@@ -353,8 +432,8 @@ export function fitOutline(contour: Contour, poly: Polygon, options: FitOptions)
     const b = poly.first[mod(k + 1)]!;
     const vx = poly.vx[k]!;
     const vy = poly.vy[k]!;
-    const da = Math.hypot(pts[a * 2]! - vx, pts[a * 2 + 1]! - vy);
-    const db = Math.hypot(pts[b * 2]! - vx, pts[b * 2 + 1]! - vy);
+    const da = hyp(pts[a * 2]! - vx, pts[a * 2 + 1]! - vy);
+    const db = hyp(pts[b * 2]! - vx, pts[b * 2 + 1]! - vy);
     return Math.min(da, db) <= CORNER_REACH;
   };
 
@@ -367,7 +446,9 @@ export function fitOutline(contour: Contour, poly: Polygon, options: FitOptions)
       if (Math.abs(t) >= cornerAngle) corner[k] = corner[mod(k + 1)] = 1;
     } else if (Math.abs(poly.turn[k]!) >= cornerAngle && nearSamples(k)) corner[k] = 1;
   }
-  let anyCorner = -1;
+  // The outline starts at a corner when there is one: preferably where the contour starts (the
+  // top-left of an outer boundary), else the first one after it.
+  let anyCorner = corner[K - 1] ? K - 1 : -1;
   for (let k = 0; k < K && anyCorner < 0; k++) if (corner[k]) anyCorner = k;
 
   // Curves run through the middle of each edge tangent to it. The edge's line is a chord of a
@@ -385,7 +466,53 @@ export function fitOutline(contour: Contour, poly: Polygon, options: FitOptions)
     for (let g = 0; g < 3 && isBridge(j); g++) j += step;
     const a = mod(j - 1);
     const b = mod(j);
-    return Math.hypot(poly.vx[b]! - poly.vx[a]!, poly.vy[b]! - poly.vy[a]!);
+    return hyp(poly.vx[b]! - poly.vx[a]!, poly.vy[b]! - poly.vy[a]!);
+  };
+  // Radius of a circle through edge k and its neighbour on one side (step −1: before, +1: after),
+  // from the turn between them; 0 at a corner.
+  const sideRadius = (k: number, step: number, len: number): number => {
+    const v0 = step < 0 ? mod(k - 1) : k;
+    if (corner[v0]) return 0;
+    let turn = poly.turn[v0]!;
+    let j = k + step;
+    for (let g = 0; g < 3 && isBridge(j); g++) {
+      turn += poly.turn[mod(step < 0 ? j - 1 : j)]!;
+      j += step;
+    }
+    const a = mod(j - 1);
+    const b = mod(j);
+    const nb = hyp(poly.vx[b]! - poly.vx[a]!, poly.vy[b]! - poly.vy[a]!);
+    return (len + nb) / 2 / Math.max(1e-6, Math.abs(turn));
+  };
+  // Soft maps: samples are points on the edge itself, so the knot goes onto the sample polyline
+  // where the edge's midpoint projects, tangent to the samples around it.
+  const onSamples = (k: number, mx: number, my: number, dx: number, dy: number): [number, number, number] => {
+    const cnt = poly.count[k]!;
+    const f = poly.first[k]!;
+    let prev = -Infinity;
+    for (let t = 0; t < cnt; t++) {
+      const i = (f + t) % n;
+      const proj = (pts[i * 2]! - mx) * dx + (pts[i * 2 + 1]! - my) * dy;
+      if (proj >= 0 && t > 0) {
+        const j = (f + t - 1) % n;
+        const w = proj - prev > 1e-12 ? -prev / (proj - prev) : 0;
+        const x = pts[j * 2]! + w * (pts[i * 2]! - pts[j * 2]!);
+        const y = pts[j * 2 + 1]! + w * (pts[i * 2 + 1]! - pts[j * 2 + 1]!);
+        const a = (j + n - 2) % n;
+        const b = (i + 2) % n;
+        const tx = pts[b * 2]! - pts[a * 2]!;
+        const ty = pts[b * 2 + 1]! - pts[a * 2 + 1]!;
+        const tl = hyp(tx, ty);
+        if (tl > 0 && (tx * dx + ty * dy) / tl > 0.9) {
+          tanX[k] = tx / tl;
+          tanY[k] = ty / tl;
+          return [x, y, CURVED];
+        }
+        return [mx, my, 0];
+      }
+      prev = proj;
+    }
+    return [mx, my, 0];
   };
   const STRAIGHT = 1;
   const CURVED = 2;
@@ -425,20 +552,31 @@ export function fitOutline(contour: Contour, poly: Polygon, options: FitOptions)
     const a = (t2 * (s2 * s0 - s1 * s1) - s3 * (t1 * s0 - s1 * t0) + s2 * (t1 * s1 - s2 * t0)) / det;
     const half = Math.sqrt(s2 / s0) * 1.7;
     const sag = Math.abs(a) * half * half;
-    const len = Math.hypot(poly.vx[k]! - poly.vx[mod(k - 1)]!, poly.vy[k]! - poly.vy[mod(k - 1)]!);
-    // Straight pixel runs also occur on curves (the flat top of a digital circle): a run counts as a
-    // straight line only next to a corner or when much longer than the edges around it.
-    if (sag < 0.1 && len >= LONG_EDGE && (corner[mod(k - 1)] || corner[k] || len >= 2 * Math.max(edgeLen(k - 1, -1), edgeLen(k + 1, 1)))) {
-      return [mx, my, STRAIGHT];
+    const len = hyp(poly.vx[k]! - poly.vx[mod(k - 1)]!, poly.vy[k]! - poly.vy[mod(k - 1)]!);
+    // Straight pixel runs also occur on curves: a digitised curve of radius R has flat stretches up
+    // to about √(8R) px long. A run is a straight line when it ends at a corner, or when it is much
+    // longer than its neighbours and than the curvature around it allows (R from the neighbouring
+    // edge and the turn between them).
+    if (sag < 0.22 * exact && len >= LONG_EDGE) {
+      const r0 = sideRadius(k, -1, len);
+      const r1 = sideRadius(k, 1, len);
+      if (r0 === 0 || r1 === 0 || (len >= 2 * Math.max(edgeLen(k - 1, -1), edgeLen(k + 1, 1)) && len > Math.sqrt(8 * Math.min(r0, r1)))) {
+        return [mx, my, STRAIGHT];
+      }
     }
-    if (!(sag >= 0.15)) return [mx, my, 0];
+    if (contour.subpixel) return onSamples(k, mx, my, dx, dy);
+    if (!(sag >= 0.33 * exact)) return [mx, my, 0];
     const b = (s4 * (t1 * s0 - s1 * t0) - t2 * (s3 * s0 - s1 * s2) + s2 * (s3 * t0 - t1 * s2)) / det;
     const c = (s4 * (s2 * t0 - t1 * s1) - s3 * (s3 * t0 - t1 * s2) + t2 * (s3 * s1 - s2 * s2)) / det;
-    if (!(Math.abs(c) <= 0.5 && Math.abs(b) <= 0.3)) return [mx, my, 0];
+    // The shift must leave the polygon (the exact fallback) valid next to the knot: only where
+    // every sample of the edge allows more than the exact tolerance plus the shift.
+    let allow = Infinity;
+    for (let t = 0; t < cnt; t++) allow = Math.min(allow, 1 / invTol[thick[(f + t) % n]!]!);
+    if (!(Math.abs(c) <= 0.5 && Math.abs(b) <= 0.3 && Math.abs(c) <= allow - exact)) return [mx, my, 0];
     // The y axis is the direction turned by +90° on screen: (−dy, dx).
     const nx = -dy;
     const ny = dx;
-    const tl = Math.hypot(1, b);
+    const tl = hyp(1, b);
     tanX[k] = (dx + b * nx) / tl;
     tanY[k] = (dy + b * ny) / tl;
     return [mx + c * nx, my + c * ny, CURVED];
@@ -476,7 +614,7 @@ export function fitOutline(contour: Contour, poly: Polygon, options: FitOptions)
         const ay = poly.vy[p]!;
         const bx = poly.vx[k]!;
         const by = poly.vy[k]!;
-        const len = Math.hypot(bx - ax, by - ay);
+        const len = hyp(bx - ax, by - ay);
         const inset = Math.min(1, len / 4) / len;
         if (!corner[p]) {
           kEdge.push(e);
@@ -570,19 +708,33 @@ export function fitOutline(contour: Contour, poly: Polygon, options: FitOptions)
     return s + Math.abs(net);
   };
 
-  // At a corner the curve leaves along the next edge's line; at a midpoint knot, tangent to the boundary.
-  const tangentOut = (u: number): [number, number] => {
-    if (isCorner(u)) {
+  // At a corner the curve leaves along the next edge's line; at a midpoint knot, tangent to the
+  // boundary — or, once a curve has ended there with a free tangent, along that curve.
+  let joinU = -1;
+  let joinX = 0;
+  let joinY = 0;
+  let t0x = 0;
+  let t0y = 0;
+  let t3x = 0;
+  let t3y = 0;
+  const tangentOut = (u: number): void => {
+    if (u === joinU) {
+      t0x = joinX;
+      t0y = joinY;
+    } else if (isCorner(u)) {
       const k = mod(edgeOf(u) + 1);
-      return [poly.dx[k]!, poly.dy[k]!];
+      t0x = poly.dx[k]!;
+      t0y = poly.dy[k]!;
+    } else {
+      const k = mod(edgeOf(u));
+      t0x = tanX[k]!;
+      t0y = tanY[k]!;
     }
-    const k = mod(edgeOf(u));
-    return [tanX[k]!, tanY[k]!];
   };
-  const tangentIn = (v: number): [number, number] => {
+  const tangentIn = (v: number): void => {
     const k = mod(edgeOf(v));
-    if (isCorner(v)) return [poly.dx[k]!, poly.dy[k]!];
-    return [tanX[k]!, tanY[k]!];
+    t3x = isCorner(v) ? poly.dx[k]! : tanX[k]!;
+    t3y = isCorner(v) ? poly.dy[k]! : tanY[k]!;
   };
 
   // Tries the span u→v; on success the control points are in ctrl (or spanIsLine).
@@ -593,11 +745,11 @@ export function fitOutline(contour: Contour, poly: Polygon, options: FitOptions)
     const ay = ky[u % Nk]!;
     const bx = kx[v % Nk]!;
     const by = ky[v % Nk]!;
-    const [t0x, t0y] = tangentOut(u);
-    const [t3x, t3y] = tangentIn(v);
+    tangentOut(u);
+    tangentIn(v);
     const cx = bx - ax;
     const cy = by - ay;
-    const L = Math.hypot(cx, cy);
+    const L = hyp(cx, cy);
     if (L < 1e-9) return false;
     // Straight when both tangents lie along the chord.
     if (Math.abs(t0x * cy - t0y * cx) < 1e-3 * L && Math.abs(t3x * cy - t3y * cx) < 1e-3 * L && t0x * cx + t0y * cy > 0) {
@@ -605,11 +757,15 @@ export function fitOutline(contour: Contour, poly: Polygon, options: FitOptions)
       return fitsLine(ax, ay, bx, by);
     }
     spanIsLine = false;
-    return fitCubic(ax, ay, t0x, t0y, bx, by, t3x, t3y);
+    // The end tangent is left to the fit except where the next piece's tangent is already fixed:
+    // at hard knots and where the loop closes.
+    if (!isHard(v) && v < Nk && fitCubic(ax, ay, t0x, t0y, bx, by, t3x, t3y, true)) return true;
+    return fitCubic(ax, ay, t0x, t0y, bx, by, t3x, t3y, false);
   };
 
   const out = new CurveBuilder(kx[0]!, ky[0]!);
   const save = new Float64Array(4);
+  let lastSpan = 2;
   let u = 0;
   while (u < Nk) {
     // Candidates: knots up to the next hard knot (inclusive) or the end of the loop.
@@ -618,40 +774,34 @@ export function fitOutline(contour: Contour, poly: Polygon, options: FitOptions)
     let vmax = u + 1;
     while (vmax < limit && spanTurn(u, vmax + 1) <= MAX_SPAN_TURN) vmax++;
 
+    // Furthest knot a curve can reach (feasibility is close to monotone in the span): probe
+    // around the previous span's length first — neighbouring spans tend to be alike — then gallop
+    // outward or bisect.
     let saveLine = false;
     let best = -1;
-    if (trySpan(u, u + 1)) {
-      best = u + 1;
-      save.set(ctrl);
-      saveLine = spanIsLine;
-      let lo = u + 1;
-      let hi = -1;
+    let lo = u;
+    let hi = vmax + 1;
+    const probe = (v: number): boolean => {
+      if (trySpan(u, v)) {
+        lo = v;
+        best = v;
+        save.set(ctrl);
+        saveLine = spanIsLine;
+        return true;
+      }
+      hi = v;
+      return false;
+    };
+    const guess = Math.min(vmax, Math.max(u + 1, u + lastSpan));
+    if (probe(guess)) {
       let step = 1;
-      while (lo < vmax) {
+      while (hi > lo + 1 && lo < vmax) {
+        if (!probe(Math.min(vmax, lo + step))) break;
         step *= 2;
-        const v = Math.min(vmax, u + step);
-        if (trySpan(u, v)) {
-          lo = v;
-          best = v;
-          save.set(ctrl);
-          saveLine = spanIsLine;
-        } else {
-          hi = v;
-          break;
-        }
       }
-      if (hi > 0) {
-        while (hi - lo > 1) {
-          const mid = (lo + hi) >> 1;
-          if (trySpan(u, mid)) {
-            lo = mid;
-            best = mid;
-            save.set(ctrl);
-            saveLine = spanIsLine;
-          } else hi = mid;
-        }
-      }
-    }
+    } else if (guess - 1 > u) probe(guess - 1);
+    while (hi - lo > 1) probe((lo + hi) >> 1);
+    if (best > 0) lastSpan = best - u;
     if (best < 0) {
       // Not even to the next knot: follow the polygon (which crosses every gate) through the
       // vertices in between.
@@ -661,8 +811,20 @@ export function fitOutline(contour: Contour, poly: Polygon, options: FitOptions)
       u = v;
       continue;
     }
-    if (saveLine) out.line(kx[best % Nk]!, ky[best % Nk]!);
-    else out.cubic(save[0]!, save[1]!, save[2]!, save[3]!, kx[best % Nk]!, ky[best % Nk]!);
+    const ex = kx[best % Nk]!;
+    const ey = ky[best % Nk]!;
+    if (saveLine) out.line(ex, ey);
+    else {
+      out.cubic(save[0]!, save[1]!, save[2]!, save[3]!, ex, ey);
+      const tx = ex - save[2]!;
+      const ty = ey - save[3]!;
+      const tl = hyp(tx, ty);
+      if (tl > 1e-9) {
+        joinU = best;
+        joinX = tx / tl;
+        joinY = ty / tl;
+      }
+    }
     u = best;
   }
   return out.finish();

@@ -93,7 +93,10 @@ export function countSegments(curves: readonly ClosedCurve[]): number {
   return n;
 }
 
-const NUM = '-?(?:0|[1-9][0-9]*)(?:\\.[0-9]{0,2}[1-9])?';
+// 0, or an optionally negative non-zero number: integer part without leading zeros, at most
+// three decimals without trailing zeros.
+const POS = '(?:[1-9][0-9]*(?:\\.[0-9]{0,2}[1-9])?|0\\.[0-9]{0,2}[1-9])';
+const NUM = `(?:0|-?${POS})`;
 const SUBPATH = `M ${NUM} ${NUM}(?: L ${NUM} ${NUM}| C ${NUM} ${NUM} ${NUM} ${NUM} ${NUM} ${NUM})* Z`;
 /**
  * The exact grammar the writer produces (and Figma's vectorPaths accepts): closed subpaths of

@@ -21,6 +21,11 @@
  */
 import type { Contour } from './types.js';
 
+/** Euclidean length (Math.hypot is slow in V8). */
+function hyp(x: number, y: number): number {
+  return Math.sqrt(x * x + y * y);
+}
+
 /** A closed polygon fitted to a contour. Vertex k is where edge k ends and edge k+1 starts. */
 export interface Polygon {
   /** Number of edges (= vertices). */
@@ -50,7 +55,7 @@ const TX = [1, 0, -1, 0];
 const TY = [0, 1, 0, -1];
 
 /** How far (px) a vertex may fall short of the samples its edges must cover. */
-const SLACK = 0.25;
+const SLACK = 0;
 
 /** Largest slope magnitude a line may take in its parameterisation (|m| ≤ M). */
 const M = 64;
@@ -98,8 +103,20 @@ function resetRegion(): void {
   rc[3] = 1e4;
 }
 
-/** Clips the region by a·m + b·c ≤ r. Returns false when nothing is left. */
-function clip(a: number, b: number, r: number): boolean {
+let on = 0;
+
+/** Appends a vertex to the clip output unless it repeats the previous one. */
+function emit(m: number, c: number): void {
+  if (on > 0 && Math.abs(tm[on - 1]! - m) < 1e-12 && Math.abs(tc[on - 1]! - c) < 1e-12) return;
+  tm[on] = m;
+  tc[on++] = c;
+}
+
+/**
+ * Clips the region by a·m + b·c ≤ r into the spare buffers; returns the number of vertices left
+ * (0: empty). `commitClip` makes the result the region.
+ */
+function clipTo(a: number, b: number, r: number): number {
   if (rn + 2 > tm.length) {
     const n = tm.length * 2;
     const g = (x: Float64Array): Float64Array<ArrayBuffer> => {
@@ -111,33 +128,32 @@ function clip(a: number, b: number, r: number): boolean {
     rc = g(rc);
     tm = g(tm);
     tc = g(tc);
+    savedM = g(savedM);
+    savedC = g(savedC);
   }
   const eps = 1e-12;
-  let on = 0;
+  on = 0;
   let pm = rm[rn - 1]!;
   let pc = rc[rn - 1]!;
   let pf = a * pm + b * pc - r;
-  let allIn = true;
   for (let i = 0; i < rn; i++) {
     const qm = rm[i]!;
     const qc = rc[i]!;
     const qf = a * qm + b * qc - r;
-    if (qf > eps) allIn = false;
-    if ((pf <= eps) !== (qf <= eps)) {
+    if (pf <= eps !== qf <= eps) {
       const t = pf / (pf - qf);
-      tm[on] = pm + t * (qm - pm);
-      tc[on++] = pc + t * (qc - pc);
+      emit(pm + t * (qm - pm), pc + t * (qc - pc));
     }
-    if (qf <= eps) {
-      tm[on] = qm;
-      tc[on++] = qc;
-    }
+    if (qf <= eps) emit(qm, qc);
     pm = qm;
     pc = qc;
     pf = qf;
   }
-  if (allIn) return true;
-  if (on === 0) return false;
+  if (on > 1 && Math.abs(tm[on - 1]! - tm[0]!) < 1e-12 && Math.abs(tc[on - 1]! - tc[0]!) < 1e-12) on--;
+  return on;
+}
+
+function commitClip(): void {
   const sm = rm;
   const sc = rc;
   rm = tm;
@@ -145,6 +161,12 @@ function clip(a: number, b: number, r: number): boolean {
   tm = sm;
   tc = sc;
   rn = on;
+}
+
+/** Clips the region by a·m + b·c ≤ r. Returns false (region unchanged) when nothing would be left. */
+function clip(a: number, b: number, r: number): boolean {
+  if (clipTo(a, b, r) === 0) return false;
+  commitClip();
   return true;
 }
 
@@ -182,6 +204,10 @@ function addGate(mode: number, ox: number, oy: number, sx: number, sy: number, d
 
 function insideRegion(m: number, c: number): boolean {
   if (rn < 3) return false;
+  // A degenerate (zero-area) region: let the projection find its nearest point.
+  let area = 0;
+  for (let i = 0, j = rn - 1; i < rn; j = i++) area += rm[j]! * rc[i]! - rm[i]! * rc[j]!;
+  if (Math.abs(area) < 1e-12) return false;
   let sign = 0;
   for (let i = 0, j = rn - 1; i < rn; j = i++) {
     const cr = (rm[i]! - rm[j]!) * (c - rc[j]!) - (rc[i]! - rc[j]!) * (m - rm[j]!);
@@ -324,7 +350,7 @@ export function fitPolygon(contour: Contour, tolerance: number): Polygon {
         const b = (i + 1) % n;
         const gx = pts[b * 2]! - pts[a * 2]!;
         const gy = pts[b * 2 + 1]! - pts[a * 2 + 1]!;
-        const gl = Math.hypot(gx, gy);
+        const gl = hyp(gx, gy);
         if (gl > 1e-9) {
           dxl = gx / gl;
           dyl = gy / gl;
@@ -451,7 +477,7 @@ function joinEdges(
       VY.push(fay);
       const gx = fbx - fax;
       const gy = fby - fay;
-      const gl = Math.hypot(gx, gy);
+      const gl = hyp(gx, gy);
       if (gl > 1e-9) {
         F.push(nxt);
         C.push(0);

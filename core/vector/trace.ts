@@ -10,11 +10,28 @@
  */
 import { ErrorCode, fail } from '../errors.js';
 import type { FloatMap, GrayImage } from '../image/types.js';
-import { traceContours } from './contours.js';
+import { pixelEdgePolygon, traceContours } from './contours.js';
 import { fitOutline } from './fit.js';
 import { countSegments, pathData } from './path.js';
 import { fitPolygon } from './simplify.js';
-import type { ClosedCurve, FrameTransform, VectorPath } from './types.js';
+import type { ClosedCurve, Contour, FrameTransform, VectorPath } from './types.js';
+
+/** Binary contours of at most this many cracks are drawn as their pixel outline. */
+const TINY_CONTOUR = 8;
+
+/** The pixel-edge outline of a contour as a closed curve of lines. */
+function pixelOutline(c: Contour): ClosedCurve {
+  const v = pixelEdgePolygon(c);
+  const n = v.length >> 1;
+  const coords = new Float64Array(n * 2);
+  for (let i = 1; i < n; i++) {
+    coords[(i - 1) * 2] = v[i * 2]!;
+    coords[(i - 1) * 2 + 1] = v[i * 2 + 1]!;
+  }
+  coords[(n - 1) * 2] = v[0]!;
+  coords[(n - 1) * 2 + 1] = v[1]!;
+  return { x0: v[0]!, y0: v[1]!, kinds: new Uint8Array(n), coords };
+}
 
 export interface TraceOptions {
   /**
@@ -161,8 +178,14 @@ function traceStages(mask: GrayImage | FloatMap, o: TraceOptions): TracedOutline
     if (keep[k]! < 0) continue;
     const c = contours[k]!;
     const exact = Math.min(o.tolerance, o.thinTolerance);
-    const poly = fitPolygon(c, exact);
-    const curve = fitOutline(c, poly, { tolerance: o.tolerance, exactTolerance: exact, cornerAngle });
+    let curve: ClosedCurve;
+    if (!c.subpixel && c.dirs.length <= TINY_CONTOUR) {
+      // A few pixels (a speck, a pinhole): their own outline, corner to corner, is the answer.
+      curve = pixelOutline(c);
+    } else {
+      const poly = fitPolygon(c, exact);
+      curve = fitOutline(c, poly, { tolerance: o.tolerance, exactTolerance: exact, cornerAngle });
+    }
     keep[k] = outlines.length;
     outlines.push({ curve, hole: c.hole, parent: c.parent, depth: c.depth, area: Math.abs(c.area) });
     done += c.dirs.length;

@@ -32,9 +32,10 @@ export interface Contour {
   /** Crack direction of each sample (DIR_E … DIR_N); the inside pixel is on the right. */
   dirs: Uint8Array;
   /**
-   * Local thickness at each sample: how many pixels of the same kind follow in a straight line
-   * along the sample's gate, on the inside and on the outside, whichever is fewer (1..THICK_PROBE).
-   * Thin strokes and narrow gaps have small values; the fitter keeps them exact.
+   * Local thickness at each sample: the shorter of the straight runs of inside pixels (from the
+   * crack inward, and across through the inside pixel along the crack) and of outside pixels
+   * (likewise), in px, capped at THICK_PROBE (contours.ts). Thin strokes and narrow gaps have
+   * small values; the fitter keeps them exact.
    */
   thickness: Uint8Array;
   /** Pixel corner at which the first crack starts (integers). */

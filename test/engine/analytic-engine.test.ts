@@ -11,7 +11,7 @@ import { loadSamModel } from '../../core/models/sam-model.js';
 import { candidateMask, lowResOf, Segmenter } from '../../core/segment.js';
 import { maskIoU } from '../../core/masks/measure.js';
 import type { SamFormat, SegmentModel } from '../../core/models/types.js';
-import { render, truth, union, type Shape } from '../helpers/synthetic.js';
+import { render, shapeBox, truth, union, type Shape } from '../helpers/synthetic.js';
 
 // Colours 19 levels apart per channel are ≈ 1.0 apart in normalised L1 units (ImageNet
 // std), twice the selected candidate's tolerance: the model's edge then falls at 50 %
@@ -119,20 +119,16 @@ describe.each(FORMATS)('%s on the analytic model', (format) => {
     const thinBox = format === 'sam1' && scene.width < 4;
 
     it.skipIf(thinBox)('a box around a shape returns that shape', async () => {
-      const s = scene.shapes[0]!;
-      const [x0, y0, x1, y1] =
-        s.kind === 'rect' ? [s.x0, s.y0, s.x1, s.y1] : s.kind === 'disc' ? [s.cx - s.r, s.cy - s.r, s.cx + s.r, s.cy + s.r] : [0, 0, 1, 1];
-      const pad = Math.max(2, 0.05 * Math.max(x1 - x0, y1 - y0));
-      const p = await seg.predict({ points: [], box: { x0: x0 - pad, y0: y0 - pad, x1: x1 + pad, y1: y1 + pad } });
+      const b = shapeBox(scene.shapes[0]!);
+      const pad = Math.max(2, 0.05 * Math.max(b.x1 - b.x0, b.y1 - b.y0));
+      const p = await seg.predict({ points: [], box: shapeBox(scene.shapes[0]!, pad) });
       expect(maskIoU(candidateMask(p), gts[0]!)).toBeGreaterThanOrEqual(0.97);
       if (!model.supports.box) expect(p.fallbacks).toContain('box-as-centre-point-and-clip');
     });
 
     it.skipIf(thinBox)('a box clips: a click outside the box adds nothing', async () => {
       const [bx, by] = scene.clicks[1]!;
-      const s = scene.shapes[0]!;
-      const box = s.kind === 'disc' ? { x0: s.cx - s.r - 3, y0: s.cy - s.r - 3, x1: s.cx + s.r + 3, y1: s.cy + s.r + 3 } : { x0: s.x0 - 1, y0: s.y0 - 1, x1: s.x1 + 1, y1: s.y1 + 1 } ;
-      const box2 = { x0: Math.max(0, box.x0), y0: Math.max(0, box.y0), x1: Math.min(scene.width, box.x1), y1: Math.min(scene.height, box.y1) };
+      const box2 = shapeBox(scene.shapes[0]!, 3, scene);
       const p = await seg.predict({ points: [{ x: bx, y: by, label: 1 }], box: box2 });
       expect(maskIoU(candidateMask(p), gts[0]!)).toBeGreaterThanOrEqual(0.95);
     });

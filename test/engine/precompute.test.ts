@@ -6,7 +6,8 @@
  * image-only work must not be split.
  */
 import { describe, expect, it, beforeAll } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import onnxProto from 'onnx-proto';
 import type { onnx as P } from 'onnx-proto';
@@ -14,11 +15,11 @@ import { ort } from '../helpers/ort.js';
 import { maxAbsDiff } from '../helpers/raw.js';
 import { fixtureDir, requireFixture } from '../fixtures.js';
 import { render } from '../helpers/synthetic.js';
-import { analyticModelFiles, buildSam1Decoder, buildSam2Decoder, buildSam2HfDecoder } from '../../models/analytic/index.js';
+import { analyticModelFiles, buildSam1Decoder, buildSam2Decoder, buildSam2HfDecoder, generateAnalyticModels } from '../../models/analytic/index.js';
 import { GraphBuilder, serializeModel } from '../../models/analytic/graph.js';
 import { parseModel, rewriteWhole } from '../../core/models/onnx/model.js';
 import { splitPromptIndependent, trySplit, pruneToOutputs, type DecoderSplit } from '../../core/models/precompute.js';
-import { probeDriver } from '../../core/models/split-decoder.js';
+import { probeDriver, promptHalfFeeds, verifySplit } from '../../core/models/split-decoder.js';
 import { DRIVERS, detectFormat } from '../../core/models/detect.js';
 import { loadSamModel } from '../../core/models/sam-model.js';
 import { frameTransform } from '../../core/prompts/frames.js';
@@ -46,7 +47,7 @@ function randomInputs(session: OrtSession, names: string[], seed: number): Recor
   const out: Record<string, OrtTensor> = {};
   names.forEach((name, k) => {
     const meta = session.inputMetadata.find((m) => m.name === name)!;
-    const dims = (meta as { shape: Array<number | string> }).shape.map((d) => (typeof d === 'number' ? d : 1));
+    const dims = (meta as unknown as { shape: Array<number | string> }).shape.map((d) => (typeof d === 'number' ? d : 1));
     out[name] = new ort.Tensor('float32', noise(dims.reduce((a, b) => a * b, 1), seed + k), dims);
   });
   return out;
@@ -87,9 +88,7 @@ async function compareHalves(decoderBytes: Uint8Array, split: DecoderSplit, form
   for (const [name, p] of promptsFor(driver.supports(full).maskInput)) {
     const { feeds, fetch } = driver.decodeFeeds(ort, full, emb, p, t);
     const a = await full.run(feeds, fetch);
-    const promptFeeds: Record<string, OrtTensor> = {};
-    for (const n of prompt.inputNames) promptFeeds[n] = (split.boundary.includes(n) ? boundary[n] : feeds[n])!;
-    const b = await prompt.run(promptFeeds, fetch);
+    const b = await prompt.run(promptHalfFeeds(ort, split, new Set(prompt.inputNames), feeds, boundary, emb), fetch);
     let diff = 0;
     for (const k of fetch) {
       expect(b[k]!.dims, `${name}: ${k} dims`).toEqual(a[k]!.dims);
@@ -127,7 +126,7 @@ describe('ONNX reader/writer (core/models/onnx)', () => {
   it.each(decoders)('%s: lists what onnx-proto decodes, and rewrites byte for byte', (_, bytes) => {
     const ours = parseModel(bytes);
     const ref = onnx.ModelProto.decode(bytes);
-    const g = ref.graph!;
+    const g = ref.graph as P.GraphProto;
     expect(ours.irVersion).toBe(Number(ref.irVersion));
     expect(ours.opsets).toEqual(ref.opsetImport.map((o) => ({ domain: o.domain ?? '', version: Number(o.version) })));
     expect(ours.graph.inputs.map((v) => v.name)).toEqual(g.input.map((v) => v.name));
@@ -310,6 +309,9 @@ for (const [name, format] of [
       expect(split.stats.imageOps.Transpose ?? 0).toBeGreaterThanOrEqual(4);
       expect(split.imageInputs).toEqual([]); // the prompt half no longer reads the embeddings
       for (const b of split.boundary) expect(split.boundaryInfo[b]!.dims?.every((d) => typeof d === 'number')).toBe(true);
+      // SAM 2's high-resolution features reach the prompt half only tiled by the point batch
+      // (1) and reshaped: fed as views of the embeddings, not computed and cached again.
+      expect(Object.values(split.aliases).map((a) => a.input).sort()).toEqual(format === 'sam2-hf' ? ['image_embeddings.0', 'image_embeddings.1'] : []);
     });
 
     it('splits a 16 MB decoder quickly', () => {
@@ -378,6 +380,35 @@ describe('the engine with precompute on and off', () => {
     // An embedding without the boundary tensors (made elsewhere) still decodes: they are computed on demand.
     await compareModels(on, off, embOff, embOff);
     await Promise.all([on.dispose(), off.dispose()]);
+  });
+
+  it('a split that does not reproduce the full decoder is caught at load (verifySplit)', async () => {
+    const bytes = buildSam1Decoder();
+    const split = await engineSplit(bytes, 'sam1');
+    if (typeof split === 'string') throw new Error(split);
+    const full = await ort.InferenceSession.create(bytes);
+    const image = await ort.InferenceSession.create(split.imageGraph);
+    const prompt = await ort.InferenceSession.create(split.promptGraph);
+    expect(await verifySplit(ort, DRIVERS.sam1, full, image, prompt, split, ['image_embeddings'])).toBe(0);
+    // An image half whose answer is off (here: doubled) must not pass.
+    const wrong = {
+      inputNames: image.inputNames,
+      outputNames: image.outputNames,
+      async run(feeds: Record<string, OrtTensor>, fetch?: string[]) {
+        const out = await image.run(feeds, fetch ?? image.outputNames);
+        return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, new ort.Tensor('float32', (v.data as Float32Array).map((x) => x * 2), v.dims)]));
+      },
+    } as unknown as OrtSession;
+    expect(await verifySplit(ort, DRIVERS.sam1, full, wrong, prompt, split, ['image_embeddings'])).toBeGreaterThan(1e-3);
+    await Promise.all([full.release(), image.release(), prompt.release()]);
+  });
+
+  it('decoders given as paths are not split (recorded)', async () => {
+    const dirs = await generateAnalyticModels(mkdtempSync(join(tmpdir(), 'cutout-precompute-')));
+    const paths = Object.fromEntries(readdirSync(dirs['sam-hf']).map((f) => [f, join(dirs['sam-hf'], f)]));
+    const model = (await loadSamModel(ort, paths, { id: 'by-path' })) as SegmentModel & { optimisations: string[] };
+    expect(model.optimisations[0]).toMatch(/not tried/);
+    await model.dispose();
   });
 
   for (const [name, format, encoder] of [

@@ -56,3 +56,13 @@ export function truth(width: number, height: number, shapes: Shape[], index: num
 export function union(a: GrayImage, b: GrayImage): GrayImage {
   return { width: a.width, height: a.height, data: a.data.map((v, i) => (v || b.data[i] ? 255 : 0)) };
 }
+
+/** Bounding box of a shape, optionally grown by `pad` and clipped to the image. */
+export function shapeBox(s: Shape, pad = 0, size?: { width: number; height: number }): { x0: number; y0: number; x1: number; y1: number } {
+  const b =
+    s.kind === 'rect'
+      ? { x0: s.x0, y0: s.y0, x1: s.x1, y1: s.y1 }
+      : { x0: s.cx - (s.kind === 'disc' ? s.r : s.r1), y0: s.cy - (s.kind === 'disc' ? s.r : s.r1), x1: s.cx + (s.kind === 'disc' ? s.r : s.r1), y1: s.cy + (s.kind === 'disc' ? s.r : s.r1) };
+  const g = { x0: b.x0 - pad, y0: b.y0 - pad, x1: b.x1 + pad, y1: b.y1 + pad };
+  return size ? { x0: Math.max(0, g.x0), y0: Math.max(0, g.y0), x1: Math.min(size.width, g.x1), y1: Math.min(size.height, g.y1) } : g;
+}

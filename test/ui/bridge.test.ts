@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isCutoutError } from '../../core/errors.js';
 import { Bridge, type Port } from '../../ui/bridge.js';
-import { choiceDetail, choiceLabel, fromSpec, modelChoices, pickModel, specFromQuery } from '../../ui/models.js';
+import { choiceDetail, choiceLabel, fromSpec, modelChoices, pickModel, specFromQuery, specsFromQuery } from '../../ui/models.js';
 import type { HostMessage, UiMessage } from '../../plugin/protocol.js';
 
 function fakePort() {
@@ -89,5 +89,10 @@ describe('model choices', () => {
     expect(pickModel(list, 'no-such-model')!.id).toBe('analytic');
     expect(pickModel(modelChoices('sam'), 'no-such-model')!.origin).toBe('registry');
     expect(specFromQuery('?modelBaseUrl=x')).toBeUndefined();
+    const both = specsFromQuery('?modelBaseUrl=http://h/sam/&modelFiles=a.onnx,b.onnx&salientBaseUrl=http://h/sal&salientFiles=model.onnx,cutout.json');
+    expect(both.map((m) => [m.id, m.kind])).toEqual([
+      ['url:http://h/sam/', 'sam'],
+      ['url:http://h/sal/', 'salient'],
+    ]);
   });
 });

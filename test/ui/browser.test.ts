@@ -184,6 +184,7 @@ describe('plugin UI in Chromium (null-origin iframe)', () => {
       openToReadyForClicksMs: Math.round(readyInHost - times.open),
       ui: Object.fromEntries(Object.entries(timeline).filter(([k]) => k !== 'origin').map(([k, v]) => [k, Math.round(v as number)])),
       runtime: await frame.evaluate(() => (window as unknown as { __cutout: { app: { runtime: unknown } } }).__cutout.app.runtime),
+      modelStore: await frame.evaluate(async () => (await (window as unknown as { __cutout: { app: { storeInfo: Promise<{ kind: string }> } } }).__cutout.app.storeInfo).kind),
     };
     console.log('[ui timing]', JSON.stringify(report));
     writeFileSync(join(ARTIFACTS, 'ui-timing.json'), JSON.stringify(report, null, 2));
@@ -308,8 +309,11 @@ describe('plugin UI in Chromium (null-origin iframe)', () => {
     expect(requests.foreign).toEqual([]);
   });
 
-  it('without a worker: a box, undo/redo keys and a vector mask, on the UI thread', async () => {
-    const frame = await open(initMessage('cutout'), [source], '?worker=0');
+  it('without a worker: a model named by the page URL, a box, undo/redo keys and a vector mask', async () => {
+    // As the real main thread would send it: default settings (a registry model), no extra models.
+    const init = { ...initMessage('cutout'), settings: DEFAULT_SETTINGS, models: undefined };
+    const query = `?worker=0&modelBaseUrl=${encodeURIComponent(harness.url('/models/'))}&modelFiles=${SAM_HF_FILES.encoder},${SAM_HF_FILES.decoder}`;
+    const frame = await open(init, [source], query);
     await frame.waitForFunction(() => document.documentElement.dataset.cutoutReady === 'true', undefined, { timeout: 45_000 });
     const runtime = await frame.evaluate(() => (window as unknown as { __cutout: { app: { runtime: { kind: string } } } }).__cutout.app.runtime);
     expect(runtime.kind).toBe('main');

@@ -90,8 +90,8 @@ function blank(w: number, h: number): GrayImage {
 
 /** Box blur (radius r, clamped edges), applied `passes` times, in place on a float buffer. */
 export function boxBlur(src: Float32Array, w: number, h: number, r: number, passes = 3): Float32Array {
-  let a = src;
-  let b = new Float32Array(a.length);
+  let a: Float32Array = src;
+  let b: Float32Array = new Float32Array(a.length);
   const n = 2 * r + 1;
   for (let p = 0; p < passes; p++) {
     for (let y = 0; y < h; y++) {

@@ -7,9 +7,10 @@ import { rng } from './corpus.js';
 
 /** Renders paths with resvg (anti-aliased) at the mask size; inside = alpha ≥ 128. */
 export function renderWithResvg(paths: readonly VectorPath[], width: number, height: number): GrayImage {
-  const img = new Resvg(toSvg(paths, width, height), { fitTo: { mode: 'original' } }).render();
+  const img = new Resvg(toSvg(paths, width, height), { fitTo: { mode: 'original' }, font: { loadSystemFonts: false } }).render();
   const data = new Uint8Array(width * height);
-  for (let i = 0; i < width * height; i++) data[i] = img.pixels[i * 4 + 3]! >= 128 ? 255 : 0;
+  const px = img.pixels; // a getter that copies: read it once
+  for (let i = 0; i < width * height; i++) data[i] = px[i * 4 + 3]! >= 128 ? 255 : 0;
   return { width, height, data };
 }
 
