@@ -19,7 +19,8 @@
  *    its profile on stdout).
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as ortWeb from 'onnxruntime-web';
@@ -79,12 +80,16 @@ function table(title: string, rows: Array<[string, number | string]>): void {
 
 /** Per-operator profile of the prompt half, from a child process (see `profileChild`). */
 function profilePromptHalf(): { ops: Array<[string, number, number]>; nodes: Array<[string, number]>; runMs: number } | undefined {
+  // The profile goes to a file: the wasm runtime writes it to stdout synchronously, which a
+  // pipe may refuse (EAGAIN) when it is large.
+  const file = join(mkdtempSync(join(tmpdir(), 'cutout-profile-')), 'profile.json');
+  const fd = openSync(file, 'w');
   const r = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--profile-child'], {
-    encoding: 'utf8',
-    maxBuffer: 1 << 28,
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', fd, 'inherit'],
   });
-  const text = r.stdout ?? '';
+  closeSync(fd);
+  const text = readFileSync(file, 'utf8');
+  rmSync(dirname(file), { recursive: true, force: true });
   const start = text.indexOf('[\n{');
   const end = text.lastIndexOf(']');
   if (r.status !== 0 || start < 0) {

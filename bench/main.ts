@@ -9,6 +9,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchSam, type SamBenchOptions } from './sam.js';
 import { round } from './stats.js';
+import { benchVectorize } from './vectorize.js';
+import { benchRemoveBg } from './removebg.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const fixtures = resolve(process.env.CUTOUT_FIXTURES ?? join(here, '..', '..', 'shared', 'fixtures'));
@@ -53,13 +55,34 @@ async function main(): Promise<void> {
     for (const [k, v] of Object.entries(r)) if (!(k === 'session.create_ms' && c.runtime === 'native')) results[k] = v;
   }
 
+  log('bench: vectorize (ours vs potrace) ...');
+  const v = await benchVectorize({ quick, log });
+  Object.assign(results, {
+    'vectorize.ms': v.ms,
+    'vectorize.potrace_ms': v.potrace_ms,
+    'vectorize.segments': v.segments,
+    'vectorize.potrace_segments': v.potrace_segments,
+    'vectorize.matched_segments': v.matched_segments,
+    'vectorize.iou': v.iou,
+    'vectorize.potrace_iou': v.potrace_iou,
+    'vectorize.sam1024_ms': v.sam_1024_ms,
+  });
+  log('bench: remove-bg batch through the CLI ...');
+  const rb = await benchRemoveBg({ quick });
+  Object.assign(results, {
+    'removebg.images_per_min': rb.images_per_min,
+    'removebg.overhead': rb.overhead,
+    'removebg.rss_ratio': rb.rss_ratio,
+    'removebg.items': rb.items,
+  });
+
   const ratios: Record<string, number> = {
     'ratio.decoder_wasm1_over_native1': results['decoder.wasm1_ms']! / results['decoder.native1_ms']!,
     'ratio.encoder_wasm1_over_native1': results['encoder.wasm1_ms']! / results['encoder.native1_ms']!,
     'ratio.click_total_over_decoder': results['click.total_ms']! / results['click.decoder_ms']!,
   };
   Object.assign(results, ratios);
-  const rounded = Object.fromEntries(Object.entries(results).map(([k, v]) => [k, round(v, k.startsWith('ratio') || k.endsWith('iou') ? 3 : 1)]));
+  const rounded = Object.fromEntries(Object.entries(results).map(([k, v]) => [k, round(v, k.startsWith('ratio') || k.endsWith('iou') || k.endsWith('overhead') ? 3 : 1)]));
   if (json) process.stdout.write(JSON.stringify(rounded) + '\n');
   else {
     const w = Math.max(...Object.keys(rounded).map((k) => k.length));

@@ -143,7 +143,7 @@ async function batch(cli: string, root: string, tag: string, n: number, model: {
 
 export async function benchRemoveBg(options: { quick?: boolean } = {}): Promise<RemoveBgBenchResult> {
   const cli = findCli();
-  const n = options.quick ? 50 : 200;
+  const n = options.quick ? 20 : 200;
   const root = mkdtempSync(join(tmpdir(), 'cutout-bench-rbg-'));
   const peaks = (items: Line[]) => ({ at10: items[9]!.max_rss!, end: Math.max(...items.map((l) => l.max_rss!)) });
   const mb = (b: number) => round(b / 2 ** 20, 1);

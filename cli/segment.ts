@@ -2,7 +2,7 @@ import { join, resolve } from 'node:path';
 import { decodeImage } from '../core/image/decode.js';
 import { encodePng } from '../core/image/png.js';
 import { maskArea } from '../core/masks/measure.js';
-import { loadSamModel } from '../core/models/sam-model.js';
+import { loadAnyModel } from '../core/models/load.js';
 import type { PointLabel, Prompt } from '../core/prompts/types.js';
 import { validatePrompt } from '../core/prompts/validate.js';
 import { candidateMask, Segmenter } from '../core/segment.js';
@@ -54,7 +54,10 @@ export const segment: Command = {
     validatePrompt(prompt, image);
 
     const resolved = await resolveModel(modelSpec);
-    const model = await loadSamModel(webRuntime(), resolved.files, { id: resolved.id });
+    // One prompt per run: precomputing the decoder's image half would cost more than it saves.
+    const loaded = await loadAnyModel(webRuntime(), resolved.files, { id: resolved.id, kind: 'sam', precompute: false });
+    if (loaded.kind !== 'sam') return fail(ErrorCode.ModelFormat, 'segment needs a SAM model');
+    const model = loaded.model;
     try {
       const seg = new Segmenter(model);
       const { encodeMs } = await seg.setImage(image);

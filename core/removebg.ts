@@ -8,14 +8,12 @@
  *   agree up to a band of `band` pixels; the salient model decides wherever they disagree by
  *   more than that.
  *
- * Then, for both: mask = alpha ≥ threshold; the cutout's alpha is the float alpha through
- * fixed levels (≤ 0.05 → 0, ≥ 0.95 → 1, linear between: background noise goes, the 0.5
- * level stays); `largest` keeps only the largest connected part
- * (removed parts take their faint sub-threshold fringe with them); `fillHoles` fills every
- * hole; the cutout is the image with that alpha (feathered by `feather` pixels) via
- * core/cutout's makeCutout, never more opaque than the input pixel was (and a pixel fully
- * transparent in the input is never in the mask). The mask is exactly
- * the binary mask (feather only softens the cutout).
+ * Then, for both: mask = alpha ≥ threshold; `largest` keeps only the largest connected part
+ * (a removed part takes its faint sub-threshold fringe with it); `fillHoles` fills every
+ * hole; a pixel fully transparent in the input is never in the mask. The cutout's alpha is
+ * the float alpha through fixed levels (≤ 0.05 → 0, ≥ 0.95 → 1, linear between: background
+ * noise goes, the 0.5 level stays), feathered by `feather` pixels via core/cutout's
+ * makeCutout, and never more opaque than the input pixel was. The mask stays binary.
  */
 import { fail, ErrorCode } from './errors.js';
 import type { FloatMap, GrayImage, RgbaImage } from './image/types.js';

@@ -99,14 +99,21 @@ export function maskAlpha(mask: GrayImage | FloatMap, threshold?: number): Float
 export function expandAlpha(alpha: Float32Array, w: number, h: number, d: number): Float32Array {
   if (d === 0) return alpha;
   const inside = (i: number) => alpha[i]! >= 0.5;
-  // Signed distance of each pixel centre to the edge: + inside, − outside.
-  const toOutside = squaredDistanceTo((i) => !inside(i), w, h);
-  const toInside = squaredDistanceTo(inside, w, h);
+  // New alpha = 0.5 + signed distance of the pixel centre to the edge (+ inside) + d, clamped.
+  // Growing only changes outside pixels (distance to the inside), shrinking only inside ones.
   const out = new Float32Array(alpha.length);
-  for (let i = 0; i < out.length; i++) {
-    const sd = inside(i) ? Math.sqrt(toOutside[i]!) - 0.5 : 0.5 - Math.sqrt(toInside[i]!);
-    const a = 0.5 + sd + d;
-    out[i] = a <= 0 ? 0 : a >= 1 ? 1 : a;
+  if (d > 0) {
+    const toInside = squaredDistanceTo(inside, w, h);
+    for (let i = 0; i < out.length; i++) {
+      const a = inside(i) ? 1 : 1 - Math.sqrt(toInside[i]!) + d;
+      out[i] = a <= 0 ? 0 : a >= 1 ? 1 : a;
+    }
+  } else {
+    const toOutside = squaredDistanceTo((i) => !inside(i), w, h);
+    for (let i = 0; i < out.length; i++) {
+      const a = inside(i) ? Math.sqrt(toOutside[i]!) + d : 0;
+      out[i] = a <= 0 ? 0 : a >= 1 ? 1 : a;
+    }
   }
   return out;
 }

@@ -49,18 +49,52 @@ function boxV(src: Float32Array, dst: Float32Array, w: number, h: number, r: num
 }
 
 /**
- * Gaussian-like blur of a plane (σ in px) by three box blurs per axis. Edges are clamped, so a
+ * Gaussian blur of a plane (σ in px): three box blurs per axis (exact Gaussian kernel below σ 2). Edges are clamped, so a
  * plane that is 1 up to the border stays 1 there. Returns a new plane.
  */
 export function gaussianBlur(plane: Float32Array, w: number, h: number, sigma: number): Float32Array {
   let a = Float32Array.from(plane);
   if (!(sigma > 0.3)) return a;
+  // Small radii: box widths are too coarse, convolve with the sampled Gaussian itself.
+  if (sigma < 2) return kernelBlur(a, w, h, sigma);
   let b = new Float32Array(a.length);
   for (const size of boxesForGauss(sigma)) {
     const r = (size - 1) >> 1;
     if (r < 1) continue;
     boxH(a, b, w, h, r);
     boxV(b, a, w, h, r);
+  }
+  return a;
+}
+
+/** Separable convolution with a normalised sampled Gaussian (radius ⌈3σ⌉, edges clamped). */
+function kernelBlur(a: Float32Array, w: number, h: number, sigma: number): Float32Array {
+  const r = Math.ceil(3 * sigma);
+  const k = new Float32Array(2 * r + 1);
+  let sum = 0;
+  for (let i = -r; i <= r; i++) sum += k[i + r] = Math.exp(-(i * i) / (2 * sigma * sigma));
+  for (let i = 0; i < k.length; i++) k[i] = k[i]! / sum;
+  const b = new Float32Array(a.length);
+  for (let y = 0; y < h; y++) {
+    const row = y * w;
+    for (let x = 0; x < w; x++) {
+      let v = 0;
+      for (let i = -r; i <= r; i++) {
+        const xx = x + i;
+        v += k[i + r]! * a[row + (xx < 0 ? 0 : xx >= w ? w - 1 : xx)]!;
+      }
+      b[row + x] = v;
+    }
+  }
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      let v = 0;
+      for (let i = -r; i <= r; i++) {
+        const yy = y + i;
+        v += k[i + r]! * b[(yy < 0 ? 0 : yy >= h ? h - 1 : yy) * w + x]!;
+      }
+      a[y * w + x] = v;
+    }
   }
   return a;
 }
@@ -111,9 +145,11 @@ function dt1(f: Float64Array, n: number, d: Float64Array, v: Int32Array, z: Floa
  * Squared Euclidean distance from every pixel centre to the nearest pixel where `seed` is true
  * (0 on seeds). Without any seed every distance is ≥ 1e20.
  */
-export function squaredDistanceTo(seed: (i: number) => boolean, w: number, h: number): Float64Array {
-  const out = new Float64Array(w * h);
+export function squaredDistanceTo(seed: (i: number) => boolean, w: number, h: number): Float32Array {
+  const out = new Float32Array(w * h);
   for (let i = 0; i < out.length; i++) out[i] = seed(i) ? 0 : INF;
+  // Rows and columns are transformed in float64; the plane is stored in float32 (exact for
+  // squared distances up to 2^24, i.e. 4096 px, and ample beyond).
   const n = Math.max(w, h);
   const f = new Float64Array(n);
   const d = new Float64Array(n);

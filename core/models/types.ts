@@ -48,6 +48,8 @@ export interface SegmentModel {
   readonly format: SamFormat;
   /** Which prompt features the loaded graphs take natively. */
   readonly supports: { box: boolean; maskInput: boolean };
+  /** What the loader did to speed up clicks (e.g. the decoder split), or why it did not. */
+  readonly optimisations?: readonly string[];
   encode(image: RgbaImage): Promise<ImageEmbedding>;
   decode(embedding: ImageEmbedding, prompt: Prompt): Promise<DecodeResult>;
   dispose(): Promise<void>;

@@ -15,6 +15,9 @@
  *
  * Nesting: for every contour the innermost enclosing contour is found by scanning the row of its
  * leftmost crack to the left; parents, depths and hole flags come out of one pass.
+ *
+ * Thickness: each sample also records how thick the mask (or the gap) is there, so later stages
+ * can keep thin strokes and narrow gaps pixel-exact while smoothing elsewhere.
  */
 import { ErrorCode, fail } from '../errors.js';
 import type { FloatMap, GrayImage } from '../image/types.js';
@@ -292,7 +295,10 @@ function measureThickness(
   const S = W + 2;
   const LXs = [0, 1, 0, -1];
   const LYs = [-1, 0, 1, 0];
-  for (let i = 0; i < n; i++) {
+  // Every other sample is probed; the ones between take the smaller of their neighbours' values
+  // (thickness changes slowly along a boundary, and the smaller value is the cautious one).
+  const step = n >= 8 ? 2 : 1;
+  for (let i = 0; i < n; i += step) {
     const o = from + i;
     const d = dirs[o]!;
     let nx = -LXs[d]!;
@@ -322,29 +328,38 @@ function measureThickness(
     for (let r = -1; r <= 1; r++) {
       const ux = r === 0 ? nx : (nx - r * ny) * Math.SQRT1_2;
       const uy = r === 0 ? ny : (ny + r * nx) * Math.SQRT1_2;
+      // Unit steps near the edge, where thin features are told apart; two-pixel steps further in.
       let a = 1;
-      for (let j = 1; a < tin; j++) {
-        const x = Math.floor(cx + j * ux);
-        const y = Math.floor(cy + j * uy);
-        if (x < 0 || y < 0 || x >= W || y >= H || G[(y + 1) * S + x + 1] === 0) break;
-        a++;
+      for (let j = 1; a < tin; j += j < 6 ? 1 : 2) {
+        const fx = cx + j * ux;
+        const fy = cy + j * uy;
+        if (fx < 0 || fy < 0 || fx >= W || fy >= H || G[((fy | 0) + 1) * S + (fx | 0) + 1] === 0) break;
+        a = j + 1;
       }
       if (a < tin) tin = a;
       let b = 0;
-      for (let j = 0; b < tout; j++) {
-        const x = Math.floor(ox - j * ux);
-        const y = Math.floor(oy - j * uy);
-        if (x < 0 || y < 0 || x >= W || y >= H) {
-          b = tout;
+      const lim = tout < tin ? tout : tin;
+      for (let j = 0; b < lim; j += j < 6 ? 1 : 2) {
+        const fx = ox - j * ux;
+        const fy = oy - j * uy;
+        if (fx < 0 || fy < 0 || fx >= W || fy >= H) {
+          b = lim;
           break;
         }
-        if (G[(y + 1) * S + x + 1] !== 0) break;
-        b++;
+        if (G[((fy | 0) + 1) * S + (fx | 0) + 1] !== 0) break;
+        b = j + 1;
       }
       if (b < tout) tout = b;
     }
     const t = tout < tin ? tout : tin;
     out[o] = t < 1 ? 1 : t;
+  }
+  if (step === 2) {
+    for (let i = 1; i < n; i += 2) {
+      const a = out[from + i - 1]!;
+      const b = out[from + ((i + 1) % n)]!;
+      out[from + i] = a < b ? a : b;
+    }
   }
 }
 

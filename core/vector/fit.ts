@@ -1,18 +1,25 @@
 /**
  * Stage 3 of tracing: polygon + samples → a closed outline of cubic Béziers and lines.
  *
- * Vertices turning more than the corner angle stay sharp. Elsewhere the outline is smoothed the
- * way a designer would draw it: curves run between the midpoints of polygon edges, tangent to the
- * edges there (so consecutive curves join smoothly), and each curve is stretched over as many
- * edges as one cubic can follow while still crossing every sample's gate (see simplify.ts) —
- * an exponential then binary search per curve.
+ * Knots. Curves start and end on knots: the middle of each polygon edge (moved onto the boundary
+ * and turned to its tangent by a quadratic least-squares fit of the edge's samples — or, for soft
+ * maps, put on the sample polyline itself), the corners, and the ends of straight runs. A vertex is
+ * a corner when it turns by at least the corner angle and the samples come close to it; a short
+ * edge cutting off a corner (a rotated square's tip) is folded into one sharp corner. Straight pixel
+ * runs next to corners, or much longer than the local curvature allows, are drawn as lines.
  *
- * A cubic with fixed end tangents is fitted by least squares on the two handle lengths, with
- * chord-length parameters refined by Newton steps toward each sample's nearest curve point
- * (Schneider's method, "An Algorithm for Automatically Fitting Digitized Curves", Graphics Gems,
- * 1990). The error of a sample is measured along its gate: how far from the sample the curve
- * crosses the line between the two pixel centres. When even one edge cannot be bridged by a
- * curve, the polygon itself is used there (which crosses every gate by construction).
+ * Curves. From each knot one cubic is stretched over as many knots as it can while still crossing
+ * every sample's gate within its allowance (see simplify.ts; the allowance shrinks to the exact
+ * tolerance on thin features): a gallop-then-bisect search around the previous span's length.
+ * The cubic leaves along the knot's tangent; its end tangent is fitted too when the next piece
+ * is free to follow it (G1 joins), else fixed. Handles come from least squares with chord-length
+ * parameters refined by Newton steps (Schneider, "An Algorithm for Automatically Fitting Digitized
+ * Curves", Graphics Gems, 1990); a candidate must keep advancing along its chord (no loops).
+ *
+ * Error. A sample's error is measured along its gate: how far from the sample the curve crosses
+ * the line between the two pixel centres on either side of it (for grazing crossings in thick
+ * regions, twice the distance instead). Where no curve reaches the next knot, the polygon itself is
+ * used (it crosses every gate by construction).
  */
 import type { Polygon } from './simplify.js';
 import type { ClosedCurve, Contour } from './types.js';
@@ -101,6 +108,13 @@ function gateError(bx: number, by: number, tx: number, ty: number, i: number): n
     if (g < e) e = g;
   }
   return e * inv;
+}
+
+/** Crossing offset along a sample's gate (axis 0: along y, 1: along x) of the line P + s·T. */
+function lineGateError(px: number, py: number, tx: number, ty: number, sx: number, sy: number, axis: number): number {
+  const den = axis === 0 ? -tx : ty;
+  if (Math.abs(den) < 1e-9) return Infinity;
+  return Math.abs(((px - sx) * ty - (py - sy) * tx) / den);
 }
 
 /** Whether the current contour's samples are sub-pixel (soft map) points. */
@@ -422,7 +436,69 @@ export function fitOutline(contour: Contour, poly: Polygon, options: FitOptions)
   const pts = contour.points;
   const dirs = contour.dirs;
   const mod = (e: number): number => ((e % K) + K) % K;
-  const isBridge = (k: number): boolean => poly.count[mod(k)] === 0;
+  // Vertex positions (a local copy: short edges at corners are folded into them below).
+  const vx = Float64Array.from(poly.vx);
+  const vy = Float64Array.from(poly.vy);
+  const absorbed = new Uint8Array(K);
+  // Vertices merged into a folded corner.
+  const folded = new Uint8Array(K);
+  const isBridge = (k: number): boolean => poly.count[mod(k)] === 0 || absorbed[mod(k)] === 1;
+
+  // A short edge between two turns that together make a corner (the cut-off tip of a rotated
+  // square's vertex, a pixel run or two long, possibly with a bridge) is folded into one sharp
+  // corner where the lines on either side meet — if that corner still crosses the short edge's
+  // gates within their allowance (a stroke's square end, for one, stays square).
+  for (let k = 0; k < K; k++) {
+    const cnt = poly.count[k]!;
+    if (cnt === 0 || cnt > 3 || absorbed[k]) continue;
+    let a = mod(k - 1);
+    let b = mod(k + 1);
+    let t = poly.turn[a]! + poly.turn[k]!;
+    let from = a;
+    if (poly.count[a] === 0) {
+      a = mod(a - 1);
+      t += poly.turn[a]!;
+      from = a;
+    }
+    let to = k;
+    if (poly.count[b] === 0) {
+      t += poly.turn[b]!;
+      to = b;
+      b = mod(b + 1);
+    }
+    if (a === b || a === k || b === k || poly.count[a] === 0 || poly.count[b] === 0 || absorbed[a] || absorbed[b]) continue;
+    if (Math.abs(t) < cornerAngle || Math.abs(t) > (150 * Math.PI) / 180) continue;
+    if (hyp(vx[to]! - vx[from]!, vy[to]! - vy[from]!) > 3) continue;
+    const d1x = poly.dx[a]!;
+    const d1y = poly.dy[a]!;
+    const d2x = poly.dx[b]!;
+    const d2y = poly.dy[b]!;
+    const cr = d1x * d2y - d1y * d2x;
+    if (Math.abs(cr) < 1e-6) continue;
+    const wx = vx[to]! - vx[from]!;
+    const wy = vy[to]! - vy[from]!;
+    const sa = (wx * d2y - wy * d2x) / cr;
+    const ix = vx[from]! + sa * d1x;
+    const iy = vy[from]! + sa * d1y;
+    if (hyp(ix - (vx[from]! + vx[to]!) / 2, iy - (vy[from]! + vy[to]!) / 2) > 2) continue;
+    let ok = true;
+    for (let q = 0; q < cnt && ok; q++) {
+      const i = (poly.first[k]! + q) % n;
+      const e = Math.min(
+        lineGateError(ix, iy, d1x, d1y, pts[i * 2]!, pts[i * 2 + 1]!, dirs[i]! & 1),
+        lineGateError(ix, iy, d2x, d2y, pts[i * 2]!, pts[i * 2 + 1]!, dirs[i]! & 1),
+      );
+      if (e * invTol[thick[i]!]! > 1) ok = false;
+    }
+    if (!ok) continue;
+    for (let j = from; ; j = mod(j + 1)) {
+      vx[j] = ix;
+      vy[j] = iy;
+      if (j !== from) absorbed[j] = 1;
+      folded[j] = 1;
+      if (j === to) break;
+    }
+  }
 
   // A sharp vertex is a corner only when the boundary really goes there: the samples on either
   // side of it lie close to it. (A small circle's polygon turns sharply too, but its vertices
@@ -430,21 +506,36 @@ export function fitOutline(contour: Contour, poly: Polygon, options: FitOptions)
   const nearSamples = (k: number): boolean => {
     const a = (poly.first[k]! + poly.count[k]! - 1) % n;
     const b = poly.first[mod(k + 1)]!;
-    const vx = poly.vx[k]!;
-    const vy = poly.vy[k]!;
-    const da = hyp(pts[a * 2]! - vx, pts[a * 2 + 1]! - vy);
-    const db = hyp(pts[b * 2]! - vx, pts[b * 2 + 1]! - vy);
+    const x = vx[k]!;
+    const y = vy[k]!;
+    const da = hyp(pts[a * 2]! - x, pts[a * 2 + 1]! - y);
+    const db = hyp(pts[b * 2]! - x, pts[b * 2 + 1]! - y);
     return Math.min(da, db) <= CORNER_REACH;
+  };
+
+  // With a tolerance above a pixel, wiggles smaller than it are not corners: both edges at a
+  // corner must then be at least twice the tolerance long.
+  const bigEnough = (k: number): boolean => {
+    if (tol <= 1) return true;
+    const a = mod(k - 1);
+    const b = mod(k + 1);
+    const l1 = hyp(vx[k]! - vx[a]!, vy[k]! - vy[a]!);
+    const l2 = hyp(vx[b]! - vx[k]!, vy[b]! - vy[k]!);
+    return Math.min(l1, l2) >= 2 * tol;
   };
 
   // Corners. A bridge and its two vertices turn as one: both ends are corners or neither is.
   const corner = new Uint8Array(K);
   for (let k = 0; k < K; k++) {
+    if (folded[k]) {
+      corner[k] = 1;
+      continue;
+    }
     if (isBridge(k)) continue;
     if (isBridge(k + 1)) {
       const t = poly.turn[k]! + poly.turn[mod(k + 1)]!;
       if (Math.abs(t) >= cornerAngle) corner[k] = corner[mod(k + 1)] = 1;
-    } else if (Math.abs(poly.turn[k]!) >= cornerAngle && nearSamples(k)) corner[k] = 1;
+    } else if (Math.abs(poly.turn[k]!) >= cornerAngle && nearSamples(k) && bigEnough(k)) corner[k] = 1;
   }
   // The outline starts at a corner when there is one: preferably where the contour starts (the
   // top-left of an outer boundary), else the first one after it.
@@ -466,7 +557,7 @@ export function fitOutline(contour: Contour, poly: Polygon, options: FitOptions)
     for (let g = 0; g < 3 && isBridge(j); g++) j += step;
     const a = mod(j - 1);
     const b = mod(j);
-    return hyp(poly.vx[b]! - poly.vx[a]!, poly.vy[b]! - poly.vy[a]!);
+    return hyp(vx[b]! - vx[a]!, vy[b]! - vy[a]!);
   };
   // Radius of a circle through edge k and its neighbour on one side (step −1: before, +1: after),
   // from the turn between them; 0 at a corner.
@@ -481,7 +572,7 @@ export function fitOutline(contour: Contour, poly: Polygon, options: FitOptions)
     }
     const a = mod(j - 1);
     const b = mod(j);
-    const nb = hyp(poly.vx[b]! - poly.vx[a]!, poly.vy[b]! - poly.vy[a]!);
+    const nb = hyp(vx[b]! - vx[a]!, vy[b]! - vy[a]!);
     return (len + nb) / 2 / Math.max(1e-6, Math.abs(turn));
   };
   // Soft maps: samples are points on the edge itself, so the knot goes onto the sample polyline
@@ -552,7 +643,7 @@ export function fitOutline(contour: Contour, poly: Polygon, options: FitOptions)
     const a = (t2 * (s2 * s0 - s1 * s1) - s3 * (t1 * s0 - s1 * t0) + s2 * (t1 * s1 - s2 * t0)) / det;
     const half = Math.sqrt(s2 / s0) * 1.7;
     const sag = Math.abs(a) * half * half;
-    const len = hyp(poly.vx[k]! - poly.vx[mod(k - 1)]!, poly.vy[k]! - poly.vy[mod(k - 1)]!);
+    const len = hyp(vx[k]! - vx[mod(k - 1)]!, vy[k]! - vy[mod(k - 1)]!);
     // Straight pixel runs also occur on curves: a digitised curve of radius R has flat stretches up
     // to about √(8R) px long. A run is a straight line when it ends at a corner, or when it is much
     // longer than its neighbours and than the curvature around it allows (R from the neighbouring
@@ -596,37 +687,67 @@ export function fitOutline(contour: Contour, poly: Polygon, options: FitOptions)
     kEdge.push(e0 - 1);
     kCorner.push(1);
     kHard.push(1);
-    kx.push(poly.vx[anyCorner]!);
-    ky.push(poly.vy[anyCorner]!);
+    kx.push(vx[anyCorner]!);
+    ky.push(vy[anyCorner]!);
   } else {
     while (isBridge(e0)) e0++;
   }
+  // Edge shapes first (knots on straight runs depend on their neighbours).
+  const shapes = new Uint8Array(K);
+  const mids = new Float64Array(K * 2);
+  for (let k = 0; k < K; k++) {
+    if (isBridge(k)) continue;
+    const p = mod(k - 1);
+    const [x, y, shape] = edgeShape(k, (vx[p]! + vx[k]!) / 2, (vy[p]! + vy[k]!) / 2);
+    shapes[k] = shape;
+    mids[k * 2] = x;
+    mids[k * 2 + 1] = y;
+  }
+  // Two straight runs meeting at a slight bend (a digital straight line split in two) form one
+  // line: no knots between them.
+  const SLIGHT = (10 * Math.PI) / 180;
+  const joinsStraight = (v: number): boolean => {
+    if (corner[v] || shapes[v] !== STRAIGHT) return false;
+    let t = poly.turn[v]!;
+    let w = mod(v + 1);
+    if (isBridge(w)) {
+      if (corner[w]) return false;
+      t += poly.turn[w]!;
+      w = mod(w + 1);
+    }
+    return shapes[w] === STRAIGHT && Math.abs(t) < SLIGHT;
+  };
+  // The same seen from the edge after the junction (v is the vertex where that edge starts).
+  const joinsStraightBefore = (v: number): boolean => {
+    let u = v;
+    if (isBridge(u)) u = mod(u - 1);
+    return joinsStraight(u);
+  };
   for (let s = 0; s < K; s++) {
     const e = e0 + s;
     const k = mod(e);
     const p = mod(e - 1);
     if (!isBridge(k)) {
-      const [x, y, shape] = edgeShape(k, (poly.vx[p]! + poly.vx[k]!) / 2, (poly.vy[p]! + poly.vy[k]!) / 2);
-      if (shape === STRAIGHT) {
+      if (shapes[k] === STRAIGHT) {
         // A straight run is drawn as a line: knots where it starts and ends (unless a corner is
         // there already), a little inside so the neighbouring curves have room to turn.
-        const ax = poly.vx[p]!;
-        const ay = poly.vy[p]!;
-        const bx = poly.vx[k]!;
-        const by = poly.vy[k]!;
+        const ax = vx[p]!;
+        const ay = vy[p]!;
+        const bx = vx[k]!;
+        const by = vy[k]!;
         const len = hyp(bx - ax, by - ay);
         const inset = Math.min(1, len / 4) / len;
-        if (!corner[p]) {
+        if (!corner[p] && !joinsStraightBefore(p)) {
           kEdge.push(e);
           kCorner.push(0);
-          kHard.push(1);
+          kHard.push(2);
           kx.push(ax + (bx - ax) * inset);
           ky.push(ay + (by - ay) * inset);
         }
-        if (!corner[k]) {
+        if (!corner[k] && !joinsStraight(k)) {
           kEdge.push(e);
           kCorner.push(0);
-          kHard.push(1);
+          kHard.push(2);
           kx.push(bx - (bx - ax) * inset);
           ky.push(by - (by - ay) * inset);
         }
@@ -634,16 +755,16 @@ export function fitOutline(contour: Contour, poly: Polygon, options: FitOptions)
         kEdge.push(e);
         kCorner.push(0);
         kHard.push(0);
-        kx.push(x);
-        ky.push(y);
+        kx.push(mids[k * 2]!);
+        ky.push(mids[k * 2 + 1]!);
       }
     }
     if (corner[k] && !(anyCorner >= 0 && s === K - 1)) {
       kEdge.push(e);
       kCorner.push(1);
       kHard.push(1);
-      kx.push(poly.vx[k]!);
-      ky.push(poly.vy[k]!);
+      kx.push(vx[k]!);
+      ky.push(vy[k]!);
     }
   }
   const Nk = kEdge.length;
@@ -652,7 +773,7 @@ export function fitOutline(contour: Contour, poly: Polygon, options: FitOptions)
     return kEdge[u - w * Nk]! + K * w;
   };
   const isCorner = (u: number): boolean => kCorner[u % Nk] === 1;
-  const isHard = (u: number): boolean => kHard[u % Nk] === 1;
+  const isHard = (u: number): boolean => kHard[u % Nk] !== 0;
   // First and last polygon vertex a span from u to v goes through (none when first > last).
   const firstVertex = (u: number): number => (isCorner(u) ? edgeOf(u) + 1 : edgeOf(u));
   const lastVertex = (v: number): number => edgeOf(v) - 1;
@@ -751,11 +872,13 @@ export function fitOutline(contour: Contour, poly: Polygon, options: FitOptions)
     const cy = by - ay;
     const L = hyp(cx, cy);
     if (L < 1e-9) return false;
-    // Straight when both tangents lie along the chord.
+    // Straight when both tangents lie along the chord, or between two ends of straight runs
+    // (corners included) whenever the chord itself fits.
+    spanIsLine = true;
     if (Math.abs(t0x * cy - t0y * cx) < 1e-3 * L && Math.abs(t3x * cy - t3y * cx) < 1e-3 * L && t0x * cx + t0y * cy > 0) {
-      spanIsLine = true;
       return fitsLine(ax, ay, bx, by);
     }
+    if (isHard(u) && isHard(v) && fitsLine(ax, ay, bx, by)) return true;
     spanIsLine = false;
     // The end tangent is left to the fit except where the next piece's tangent is already fixed:
     // at hard knots and where the loop closes.
@@ -806,7 +929,7 @@ export function fitOutline(contour: Contour, poly: Polygon, options: FitOptions)
       // Not even to the next knot: follow the polygon (which crosses every gate) through the
       // vertices in between.
       const v = u + 1;
-      for (let e = firstVertex(u); e <= lastVertex(v); e++) out.line(poly.vx[mod(e)]!, poly.vy[mod(e)]!);
+      for (let e = firstVertex(u); e <= lastVertex(v); e++) out.line(vx[mod(e)]!, vy[mod(e)]!);
       out.line(kx[v % Nk]!, ky[v % Nk]!);
       u = v;
       continue;

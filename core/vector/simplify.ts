@@ -265,18 +265,37 @@ function capBreaks(dirs: Uint8Array): Uint8Array {
 
 /** Fits the polygon of straight edges to a contour at the given gate tolerance (px). */
 export function fitPolygon(contour: Contour, tolerance: number): Polygon {
+  const n = contour.dirs.length;
+  // Caps are a pixel-grid notion: soft maps' sub-pixel samples already carry the true shape.
+  if (!contour.subpixel) {
+    const brk = capBreaks(contour.dirs);
+    let start = 0;
+    while (start < n && !brk[start]) start++;
+    if (start === n) {
+      start = 0;
+      brk[0] = 1;
+    }
+    return greedyEdges(contour, tolerance, brk, start);
+  }
+  // Without caps there is no natural place to start: start once at sample 0, then again where
+  // that pass's last edge began (a place where an edge had to end anyway), and keep the better.
+  const none = new Uint8Array(n);
+  none[0] = 1;
+  const a = greedyEdges(contour, tolerance, none, 0);
+  if (a.size < 3) return a;
+  let s2 = a.first[a.size - 1]!;
+  if (a.count[a.size - 1] === 0) s2 = a.first[a.size - 2]!;
+  const again = new Uint8Array(n);
+  again[s2] = 1;
+  const b = greedyEdges(contour, tolerance, again, s2);
+  return b.size < a.size ? b : a;
+}
+
+/** Greedy straight edges from `start`, never crossing a break (a sample where an edge must start). */
+function greedyEdges(contour: Contour, tolerance: number, brk: Uint8Array, start: number): Polygon {
   const pts = contour.points;
   const dirs = contour.dirs;
   const n = dirs.length;
-  // Caps are a pixel-grid notion: soft maps' sub-pixel samples already carry the true shape.
-  const brk = contour.subpixel ? new Uint8Array(n) : capBreaks(dirs);
-  let start = 0;
-  while (start < n && !brk[start]) start++;
-  if (start === n) {
-    start = 0;
-    brk[0] = 1;
-  }
-
   const first: number[] = [];
   const count: number[] = [];
   const lpx: number[] = [];

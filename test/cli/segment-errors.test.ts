@@ -87,6 +87,8 @@ describe('cutout segment: bad input', () => {
     copyFileSync(join(models['sam-hf']!, 'prompt_encoder_mask_decoder.onnx'), join(d, 'prompt_encoder_mask_decoder.onnx'));
     await expectFailure([image, '--model', d, '--point', '1,1'], /vision_encoder\.onnx does not look like a sam-hf model: expected .*image_positional_embeddings.* found/);
   });
+  it('a background-removal model where a SAM model is needed', () =>
+    expectFailure([image, '--model', models.salient!, '--point', '1,1'], /expected a SAM model .* but found a salient model/));
   it('a truncated ONNX file', async () => {
     const d = join(root, 'truncated-model');
     mkdirSync(d, { recursive: true });
