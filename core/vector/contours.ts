@@ -35,7 +35,7 @@ export function checkMask(mask: GrayImage | FloatMap, what = 'mask'): void {
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
     fail(ErrorCode.InvalidMask, `the ${what} is ${width}×${height}: it needs integer dimensions of at least 1×1`);
   }
-  if (!(data instanceof Uint8Array) && !(data instanceof Float32Array)) {
+  if (!(data instanceof Uint8Array) && !((data as unknown) instanceof Uint8ClampedArray) && !(data instanceof Float32Array)) {
     fail(ErrorCode.InvalidMask, `the ${what} data must be a Uint8Array (0..255) or a Float32Array (logits)`);
   }
   if (data.length !== width * height) {

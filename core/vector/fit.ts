@@ -140,6 +140,13 @@ function fitCubic(
 ): boolean {
   const chord = hyp(p3x - p0x, p3y - p0y);
   const m = qn;
+  // Local aliases of the scratch arrays (module-level bindings are slower in hot loops).
+  const QX = qx;
+  const QY = qy;
+  const QU = qu;
+  const QA = qa;
+  const QI = qi;
+  const graze = subpixelGates;
   if (m === 0) {
     ctrl[0] = p0x + (t0x * chord) / 3;
     ctrl[1] = p0y + (t0y * chord) / 3;
@@ -152,16 +159,16 @@ function fitCubic(
   let lx = p0x;
   let ly = p0y;
   for (let i = 0; i < m; i++) {
-    const ex = qx[i]! - lx;
-    const ey = qy[i]! - ly;
+    const ex = QX[i]! - lx;
+    const ey = QY[i]! - ly;
     acc += Math.sqrt(ex * ex + ey * ey);
-    qu[i] = acc;
-    lx = qx[i]!;
-    ly = qy[i]!;
+    QU[i] = acc;
+    lx = QX[i]!;
+    ly = QY[i]!;
   }
   acc += Math.sqrt((p3x - lx) * (p3x - lx) + (p3y - ly) * (p3y - ly));
   if (acc <= 0) return false;
-  for (let i = 0; i < m; i++) qu[i] = qu[i]! / acc;
+  for (let i = 0; i < m; i++) QU[i] = QU[i]! / acc;
 
   let prevWorst = Infinity;
   for (let iter = 0; iter < MAX_ITER; iter++) {
@@ -180,14 +187,14 @@ function fitCubic(
       let r2 = 0;
       let r3 = 0;
       for (let i = 0; i < m; i++) {
-        const u = qu[i]!;
+        const u = QU[i]!;
         const v = 1 - u;
         const b0 = v * v * v;
         const b1 = 3 * u * v * v;
         const b2 = 3 * u * u * v;
         const b3 = u * u * u;
-        const rx = qx[i]! - p0x * (b0 + b1) - p3x * b3;
-        const ry = qy[i]! - p0y * (b0 + b1) - p3y * b3;
+        const rx = QX[i]! - p0x * (b0 + b1) - p3x * b3;
+        const ry = QY[i]! - p0y * (b0 + b1) - p3y * b3;
         m11 += b1 * b1;
         m12 += b1 * b2;
         m22 += b2 * b2;
@@ -218,7 +225,7 @@ function fitCubic(
       let x1 = 0;
       let x2 = 0;
       for (let i = 0; i < m; i++) {
-        const u = qu[i]!;
+        const u = QU[i]!;
         const v = 1 - u;
         const b0 = v * v * v;
         const b1 = 3 * u * v * v;
@@ -228,8 +235,8 @@ function fitCubic(
         const ay = t0y * b1;
         const cx = -t3x * b2;
         const cy = -t3y * b2;
-        const rx = qx[i]! - p0x * (b0 + b1) - p3x * (b2 + b3);
-        const ry = qy[i]! - p0y * (b0 + b1) - p3y * (b2 + b3);
+        const rx = QX[i]! - p0x * (b0 + b1) - p3x * (b2 + b3);
+        const ry = QY[i]! - p0y * (b0 + b1) - p3y * (b2 + b3);
         c11 += ax * ax + ay * ay;
         c12 += ax * cx + ay * cy;
         c22 += cx * cx + cy * cy;
@@ -272,7 +279,7 @@ function fitCubic(
     const e2x = p3x - 2 * p2x + p1x;
     const e2y = p3y - 2 * p2y + p1y;
     for (let i = 0; i < m; i++) {
-      const u = qu[i]!;
+      const u = QU[i]!;
       const v = 1 - u;
       const b0 = v * v * v;
       const b1 = 3 * u * v * v;
@@ -282,19 +289,29 @@ function fitCubic(
       const by = b0 * p0y + b1 * p1y + b2 * p2y + b3 * p3y;
       const tx = 3 * (v * v * d1x + 2 * u * v * d2x + u * u * d3x);
       const ty = 3 * (v * v * d1y + 2 * u * v * d2y + u * u * d3y);
-      const e = gateError(bx, by, tx, ty, i);
+      // Gate error (see gateError), inlined.
+      const gdx = bx - QX[i]!;
+      const gdy = by - QY[i]!;
+      const den = QA[i] === 0 ? -tx : ty;
+      const inv = QI[i]!;
+      const tl = (tx < 0 ? -tx : tx) + (ty < 0 ? -ty : ty);
+      let e = (den < 0 ? -den : den) <= 1e-6 * tl || tl === 0 ? 1e3 : Math.abs((gdx * ty - gdy * tx) / den);
+      if (e * inv > 1 && (inv < 2 || graze)) {
+        const g = 2 * Math.sqrt(gdx * gdx + gdy * gdy);
+        if (g < e) e = g;
+      }
+      e *= inv;
       if (e > worst) {
         worst = e;
         if (worst > 12) break;
       }
-      const dx = bx - qx[i]!;
-      const dy = by - qy[i]!;
+      // Newton step toward the nearest point.
       const sx = 6 * (v * e1x + u * e2x);
       const sy = 6 * (v * e1y + u * e2y);
-      const den = tx * tx + ty * ty + dx * sx + dy * sy;
-      if (Math.abs(den) > 1e-12) {
-        const nu = u - (dx * tx + dy * ty) / den;
-        qu[i] = nu < 0 ? 0 : nu > 1 ? 1 : nu;
+      const nd = tx * tx + ty * ty + gdx * sx + gdy * sy;
+      if (Math.abs(nd) > 1e-12) {
+        const nu = u - (gdx * tx + gdy * ty) / nd;
+        QU[i] = nu < 0 ? 0 : nu > 1 ? 1 : nu;
       }
     }
     if (worst <= 1) return true;
