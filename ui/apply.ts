@@ -9,6 +9,7 @@
  *   vector-mask  logits at the work size → traceMask (threshold 0, sub-pixel) → paths scaled
  *   outline      into source pixels.
  */
+import { boundsWhere } from '../core/masks/measure.js';
 import { ErrorCode, fail } from '../core/errors.js';
 import { resizeBilinearPil } from '../core/image/resize.js';
 import { encodePng } from '../core/image/png.js';
@@ -43,23 +44,9 @@ export type ApplyProgress = (fraction: number, stage: string) => void;
 /** Bounds [x0, x1) × [y0, y1) of the values > 0, grown by `pad` and clamped to the map. */
 export function positiveBounds(map: FloatMap, pad: number): { x0: number; y0: number; x1: number; y1: number } {
   const { width: w, height: h, data } = map;
-  let x0 = w;
-  let y0 = h;
-  let x1 = -1;
-  let y1 = -1;
-  for (let y = 0; y < h; y++) {
-    const row = y * w;
-    for (let x = 0; x < w; x++) {
-      if (data[row + x]! > 0) {
-        if (x < x0) x0 = x;
-        if (x > x1) x1 = x;
-        if (y < y0) y0 = y;
-        y1 = y;
-      }
-    }
-  }
-  if (x1 < 0) return { x0: 0, y0: 0, x1: w, y1: h };
-  return { x0: Math.max(0, x0 - pad), y0: Math.max(0, y0 - pad), x1: Math.min(w, x1 + 1 + pad), y1: Math.min(h, y1 + 1 + pad) };
+  const b = boundsWhere(w, h, (i) => data[i]! > 0);
+  if (!b) return { x0: 0, y0: 0, x1: w, y1: h };
+  return { x0: Math.max(0, b.x0 - pad), y0: Math.max(0, b.y0 - pad), x1: Math.min(w, b.x1 + pad), y1: Math.min(h, b.y1 + pad) };
 }
 
 function cropFloat(map: FloatMap, b: { x0: number; y0: number; x1: number; y1: number }): FloatMap {

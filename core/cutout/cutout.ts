@@ -10,6 +10,7 @@
  *   decontaminate semi-transparent pixels take the colour of the nearby opaque foreground
  *   crop          to the bounds of alpha > 0, returning where the crop sits in the image
  */
+import { boundsWhere } from '../masks/measure.js';
 import { ErrorCode, fail } from '../errors.js';
 import type { FloatMap, GrayImage, RgbaImage } from '../image/types.js';
 import { rgbaToGray } from '../image/ops.js';
@@ -198,26 +199,13 @@ export function makeCutout(image: RgbaImage, mask: GrayImage | FloatMap, options
 
   if (!o.crop) return { image: { width: w, height: h, data: rgba }, offset: { x: 0, y: 0 } };
 
-  let x0 = w;
-  let y0 = h;
-  let x1 = -1;
-  let y1 = -1;
-  for (let y = 0; y < h; y++) {
-    const row = y * w;
-    for (let x = 0; x < w; x++) {
-      if (rgba[(row + x) * 4 + 3] !== 0) {
-        if (x < x0) x0 = x;
-        if (x > x1) x1 = x;
-        if (y < y0) y0 = y;
-        y1 = y;
-      }
-    }
-  }
-  if (x1 < 0) {
+  const box = boundsWhere(w, h, (i) => rgba[i * 4 + 3] !== 0);
+  if (!box) {
     fail(ErrorCode.InvalidMask, 'the mask is empty: nothing to cut out (check the mask, its threshold, or a negative expand)');
   }
-  const cw = x1 - x0 + 1;
-  const ch = y1 - y0 + 1;
+  const { x0, y0 } = box;
+  const cw = box.x1 - x0;
+  const ch = box.y1 - y0;
   const out = new Uint8Array(cw * ch * 4);
   for (let y = 0; y < ch; y++) out.set(rgba.subarray(((y0 + y) * w + x0) * 4, ((y0 + y) * w + x0 + cw) * 4), y * cw * 4);
   return { image: { width: cw, height: ch, data: out }, offset: { x: x0, y: y0 } };

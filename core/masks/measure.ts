@@ -48,17 +48,16 @@ export function stabilityScore(logits: Float32Array, threshold = 0, offset = 1):
   return outer === 0 ? 0 : inner / outer;
 }
 
-/** Bounding box of the non-zero pixels, or undefined for an empty mask. */
-export function maskBounds(mask: GrayImage): { x0: number; y0: number; x1: number; y1: number } | undefined {
-  const { width, height, data } = mask;
+/** Box [x0, x1) × [y0, y1) of the pixels where `inside(i)` holds (i = y·width + x), or undefined. */
+export function boundsWhere(width: number, height: number, inside: (i: number) => boolean): { x0: number; y0: number; x1: number; y1: number } | undefined {
   let x0 = width;
   let y0 = height;
   let x1 = -1;
   let y1 = -1;
   for (let y = 0; y < height; y++) {
-    const base = y * width;
+    const row = y * width;
     for (let x = 0; x < width; x++) {
-      if (data[base + x]) {
+      if (inside(row + x)) {
         if (x < x0) x0 = x;
         if (x > x1) x1 = x;
         if (y < y0) y0 = y;
@@ -67,6 +66,12 @@ export function maskBounds(mask: GrayImage): { x0: number; y0: number; x1: numbe
     }
   }
   return x1 < 0 ? undefined : { x0, y0, x1: x1 + 1, y1: y1 + 1 };
+}
+
+/** Bounding box of the non-zero pixels, or undefined for an empty mask. */
+export function maskBounds(mask: GrayImage): { x0: number; y0: number; x1: number; y1: number } | undefined {
+  const d = mask.data;
+  return boundsWhere(mask.width, mask.height, (i) => d[i] !== 0);
 }
 
 /** Threshold a float map into a mask (> threshold → 255). */
