@@ -413,8 +413,9 @@ export async function downloadModel(model: DownloadableModel, opts: DownloadOpti
       ...opts,
       onProgress: opts.onProgress
         ? (p) => {
-            // An unpublished size is only known once the file is done: widen the total then.
-            const fileTotal = Math.max(sizes[i], p.loaded);
+            // An unpublished size comes from the response (Content-Length, in p.total) or, without
+            // one, is only known once the file is done: widen the total as it becomes known.
+            const fileTotal = Math.max(sizes[i], p.total, p.loaded);
             if (fileTotal > sizes[i]) {
               total += fileTotal - sizes[i];
               sizes[i] = fileTotal;

@@ -471,6 +471,28 @@ describe('downloadModel', () => {
     expect(seen.every((p) => p.loaded <= p.total)).toBe(true);
     expect(seen[seen.length - 1]).toMatchObject({ loaded: SIZE, total: SIZE });
   });
+
+  it('takes an unpublished size from Content-Length, so folder-URL models show real byte progress', async () => {
+    const seen: DownloadProgress[] = [];
+    await downloadModel(
+      {
+        id: 'm',
+        files: [
+          { name: 'a.onnx', url: server.url + '/slow.onnx' },
+          { name: 'b.onnx', url: server.url + '/ok.onnx' },
+        ],
+      },
+      { progressStep: 32 * 1024, onProgress: (p) => seen.push(p) },
+    );
+    // While a.onnx downloads the total is its Content-Length (not just what arrived so far: a
+    // UI treats loaded === total as "done" and would show no progress at all).
+    const first = seen.filter((p) => p.file === 'a.onnx');
+    expect(first.some((p) => p.loaded < p.total)).toBe(true);
+    expect(first.every((p) => p.total === SIZE)).toBe(true);
+    for (let i = 1; i < seen.length; i++) expect(seen[i].loaded).toBeGreaterThanOrEqual(seen[i - 1].loaded);
+    expect(seen.every((p) => p.loaded <= p.total)).toBe(true);
+    expect(seen[seen.length - 1]).toEqual({ loaded: 2 * SIZE, total: 2 * SIZE, file: 'b.onnx' });
+  });
 });
 
 describe('test server helper', () => {
