@@ -9,7 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchSam, type SamBenchOptions } from './sam.js';
 import { round } from './stats.js';
-import { benchVectorize } from './vectorize.js';
+import { benchVectorize, printTable as printVectorizeTable } from './vectorize.js';
 import { benchRemoveBg } from './removebg.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -86,7 +86,9 @@ async function main(): Promise<void> {
   if (json) process.stdout.write(JSON.stringify(rounded) + '\n');
   else {
     const w = Math.max(...Object.keys(rounded).map((k) => k.length));
-    process.stdout.write(`cutout bench (${quick ? 'quick' : 'full'}; medians)\n`);
+    process.stdout.write(`cutout bench (${quick ? 'quick' : 'full'}; medians)\n\nvectorize corpus, ours vs potrace:\n`);
+    printVectorizeTable(v, (l) => process.stdout.write(l + '\n'));
+    process.stdout.write('\n');
     for (const [k, v] of Object.entries(rounded)) process.stdout.write(`  ${k.padEnd(w)}  ${v}\n`);
     process.stdout.write(JSON.stringify(rounded) + '\n');
   }

@@ -12,7 +12,6 @@
  *   npx tsx bench/vectorize.ts [--quick]     prints a table
  */
 import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
 import { Resvg } from '@resvg/resvg-js';
 import type { GrayImage } from '../core/image/types.js';
 import { maskOverlap, parsePathData, toSvg, traceMask } from '../core/vector/index.js';
@@ -198,7 +197,7 @@ export async function benchVectorize(opts: { quick: boolean; log?: (line: string
   };
 }
 
-function printTable(r: BenchResult): void {
+export function printTable(r: BenchResult, write: (line: string) => void = (l) => console.log(l)): void {
   const head = ['item', 'iou', 'potrace', 'segs', 'potrace', 'ms', 'potrace', 'matched segs', 'iou', 'setting'];
   const lines = [head];
   const f = (x: number, d: number) => x.toFixed(d);
@@ -229,11 +228,12 @@ function printTable(r: BenchResult): void {
     '',
   ]);
   const widths = head.map((_, c) => Math.max(...lines.map((l) => l[c]!.length)));
-  for (const l of lines) console.log(l.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  '));
-  console.log(`\n1024² SAM-like mask: ${r.sam_1024_ms.toFixed(2)} ms median (target ≤ 20 ms)`);
+  for (const l of lines) write(l.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  '));
+  write(`\n1024² SAM-like mask: ${r.sam_1024_ms.toFixed(2)} ms median (target ≤ 20 ms)`);
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+// Runnable alone (tsx); inert when bundled into dist/bench.js.
+if (process.argv[1] && /vectorize\.[cm]?[jt]s$/.test(process.argv[1])) {
   benchVectorize({ quick: process.argv.includes('--quick'), log: (l) => process.stderr.write(l + '\n') }).then(printTable, (err: unknown) => {
     console.error(err);
     process.exitCode = 1;
