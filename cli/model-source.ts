@@ -23,7 +23,7 @@ export function modelCacheDir(): string {
 export function readModelDir(dir: string): ModelFiles {
   const files: ModelFiles = {};
   for (const name of readdirSync(dir)) {
-    if (!/\.(onnx|json|data)$/.test(name)) continue;
+    if (!/\.(onnx|json|data|onnx_data)$/.test(name)) continue;
     files[name] = new Uint8Array(readFileSync(join(dir, name)));
   }
   return files;

@@ -21,6 +21,17 @@ export async function openSession(ort: Ort, name: string, source: Uint8Array | s
   }
 }
 
+/**
+ * Session options carrying a graph's external weights when the model files hold them
+ * (`<name>_data`, as the transformers.js exports of SAM 2 ship them, or `<name>.data`): the
+ * graph refers to them by that file name.
+ */
+export function withExternalData(files: Record<string, Uint8Array | string>, name: string, options: SessionOptions = {}): SessionOptions {
+  const extra = [`${name}_data`, `${name}.data`].filter((n) => files[n] !== undefined);
+  if (!extra.length) return options;
+  return { ...options, externalData: extra.map((path) => ({ path, data: files[path]! })) };
+}
+
 function firstLine(s: string): string {
   const line = s.split('\n').find((l) => l.trim()) ?? s;
   return line.length > 300 ? line.slice(0, 300) + '…' : line;

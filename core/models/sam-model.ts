@@ -6,7 +6,7 @@ import { validatePrompt } from '../prompts/validate.js';
 import { resizeForFrame } from './preprocess.js';
 import { DRIVERS, detectFormat, findModelFiles, type Variant } from './detect.js';
 import { clipLogitsToBox, type FormatDriver } from './formats/driver.js';
-import { expectNames, openSession, runSession, splitMaps, tensorBytes } from './runtime.js';
+import { expectNames, openSession, runSession, splitMaps, tensorBytes, withExternalData } from './runtime.js';
 import { prepareDecoder, type SplitDecoder } from './split-decoder.js';
 import type { DecodeResult, ImageEmbedding, ModelFiles, Ort, OrtSession, SamFormat, SegmentModel, SessionOptions } from './types.js';
 
@@ -94,7 +94,7 @@ class SamModel implements SegmentModel {
  */
 export async function loadSamModel(ort: Ort, files: ModelFiles, options: LoadOptions = {}): Promise<SegmentModel> {
   const pair = findModelFiles(Object.keys(files), options.variant);
-  let decoder = await openSession(ort, pair.decoder, files[pair.decoder]!, options.sessionOptions);
+  let decoder = await openSession(ort, pair.decoder, files[pair.decoder]!, withExternalData(files, pair.decoder, options.sessionOptions));
   let encoder: OrtSession | undefined;
   try {
     const format = detectFormat(decoder, pair.decoder);
@@ -103,7 +103,7 @@ export async function loadSamModel(ort: Ort, files: ModelFiles, options: LoadOpt
     }
     const driver = DRIVERS[format];
     expectNames(decoder, pair.decoder, format, driver.decoder.inputs, driver.decoder.outputs);
-    encoder = await openSession(ort, pair.encoder, files[pair.encoder]!, options.encoderSessionOptions ?? options.sessionOptions);
+    encoder = await openSession(ort, pair.encoder, files[pair.encoder]!, withExternalData(files, pair.encoder, options.encoderSessionOptions ?? options.sessionOptions));
     expectNames(encoder, pair.encoder, format, driver.encoder.inputs, driver.encoder.outputs);
     if (!driver.encoder.inputs.length && encoder.inputNames.length !== 1) {
       fail(ErrorCode.ModelFormat, `${pair.encoder} should have one image input, found [${encoder.inputNames.join(', ')}]`);
