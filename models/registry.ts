@@ -117,6 +117,24 @@ const SAM2HF_REV = '814a066640debee5a91e70aa401fb8e17e030503';
 // unzipped; public projects pin the same sha256 for the files extracted from the zip and for
 // akiyamanx's copies: encoder 109,471,931 bytes 6673…1230, decoder 16,519,561 bytes c40f…2105.
 // Commit aa116690 as cited by a project that uses these files.
+/** The fp32 SAM 2.1-tiny decoder (graph + external weights), shared by both sam2-hf entries. */
+const SAM2HF_DECODER: readonly ModelFile[] = [
+  {
+    role: 'decoder',
+    name: 'prompt_encoder_mask_decoder.onnx',
+    url: hf(SAM2HF_REPO, SAM2HF_REV, 'onnx/prompt_encoder_mask_decoder.onnx'),
+    bytes: 213_114,
+    sha256: '874414704c5d686db7d206a35f6e15d26563d50c8c4468fccc6739bd7e491dcf',
+  },
+  {
+    role: 'decoder',
+    name: 'prompt_encoder_mask_decoder.onnx_data',
+    url: hf(SAM2HF_REPO, SAM2HF_REV, 'onnx/prompt_encoder_mask_decoder.onnx_data'),
+    bytes: 20_958_208,
+    sha256: 'e9874d900dd4134ed60eab1e97910327c2419e0b2954485d8fd6e7f1a1470f47',
+  },
+];
+
 const SAM2EXP_REPO = 'akiyamanx/sam2.1-hiera-tiny-onnx';
 const SAM2EXP_REV = 'aa11669045f8d82c74e46f8f77c9b56792c90ebb';
 
@@ -272,20 +290,7 @@ export const MODELS: readonly ModelEntry[] = Object.freeze([
         bytes: 134_084_864,
         sha256: 'e83df9866a5afe68ea7f0f721f18f65137fc3acbf0da1c74e946d363e09c69cc',
       },
-      {
-        role: 'decoder',
-        name: 'prompt_encoder_mask_decoder.onnx',
-        url: hf(SAM2HF_REPO, SAM2HF_REV, 'onnx/prompt_encoder_mask_decoder.onnx'),
-        bytes: 213_114,
-        sha256: '874414704c5d686db7d206a35f6e15d26563d50c8c4468fccc6739bd7e491dcf',
-      },
-      {
-        role: 'decoder',
-        name: 'prompt_encoder_mask_decoder.onnx_data',
-        url: hf(SAM2HF_REPO, SAM2HF_REV, 'onnx/prompt_encoder_mask_decoder.onnx_data'),
-        bytes: 20_958_208,
-        sha256: 'e9874d900dd4134ed60eab1e97910327c2419e0b2954485d8fd6e7f1a1470f47',
-      },
+      ...SAM2HF_DECODER,
     ],
     notes:
       'SAM 2.1 hiera-tiny exported by onnx-community. Each graph loads its weights from the .onnx_data file of the ' +
@@ -313,20 +318,7 @@ export const MODELS: readonly ModelEntry[] = Object.freeze([
         bytes: 52_573_088,
         sha256: 'ea1f677596dc82cef0dc317d78135d892f4b26e20a4439f899aa58d84965b324',
       },
-      {
-        role: 'decoder',
-        name: 'prompt_encoder_mask_decoder.onnx',
-        url: hf(SAM2HF_REPO, SAM2HF_REV, 'onnx/prompt_encoder_mask_decoder.onnx'),
-        bytes: 213_114,
-        sha256: '874414704c5d686db7d206a35f6e15d26563d50c8c4468fccc6739bd7e491dcf',
-      },
-      {
-        role: 'decoder',
-        name: 'prompt_encoder_mask_decoder.onnx_data',
-        url: hf(SAM2HF_REPO, SAM2HF_REV, 'onnx/prompt_encoder_mask_decoder.onnx_data'),
-        bytes: 20_958_208,
-        sha256: 'e9874d900dd4134ed60eab1e97910327c2419e0b2954485d8fd6e7f1a1470f47',
-      },
+      ...SAM2HF_DECODER,
     ],
     notes:
       'As sam2.1-tiny-hf with the int8 image encoder (74 MB in all instead of 155 MB); the decoder stays fp32, ' +
