@@ -11,11 +11,16 @@
  * Errors cross as `ErrorInfo` (code + message), never as Error objects.
  */
 import type { ErrorInfo } from '../core/errors.js';
+import type { CommandId } from './commands.js';
 
 export const PROTOCOL_VERSION = 1;
 
-/** Commands the plugin offers (menu items, relaunch buttons). */
-export type CommandId = 'cutout' | 'remove-bg' | 'edit';
+export type { CommandId } from './commands.js';
+
+/** The editors Cutout runs in (plugin/<host>). */
+export type HostName = 'figma' | 'penpot';
+
+export type Theme = 'light' | 'dark';
 
 export type OutputKind = 'cutout' | 'vector-mask' | 'outline';
 
@@ -117,7 +122,9 @@ export type HostMessage =
       version: number;
       command: CommandId;
       settings: Settings;
-      host: string;
+      host: HostName;
+      /** The editor's theme when the host tells it (Penpot); Figma injects its theme into the page. */
+      theme?: Theme;
       editSourceId?: string;
       /** Extra models offered in the picker (tests, self-hosting); see ModelSourceSpec. */
       models?: ModelSourceSpec[];
@@ -127,7 +134,11 @@ export type HostMessage =
   | { type: 'applied'; requestId: number; nodeIds: string[] }
   | { type: 'batch-items'; requestId: number; sources: SourceInfo[]; skipped: Array<{ id: string; name: string; reason: string }> }
   | { type: 'batch-done'; requestId: number; inserted: number; failed: number }
-  | { type: 'error'; requestId?: number; error: ErrorInfo };
+  | { type: 'error'; requestId?: number; error: ErrorInfo }
+  /** The editor's theme changed (hosts that report it). */
+  | { type: 'theme'; theme: Theme }
+  /** A message for the user, shown by the UI (hosts without their own notifications, e.g. Penpot). */
+  | { type: 'notice'; message: string; error?: boolean };
 
 // ---- UI → host -----------------------------------------------------------------------
 

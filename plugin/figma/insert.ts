@@ -26,7 +26,7 @@ import {
   parsePath,
   placePaths,
   placeRect,
-} from './placement.js';
+} from '../host/placement.js';
 import { type PreparedSource, currentImageToLocal } from './sources.js';
 
 /** pluginData keys on results. */

@@ -5,8 +5,10 @@
  * networkAccess lists only where model files come from (models/registry.ts allowedHosts():
  * bare hosts, some wildcards such as *.hf.co, each given here as https://<host>) plus, when the
  * build fetches onnxruntime-web's .wasm from a CDN instead of inlining it, that CDN's host.
- * The default build inlines the wasm, so no runtime host is listed.
+ * The default build inlines the wasm, so no runtime host is listed. Menu entries and relaunch
+ * buttons come from the one command declaration, plugin/commands.ts.
  */
+import { COMMANDS } from '../commands.js';
 
 export interface FigmaManifest {
   name: string;
@@ -55,10 +57,7 @@ export function figmaManifest(allowedHosts: string[], options: ManifestOptions =
         '). Images never leave your machine: nothing is uploaded.',
       devAllowedDomains: ['http://localhost:*', 'http://127.0.0.1:*'],
     },
-    menu: [
-      { name: 'Cut out object…', command: 'cutout' },
-      { name: 'Remove background', command: 'remove-bg' },
-    ],
-    relaunchButtons: [{ command: 'edit', name: 'Edit cutout' }],
+    menu: COMMANDS.filter((c) => c.placement === 'menu').map((c) => ({ name: c.title, command: c.id })),
+    relaunchButtons: COMMANDS.filter((c) => c.placement === 'relaunch').map((c) => ({ command: c.id, name: c.title })),
   };
 }

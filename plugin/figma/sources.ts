@@ -26,7 +26,7 @@ import {
   imageToLocalForExport,
   imageToLocalForFill,
   visibleImageRect,
-} from './placement.js';
+} from '../host/placement.js';
 
 /** Everything the host needs to put results back over a source. */
 export interface PreparedSource {

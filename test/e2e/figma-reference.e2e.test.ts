@@ -31,7 +31,7 @@ import { decodePng } from '../../core/image/png.js';
 import type { RgbaImage } from '../../core/image/types.js';
 import { rasterizePaths } from '../../core/vector/index.js';
 import { generateAnalyticModels, SAM_HF_FILES } from '../../models/analytic/index.js';
-import { MODELS_KEY, SETTINGS_KEY } from '../../plugin/figma/settings.js';
+import { MODELS_KEY, SETTINGS_KEY } from '../../plugin/host/settings.js';
 import { DEFAULT_SETTINGS, type ModelSourceSpec } from '../../plugin/protocol.js';
 import { formatBytes } from '../../ui/format.js';
 import { type Mat, ap, inv, mul } from '../figma/fake/affine.js';

@@ -29,7 +29,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodePng } from '../../core/image/png.js';
 import { rasterizePaths } from '../../core/vector/index.js';
 import { generateAnalyticModels, SALIENT_FILES, SAM_HF_FILES } from '../../models/analytic/index.js';
-import { MODELS_KEY, SETTINGS_KEY } from '../../plugin/figma/settings.js';
+import { MODELS_KEY, SETTINGS_KEY } from '../../plugin/host/settings.js';
 import { DEFAULT_SETTINGS, type ModelSourceSpec } from '../../plugin/protocol.js';
 import type { GrayImage } from '../../core/image/types.js';
 import { type Mat, inv, mul } from '../figma/fake/affine.js';

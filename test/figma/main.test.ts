@@ -1,7 +1,7 @@
 /** The message flow of plugin/figma against the fake: showUI, ready → init → selection, commands. */
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS, type HostMessage, PROTOCOL_VERSION } from '../../plugin/protocol.js';
-import { MODELS_KEY } from '../../plugin/figma/settings.js';
+import { MODELS_KEY } from '../../plugin/host/settings.js';
 import { type FScene, coordinatePng, frame, imageLayer } from './fake/index.js';
 import { apply, cropPng, requestImage, session } from './helpers.js';
 

@@ -19,7 +19,7 @@ import {
   placeRect,
   transformPath,
   visibleImageRect,
-} from '../../plugin/figma/placement.js';
+} from '../../plugin/host/placement.js';
 import { parseVectorPath } from './fake/index.js';
 
 const close = (a: { x: number; y: number }, b: { x: number; y: number }, tol = 1e-9) => {

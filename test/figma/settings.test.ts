@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { allowedHosts } from '../../models/registry.js';
 import { figmaManifest } from '../../plugin/figma/manifest.js';
-import { SETTINGS_KEY, validateSettings } from '../../plugin/figma/settings.js';
+import { SETTINGS_KEY, validateSettings } from '../../plugin/host/settings.js';
 import { DEFAULT_SETTINGS, type HostMessage, PROTOCOL_VERSION, type Settings } from '../../plugin/protocol.js';
 import { session } from './helpers.js';
 

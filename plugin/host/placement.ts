@@ -1,5 +1,7 @@
 /**
- * Placement math for the Figma host: pure functions, no `figma` global.
+ * Placement math shared by the editor hosts: pure functions, no editor global. Written in
+ * Figma's conventions (the first host); other hosts convert their geometry into these
+ * (plugin/penpot/geometry.ts).
  *
  * Conventions (each checked against Figma's typings and public code, see the notes below):
  * - An `Affine` uses Figma's `Transform` layout [[a, b, tx], [c, d, ty]]:

@@ -1,9 +1,10 @@
 /**
- * Settings in figma.clientStorage (5 MB per plugin, main thread only). What is read back is
- * validated field by field: a missing or malformed field falls back to DEFAULT_SETTINGS, so a
- * settings record from an older or newer version never breaks the plugin.
+ * Settings and extra model sources in the host's plugin storage (HostStore). What is read back
+ * is validated field by field: a missing or malformed field falls back to DEFAULT_SETTINGS, so
+ * a record from an older or newer version never breaks the plugin.
  */
 import { DEFAULT_SETTINGS, type ModelSourceSpec, type OutputKind, type Settings } from '../protocol.js';
+import type { HostStore } from './contract.js';
 
 export const SETTINGS_KEY = 'settings.v1';
 /** Extra models for the picker (test harnesses, self-hosted copies): ModelSourceSpec[]. */
@@ -38,22 +39,22 @@ export function validateSettings(value: unknown): { settings: Settings; problems
   return { settings: s, problems };
 }
 
-export async function loadSettings(): Promise<Settings> {
+export async function loadSettings(store: HostStore): Promise<Settings> {
   try {
-    return validateSettings(await figma.clientStorage.getAsync(SETTINGS_KEY)).settings;
+    return validateSettings(await store.get(SETTINGS_KEY)).settings;
   } catch {
     return { ...DEFAULT_SETTINGS };
   }
 }
 
 /** Saves the valid part of `settings`; returns what was saved (throws on storage errors). */
-export async function saveSettings(settings: unknown): Promise<Settings> {
+export async function saveSettings(store: HostStore, settings: unknown): Promise<Settings> {
   const { settings: clean } = validateSettings(settings);
-  await figma.clientStorage.setAsync(SETTINGS_KEY, clean);
+  await store.set(SETTINGS_KEY, clean);
   return clean;
 }
 
-function isModelSpec(x: unknown): x is ModelSourceSpec {
+export function isModelSpec(x: unknown): x is ModelSourceSpec {
   const m = x as ModelSourceSpec;
   return (
     !!m &&
@@ -71,9 +72,9 @@ function isModelSpec(x: unknown): x is ModelSourceSpec {
 }
 
 /** Extra models stored under MODELS_KEY (invalid entries dropped). */
-export async function loadExtraModels(): Promise<ModelSourceSpec[]> {
+export async function loadExtraModels(store: HostStore): Promise<ModelSourceSpec[]> {
   try {
-    const v: unknown = await figma.clientStorage.getAsync(MODELS_KEY);
+    const v: unknown = await store.get(MODELS_KEY);
     return Array.isArray(v) ? v.filter(isModelSpec) : [];
   } catch {
     return [];

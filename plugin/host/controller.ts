@@ -1,0 +1,272 @@
+/**
+ * The editor-independent main-thread controller: opens the UI and answers its messages
+ * (plugin/protocol.ts) through an EditorHost.
+ *
+ * Flow: show → UI sends `ready` → `init` then `selection` (and `selection` again on every
+ * selection change). `request-image` → `image`; `apply` → insert, one undo step, `applied`;
+ * `batch-list` → `batch-items`; each `batch-apply` is inserted at once (the first opens the
+ * batch's undo step) and not answered (the batch's requestId belongs to `batch-items` and `batch-done`; a
+ * failed insertion is counted and reported in the summary, not sent as `error`, which would
+ * fail the UI's pending `batch-end`); `batch-end` → the undo step closes, a summary
+ * notification, `batch-done`. Other failures answer `error` with the request's id. Messages
+ * are handled one at a time, in order.
+ */
+import { CutoutError, ErrorCode, type ErrorInfo, toErrorInfo } from '../../core/errors.js';
+import { type ApplyPayload, type HostMessage, PROTOCOL_VERSION, type SourceInfo, type UiMessage, isUiMessage } from '../protocol.js';
+import { batchSummary, listLayers } from './batch.js';
+import type { EditorHost, PreparedBase } from './contract.js';
+import { loadExtraModels, loadSettings, saveSettings } from './settings.js';
+
+export const UI_SIZE = { width: 360, height: 600 };
+export const MAX_SOURCES = 20;
+
+export interface PluginController {
+  /** Resolves when every message received so far has been handled. */
+  idle(): Promise<void>;
+  dispose(): void;
+}
+
+interface BatchState<N> {
+  requestId: number;
+  total: number;
+  skipped: number;
+  inserted: N[];
+  hostFailures: Array<{ id: string; name: string; message: string }>;
+}
+
+function errorInfo(err: unknown, what?: string): ErrorInfo {
+  const info = toErrorInfo(err);
+  if (!(err instanceof CutoutError) && what) return { code: info.code, message: `${what}: ${info.message}` };
+  return info;
+}
+
+export function startController<N, P extends PreparedBase>(host: EditorHost<N, P>): PluginController {
+  const { tree } = host;
+  const prepared = new Map<string, P>();
+  let chain: Promise<void> = Promise.resolve();
+  let ready = false;
+  let batch: BatchState<N> | null = null;
+  let changeOpen = false;
+  let selectionSeq = 0;
+
+  const post = (msg: HostMessage) => host.ui.post(msg);
+  const enqueue = (job: () => Promise<void>) => {
+    chain = chain.then(job).catch((err) => post({ type: 'error', error: errorInfo(err, 'Cutout') }));
+  };
+  const begin = () => {
+    if (changeOpen) return;
+    changeOpen = true;
+    host.beginChange();
+  };
+  const end = (kept = true) => {
+    if (!changeOpen) return;
+    changeOpen = false;
+    host.endChange(kept);
+  };
+
+  async function live(id: string): Promise<N> {
+    const node = await host.nodeById(id);
+    if (!node || host.isRemoved(node)) {
+      throw new CutoutError(ErrorCode.State, 'That layer no longer exists (deleted or undone). Select an image layer again.');
+    }
+    return node;
+  }
+
+  /** A selected result stands for its source (so "Edit cutout" reopens the original image). */
+  async function resolveSource(node: N): Promise<N> {
+    if (!tree.isResult(node)) return node;
+    return (await host.sourceOfResult(node)) ?? node;
+  }
+
+  async function sendSelection(): Promise<void> {
+    const seq = ++selectionSeq;
+    const sources: SourceInfo[] = [];
+    const problems: string[] = [];
+    const seen = new Set<string>();
+    const selection = host.selection();
+    if (selection.length === 0) problems.push('Select a layer with an image to cut out from.');
+    for (const picked of selection) {
+      const node = await resolveSource(picked);
+      const id = tree.id(node);
+      if (seen.has(id)) continue;
+      seen.add(id);
+      if (sources.length >= MAX_SOURCES) {
+        problems.push(`Only the first ${MAX_SOURCES} selected layers are offered.`);
+        break;
+      }
+      const problem = host.sourceProblem(node, node !== picked);
+      if (problem) {
+        problems.push(problem);
+        continue;
+      }
+      try {
+        sources.push(await host.describe(node));
+      } catch (err) {
+        problems.push(`“${tree.name(node)}”: ${toErrorInfo(err).message}`);
+      }
+    }
+    if (seq === selectionSeq) post({ type: 'selection', sources, problems });
+  }
+
+  async function editSourceId(): Promise<string | undefined> {
+    if (host.command !== 'edit') return undefined;
+    const picked = host.selection()[0];
+    return picked === undefined ? undefined : tree.id(await resolveSource(picked));
+  }
+
+  async function prepare(node: N): Promise<P> {
+    const known = prepared.get(tree.id(node));
+    if (known) return known;
+    const { prepared: p } = await host.read(node);
+    prepared.set(tree.id(node), p);
+    return p;
+  }
+
+  async function insert(payload: ApplyPayload): Promise<N[]> {
+    const source = await live(payload.sourceId);
+    return host.insert(source, await prepare(source), payload);
+  }
+
+  async function handle(msg: UiMessage): Promise<void> {
+    switch (msg.type) {
+      case 'ready': {
+        if (msg.version !== PROTOCOL_VERSION) {
+          post({
+            type: 'error',
+            error: { code: ErrorCode.State, message: `The plugin's parts do not match (UI protocol ${msg.version}, host ${PROTOCOL_VERSION}). Reinstall Cutout.` },
+          });
+        }
+        ready = true;
+        const [settings, models, editId] = await Promise.all([loadSettings(host.store), loadExtraModels(host.store), editSourceId()]);
+        const theme = host.theme?.();
+        post({
+          type: 'init',
+          version: PROTOCOL_VERSION,
+          command: host.command,
+          settings,
+          host: host.name,
+          ...(theme ? { theme } : {}),
+          ...(editId ? { editSourceId: editId } : {}),
+          ...(models.length ? { models } : {}),
+        });
+        await sendSelection();
+        return;
+      }
+      case 'request-image': {
+        try {
+          const node = await live(msg.sourceId);
+          const { prepared: p, bytes } = await host.read(node);
+          prepared.set(tree.id(node), p);
+          post({ type: 'image', requestId: msg.requestId, source: p.info, bytes });
+        } catch (err) {
+          post({ type: 'error', requestId: msg.requestId, error: errorInfo(err, 'Could not read the layer') });
+        }
+        return;
+      }
+      case 'apply': {
+        // Inside a running batch the result joins the batch's undo step.
+        const own = !changeOpen;
+        begin();
+        try {
+          const nodes = await insert(msg.payload);
+          if (own) end();
+          host.select(nodes);
+          post({ type: 'applied', requestId: msg.requestId, nodeIds: nodes.map((n) => tree.id(n)) });
+        } catch (err) {
+          if (own) end(false);
+          post({ type: 'error', requestId: msg.requestId, error: errorInfo(err, 'Could not insert the result; nothing was changed') });
+        }
+        return;
+      }
+      case 'batch-list': {
+        try {
+          const roots = await host.batchRoots(msg.scope);
+          const { sources, skipped } = await listLayers(tree, roots, msg.scope, (n) => host.describe(n));
+          batch = { requestId: msg.requestId, total: sources.length, skipped: skipped.length, inserted: [], hostFailures: [] };
+          post({ type: 'batch-items', requestId: msg.requestId, sources, skipped });
+        } catch (err) {
+          post({ type: 'error', requestId: msg.requestId, error: errorInfo(err, 'Could not list the images') });
+        }
+        return;
+      }
+      case 'batch-apply': {
+        const b = (batch ??= { requestId: msg.requestId, total: 0, skipped: 0, inserted: [], hostFailures: [] });
+        begin();
+        try {
+          b.inserted.push(...(await insert(msg.payload)));
+        } catch (err) {
+          const node = await host.nodeById(msg.payload.sourceId).catch(() => null);
+          b.hostFailures.push({ id: msg.payload.sourceId, name: node ? tree.name(node) : msg.payload.sourceId, message: toErrorInfo(err).message });
+        }
+        return;
+      }
+      case 'batch-end': {
+        const b = batch ?? { requestId: msg.requestId, total: 0, skipped: 0, inserted: [], hostFailures: [] };
+        batch = null;
+        end(b.inserted.length > 0);
+        const kept = b.inserted.filter((n) => !host.isRemoved(n));
+        host.select(kept);
+        const failed = msg.failures.length + b.hostFailures.length;
+        const total = Math.max(b.total, kept.length + failed);
+        const text = batchSummary({ total, inserted: kept.length, failed, skipped: b.skipped, cancelled: msg.cancelled });
+        const firstFailure = b.hostFailures[0] ?? msg.failures[0];
+        host.notify(firstFailure && !msg.cancelled ? `${text} First problem: “${firstFailure.name}”: ${firstFailure.message}` : text, {
+          timeout: 8000,
+          error: failed > 0 && kept.length === 0,
+        });
+        post({ type: 'batch-done', requestId: msg.requestId, inserted: kept.length, failed });
+        return;
+      }
+      case 'save-settings': {
+        try {
+          await saveSettings(host.store, msg.settings);
+        } catch (err) {
+          post({ type: 'error', error: errorInfo(err, 'Could not save the settings') });
+        }
+        return;
+      }
+      case 'notify':
+        host.notify(String(msg.message).slice(0, 500), { error: msg.error === true });
+        return;
+      case 'resize': {
+        const w = Math.round(Math.min(1200, Math.max(240, Number(msg.width) || UI_SIZE.width)));
+        const h = Math.round(Math.min(1400, Math.max(200, Number(msg.height) || UI_SIZE.height)));
+        host.ui.resize(w, h);
+        return;
+      }
+      case 'close':
+        end();
+        host.ui.close();
+        return;
+      default:
+        return;
+    }
+  }
+
+  const stopSelection = host.onSelectionChange(() => {
+    if (ready) enqueue(sendSelection);
+  });
+  const stopTheme = host.onThemeChange?.((theme) => {
+    if (ready) post({ type: 'theme', theme });
+  });
+
+  host.ui.show(UI_SIZE);
+  host.ui.onMessage((msg: unknown) => {
+    if (isUiMessage(msg)) enqueue(() => handle(msg));
+  });
+
+  return {
+    idle: async () => {
+      // Drain until no job was added while waiting.
+      for (;;) {
+        const current = chain;
+        await current;
+        if (current === chain) return;
+      }
+    },
+    dispose: () => {
+      stopSelection();
+      stopTheme?.();
+    },
+  };
+}
