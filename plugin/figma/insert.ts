@@ -12,18 +12,15 @@
  * Undo steps are the caller's business (one commitUndo per apply / per batch).
  */
 import { ErrorCode, fail } from '../../core/errors.js';
-import { isPng, readPngSize } from '../../core/image/png.js';
+import { checkPaths, checkPng, checkRect } from '../host/payload.js';
 import type { ApplyPayload, OutputKind } from '../protocol.js';
 import {
   type Affine,
-  MAX_IMAGE_SIDE,
   type NodeGeometry,
-  type Rect,
   affine,
   intersect,
   invert,
   multiply,
-  parsePath,
   placePaths,
   placeRect,
 } from '../host/placement.js';
@@ -94,47 +91,6 @@ function pageOf(node: BaseNode): PageNode {
   return p as PageNode;
 }
 
-function checkRect(rect: Rect | undefined, prepared: PreparedSource): Rect {
-  const { width: W, height: H } = prepared.info;
-  const r = rect ?? { x: 0, y: 0, width: W, height: H };
-  if (![r.x, r.y, r.width, r.height].every(Number.isFinite) || !(r.width > 0 && r.height > 0)) {
-    fail(ErrorCode.InvalidOption, `The cutout region ${JSON.stringify(r)} is not a rectangle with a positive size.`);
-  }
-  const inside = intersect(r, { x: 0, y: 0, width: W, height: H });
-  if (!inside) fail(ErrorCode.InvalidOption, `The cutout region lies outside the ${W}×${H} source image.`);
-  return r;
-}
-
-function checkPng(png: unknown): { width: number; height: number } {
-  if (!(png instanceof Uint8Array) || !isPng(png)) {
-    fail(ErrorCode.InvalidImage, 'The cutout must be a PNG image (Uint8Array); nothing was inserted.');
-  }
-  const size = readPngSize(png);
-  if (size.width > MAX_IMAGE_SIDE || size.height > MAX_IMAGE_SIDE) {
-    fail(
-      ErrorCode.ImageSize,
-      `The cutout is ${size.width}×${size.height} pixels, but Figma accepts images of at most ` +
-        `${MAX_IMAGE_SIDE}×${MAX_IMAGE_SIDE}. Downscale it to ${MAX_IMAGE_SIDE} px on the long side and apply again; nothing was inserted.`,
-    );
-  }
-  return size;
-}
-
-function checkPaths(paths: ApplyPayload['paths']): NonNullable<ApplyPayload['paths']> {
-  if (!Array.isArray(paths) || paths.length === 0) {
-    fail(ErrorCode.InvalidMask, 'The result has no vector paths (the mask is empty?); nothing was inserted.');
-  }
-  for (const p of paths) {
-    if (p.windingRule !== 'EVENODD' && p.windingRule !== 'NONZERO') fail(ErrorCode.InvalidMask, `Unknown winding rule ${String(p.windingRule)}.`);
-    try {
-      parsePath(p.data);
-    } catch (e) {
-      fail(ErrorCode.InvalidMask, `A vector path is malformed: ${(e as Error).message}`);
-    }
-  }
-  return paths;
-}
-
 /** Puts a fresh node at `index` in the target, positioned by `geometry` (size only if `size`). */
 function place(node: SceneNode & LayoutMixin, t: Target, index: number, geometry: NodeGeometry, size: boolean): void {
   t.parent.insertChild(index, node);
@@ -201,8 +157,8 @@ function insertCutout(
   name: string,
   created: SceneNode[],
 ): SceneNode {
-  checkPng(payload.png);
-  const rect = checkRect(payload.rect, prepared);
+  checkPng(payload.png, 'Figma');
+  const rect = checkRect(payload.rect, prepared.info);
   // Only what the layer shows: a FILL image overflows its layer, a CROP shows a window.
   const shown = intersect(rect, prepared.visible);
   if (!shown) fail(ErrorCode.InvalidOption, `The cutout lies outside the part of “${source.name}” that is visible.`);

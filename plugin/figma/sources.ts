@@ -12,13 +12,10 @@
  * resolution (2× for layers without images), capped at 4096 px on the long side.
  */
 import { ErrorCode, fail } from '../../core/errors.js';
-// Header readers only: core/image/jpeg.ts would pull the jpeg-js decoder (~70 kB) into code.js.
-import { readExifOrientation } from '../../core/image/exif.js';
-import { isPng, readPngSize } from '../../core/image/png.js';
+import { checkExport, checkFillBytes, exportNote } from '../host/sources.js';
 import type { SourceInfo } from '../protocol.js';
 import {
   type Affine,
-  MAX_IMAGE_SIDE,
   type Rect,
   type Size,
   exportPixels,
@@ -120,13 +117,6 @@ function boxOf(node: SceneNode): Rect {
   return b;
 }
 
-function exportNote(scale: number, reason?: string): string | undefined {
-  const notes: string[] = [];
-  if (reason) notes.push(`Using a rendering of the layer because ${reason}.`);
-  if (scale < 1) notes.push(`Rendered at ${Math.round(scale * 100)}% to stay within ${MAX_IMAGE_SIDE} px.`);
-  return notes.length ? notes.join(' ') : undefined;
-}
-
 /**
  * Problem with using `node` as a source at all (undefined when it can be used). A hidden layer
  * is refused unless `allowHidden` (a source hidden by "hide the original", reopened to edit).
@@ -192,17 +182,9 @@ async function readFill(
   const bytes = await image.getBytesAsync();
   const reported = await imageSize(hash);
   if (!reported) return { reason: 'its image could not be found' };
-  let size: Size;
-  if (isPng(bytes)) {
-    size = readPngSize(bytes);
-    if (reported.width !== size.width || reported.height !== size.height) {
-      return { reason: 'the image file does not match the size Figma shows' };
-    }
-  } else if (bytes.length > 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) {
-    // JPEG: with EXIF orientation 1 the stored pixels are what Figma shows, at its reported size.
-    if (readExifOrientation(bytes) !== 1) return { reason: 'the photo carries an EXIF rotation' };
-    size = reported;
-  } else return { reason: 'the image is not a PNG or JPEG (GIFs are rendered)' };
+  const checked = checkFillBytes(bytes, reported, 'Figma');
+  if ('reason' in checked) return checked;
+  const { size } = checked;
   const imageToLocal = imageToLocalForFill(fillMode(paint), size, node, fillTransform(paint));
   const visible = visibleImageRect(imageToLocal, size, node);
   if (!visible) return { reason: 'the crop shows none of the image' };
@@ -223,10 +205,7 @@ async function readExport(node: SceneNode, reason?: string): Promise<{ prepared:
     constraint: { type: 'SCALE', value: scale },
     useAbsoluteBounds: true,
   });
-  const px = readPngSize(bytes);
-  if (px.width > MAX_IMAGE_SIDE || px.height > MAX_IMAGE_SIDE) {
-    fail(ErrorCode.ImageSize, `Figma rendered “${node.name}” at ${px.width}×${px.height} px, above the ${MAX_IMAGE_SIDE} px limit.`);
-  }
+  const px = checkExport(bytes, node.name, 'Figma');
   // The box is read again after the await: exportAsync renders the node as it is now.
   const imageToLocal = imageToLocalForExport(boxOf(node), px, node.absoluteTransform);
   const visible = { x: 0, y: 0, width: px.width, height: px.height };
