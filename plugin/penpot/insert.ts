@@ -1,0 +1,219 @@
+/**
+ * Inserting results over their source in Penpot, exactly where the source's pixels are:
+ *   cutout       a rectangle with an image fill (the uploaded RGBA PNG, stretched over it)
+ *                covering `rect` clipped to what the shape shows — Penpot fills cannot crop,
+ *                so a cutout overflowing the visible part is cropped here first
+ *   vector-mask  a mask group [mask path (bottom), exact copy of the source]
+ *   outline      a stroked path without fill
+ * directly above the source in its parent (above the outermost component copy or boolean that
+ * holds it: Penpot adds no shapes inside a copy, and a shape inside a boolean would change its
+ * shape), absolutely positioned in flex/grid boards, named after the source, carrying the
+ * source's id as plugin data. Positions in Penpot's API are page coordinates whatever the
+ * nesting, so paths are written in page space. The source is never modified, except hidden
+ * when asked. Any failure removes every shape created so far.
+ */
+import type { Board, Group, Path, Shape } from '@penpot/plugin-types';
+import { ErrorCode, fail } from '../../core/errors.js';
+import { decodePng, encodePng } from '../../core/image/png.js';
+import { checkPaths, checkPng, checkRect } from '../host/payload.js';
+import { type Affine, type Rect, intersect, multiply, placeRect, transformPath } from '../host/placement.js';
+import type { ApplyPayload, OutputKind } from '../protocol.js';
+import { type ShapeFrame, frameToPage, geometryToFrame } from './geometry.js';
+import { type PreparedSource, currentImageToLocal, frameOf } from './sources.js';
+
+/** Plugin data keys on results. */
+export const DATA_SOURCE = 'source';
+export const DATA_OUTPUT = 'output';
+
+const LABEL: Record<OutputKind, string> = { cutout: 'Cutout', 'vector-mask': 'Vector mask', outline: 'Outline' };
+const OUTLINE_COLOR = '#0d99ff';
+const OUTLINE_WIDTH = 2;
+/** Penpot has no image size limit of its own; this bounds what we upload (and the UI's output). */
+export const PENPOT_MAX_SIDE = 8192;
+
+type Container = Board | Group;
+
+export interface Target {
+  parent: Container;
+  /** Index right above the anchor in `parent.children` (bottom first). */
+  index: number;
+  layout: boolean;
+}
+
+function isContainer(s: Shape | null): s is Container {
+  return !!s && (s.type === 'board' || s.type === 'group') && typeof (s as Container).insertChild === 'function';
+}
+
+/** The outermost ancestor results cannot go inside: a component copy or a boolean. */
+function outermostClosedAncestor(shape: Shape): Shape | null {
+  let found: Shape | null = null;
+  for (let p = shape.parent; p && p.parent; p = p.parent) {
+    if (p.type === 'boolean' || p.isComponentCopyInstance()) found = p;
+  }
+  return found;
+}
+
+function hasLayout(parent: Shape): boolean {
+  const b = parent as Board;
+  return parent.type === 'board' && (!!b.flex || !!b.grid);
+}
+
+/** Where results for `source` go: right above it, or above the copy / boolean that holds it. */
+export function insertionTarget(source: Shape): Target {
+  const anchor = outermostClosedAncestor(source) ?? source;
+  const parent = anchor.parent;
+  if (!isContainer(parent)) fail(ErrorCode.State, `“${source.name}” is no longer on a page.`);
+  return { parent, index: anchor.parentIndex + 1, layout: hasLayout(parent) };
+}
+
+function setFrame(shape: Shape, f: ShapeFrame): void {
+  if (shape.rotation) shape.rotation = 0;
+  shape.resize(Math.max(0.01, f.width), Math.max(0.01, f.height));
+  shape.x = f.x;
+  shape.y = f.y;
+  if (shape.flipX !== f.flipX) shape.flipX = f.flipX;
+  if (shape.flipY !== f.flipY) shape.flipY = f.flipY;
+  if (f.rotation) shape.rotation = f.rotation;
+}
+
+/** Moves a fresh shape into the target (absolute in a flex/grid board so the layout leaves it). */
+function put(shape: Shape, t: Target): void {
+  t.parent.insertChild(t.index, shape);
+  if (t.layout && shape.layoutChild) shape.layoutChild.absolute = true;
+}
+
+/**
+ * The part of a cutout PNG covering `shown` (image pixels) when the PNG covers `rect`: whole
+ * PNG pixels inside `shown` (rounded inwards, so nothing shows beyond the layer), and the image
+ * rectangle those pixels cover.
+ */
+export function cropCutout(png: Uint8Array, rect: Rect, shown: Rect): { png: Uint8Array; cover: Rect } {
+  const img = decodePng(png);
+  const sx = img.width / rect.width;
+  const sy = img.height / rect.height;
+  const eps = 1e-6;
+  const x0 = Math.max(0, Math.ceil((shown.x - rect.x) * sx - eps));
+  const y0 = Math.max(0, Math.ceil((shown.y - rect.y) * sy - eps));
+  const x1 = Math.min(img.width, Math.floor((shown.x + shown.width - rect.x) * sx + eps));
+  const y1 = Math.min(img.height, Math.floor((shown.y + shown.height - rect.y) * sy + eps));
+  if (x0 === 0 && y0 === 0 && x1 === img.width && y1 === img.height) return { png, cover: rect };
+  if (!(x1 > x0 && y1 > y0)) fail(ErrorCode.InvalidOption, 'The cutout lies outside the part of the layer that is visible.');
+  const w = x1 - x0;
+  const h = y1 - y0;
+  const data = new Uint8Array(w * h * 4);
+  for (let y = 0; y < h; y++) data.set(img.data.subarray(((y0 + y) * img.width + x0) * 4, ((y0 + y) * img.width + x1) * 4), y * w * 4);
+  return {
+    png: encodePng({ width: w, height: h, data }),
+    cover: { x: rect.x + x0 / sx, y: rect.y + y0 / sy, width: w / sx, height: h / sy },
+  };
+}
+
+/**
+ * Inserts `payload` over `source`; returns the new top-level shape. On failure every shape
+ * created so far is removed (and the source's visibility restored) before the error is
+ * re-thrown.
+ */
+export async function insertResult(source: Shape, prepared: PreparedSource, payload: ApplyPayload): Promise<Shape[]> {
+  const created: Shape[] = [];
+  const wasHidden = source.hidden;
+  try {
+    const label = LABEL[payload.output];
+    if (!label) fail(ErrorCode.InvalidOption, `Unknown output kind “${String(payload.output)}”.`);
+    const target = insertionTarget(source);
+    const imageToPage = multiply(frameToPage(frameOf(source)), currentImageToLocal(source, prepared));
+    const name = payload.name?.trim() || `${label} – ${source.name}`;
+    let result: Shape;
+    if (payload.output === 'cutout') result = await insertCutout(source, prepared, payload, target, imageToPage, name, created);
+    else {
+      const d = checkPaths(payload.paths)
+        .map((p) => transformPath(p.data, imageToPage))
+        .join(' ');
+      result = payload.output === 'outline' ? insertOutline(target, d, name, created) : insertVectorMask(source, target, d, name, created);
+    }
+    result.setPluginData(DATA_SOURCE, source.id);
+    result.setPluginData(DATA_OUTPUT, payload.output);
+    if (payload.hideSource && !source.hidden) source.hidden = true;
+    return [result];
+  } catch (err) {
+    for (const s of created.reverse()) {
+      try {
+        s.remove();
+      } catch {
+        // already gone with its group
+      }
+    }
+    try {
+      if (source.hidden !== wasHidden) source.hidden = wasHidden;
+    } catch {
+      // nothing more we can do
+    }
+    throw err;
+  }
+}
+
+async function insertCutout(
+  source: Shape,
+  prepared: PreparedSource,
+  payload: ApplyPayload,
+  target: Target,
+  imageToPage: Affine,
+  name: string,
+  created: Shape[],
+): Promise<Shape> {
+  checkPng(payload.png, 'Penpot', PENPOT_MAX_SIDE);
+  const rect = checkRect(payload.rect, prepared.info);
+  // Only what the shape shows: a cover-fitted image overflows its shape.
+  const shown = intersect(rect, prepared.visible);
+  if (!shown) fail(ErrorCode.InvalidOption, `The cutout lies outside the part of “${source.name}” that is visible.`);
+  const { png, cover } = cropCutout(payload.png as Uint8Array, rect, shown);
+  const media = await penpot.uploadMediaData(name, png, 'image/png');
+  const node = penpot.createRectangle();
+  created.push(node);
+  node.name = name;
+  put(node, target);
+  setFrame(node, geometryToFrame(placeRect(imageToPage, cover)));
+  node.fills = [{ fillOpacity: 1, fillImage: media }];
+  node.strokes = [];
+  return node;
+}
+
+function newPath(d: string, name: string, created: Shape[]): Path {
+  const path = penpot.createPath();
+  created.push(path);
+  path.name = name;
+  path.d = d;
+  return path;
+}
+
+function insertOutline(target: Target, d: string, name: string, created: Shape[]): Shape {
+  const path = newPath(d, name, created);
+  path.fills = [];
+  path.strokes = [{ strokeColor: OUTLINE_COLOR, strokeOpacity: 1, strokeWidth: OUTLINE_WIDTH, strokeAlignment: 'center', strokeStyle: 'solid' }];
+  put(path, target);
+  return path;
+}
+
+function insertVectorMask(source: Shape, target: Target, d: string, name: string, created: Shape[]): Shape {
+  const copy = source.clone();
+  created.push(copy);
+  put(copy, target);
+  if (copy.hidden) copy.hidden = false;
+  const mask = newPath(d, 'Mask', created);
+  mask.fills = [{ fillColor: '#000000', fillOpacity: 1 }];
+  mask.strokes = [];
+  put(mask, target);
+  const group = penpot.group([mask, copy]);
+  if (!group) fail(ErrorCode.State, 'Penpot could not group the mask with the copy of the layer.');
+  created.push(group);
+  // The bottom-most child is the mask.
+  if (group.children[0] !== mask && group.children[0]?.id !== mask.id) group.insertChild(0, mask);
+  group.makeMask();
+  group.name = name;
+  if (target.layout && group.layoutChild) group.layoutChild.absolute = true;
+  return group;
+}
+
+/** Selects the results. */
+export function selectResults(shapes: readonly Shape[]): void {
+  if (shapes.length) penpot.selection = [...shapes];
+}
