@@ -6,7 +6,7 @@ import type { EditorHost, HostStore } from '../host/contract.js';
 import { commandOf } from '../commands.js';
 import { figmaTree, scopeRoots } from './batch.js';
 import { DATA_SOURCE, insertResult, selectResults } from './insert.js';
-import { type PreparedSource, describeSource, readSource, sourceProblem } from './sources.js';
+import { type PreparedSource, figmaSources } from './sources.js';
 
 const store: HostStore = {
   get: (key) => figma.clientStorage.getAsync(key),
@@ -42,9 +42,9 @@ export function figmaHost(): EditorHost<SceneNode, PreparedSource> {
       const id = node.getPluginData(DATA_SOURCE);
       return id ? sceneNode(await figma.getNodeByIdAsync(id)) : null;
     },
-    sourceProblem,
-    describe: describeSource,
-    read: readSource,
+    sourceProblem: figmaSources.sourceProblem,
+    describe: figmaSources.describe,
+    read: figmaSources.read,
     insert: insertResult,
     isRemoved: (node) => node.removed,
     select: selectResults,

@@ -12,8 +12,9 @@
  * Undo steps are the caller's business (one commitUndo per apply / per batch).
  */
 import { ErrorCode, fail } from '../../core/errors.js';
+import { type LayerEdits, insertOver } from '../host/insertion.js';
 import { checkPaths, checkPng, checkRect } from '../host/payload.js';
-import type { ApplyPayload, OutputKind } from '../protocol.js';
+import type { ApplyPayload } from '../protocol.js';
 import {
   type Affine,
   type NodeGeometry,
@@ -24,14 +25,13 @@ import {
   placePaths,
   placeRect,
 } from '../host/placement.js';
-import { type PreparedSource, currentImageToLocal } from './sources.js';
+import { type PreparedSource, figmaSources } from './sources.js';
 
 /** pluginData keys on results. */
 export const DATA_SOURCE = 'source';
 export const DATA_OUTPUT = 'output';
 export const RELAUNCH = { edit: 'Edit the cutout' };
 
-const LABEL: Record<OutputKind, string> = { cutout: 'Cutout', 'vector-mask': 'Vector mask', outline: 'Outline' };
 const OUTLINE_COLOR: RGB = { r: 13 / 255, g: 153 / 255, b: 1 };
 const OUTLINE_WEIGHT = 2;
 
@@ -99,53 +99,39 @@ function place(node: SceneNode & LayoutMixin, t: Target, index: number, geometry
   node.relativeTransform = geometry.relativeTransform;
 }
 
+const edits: LayerEdits<SceneNode> = {
+  name: (n) => n.name,
+  remove: (n) => {
+    if (!n.removed) n.remove();
+  },
+  hidden: (n) => !n.removed && !n.visible,
+  setHidden: (n, hidden) => {
+    if (!n.removed) n.visible = !hidden;
+  },
+  markResult: (result, source, output) => {
+    result.setPluginData(DATA_SOURCE, source.id);
+    result.setPluginData(DATA_OUTPUT, output);
+    result.setRelaunchData(RELAUNCH);
+  },
+};
+
 /**
- * Inserts `payload` over `source` and returns the new top-level node(s). On failure every node
- * created so far is removed (and the source's visibility restored) before the error is
- * re-thrown.
+ * Inserts `payload` over `source` and returns the new top-level node(s); all or nothing
+ * (plugin/host/insertion.ts).
  */
 export async function insertResult(source: SceneNode, prepared: PreparedSource, payload: ApplyPayload): Promise<SceneNode[]> {
   if (source.removed) fail(ErrorCode.State, 'The source layer was deleted.');
-  const created: SceneNode[] = [];
-  const wasVisible = source.visible;
-  try {
+  return insertOver(edits, source, payload, (name, created) => {
     const target = insertionTarget(source);
-    const imageToContainer = multiply(target.sourceToContainer, currentImageToLocal(source, prepared));
-    const label = LABEL[payload.output];
-    if (!label) fail(ErrorCode.InvalidOption, `Unknown output kind “${String(payload.output)}”.`);
-    const name = payload.name?.trim() || `${label} – ${source.name}`;
-    let result: SceneNode;
-    if (payload.output === 'cutout') {
-      result = insertCutout(source, prepared, payload, target, imageToContainer, name, created);
-    } else {
-      const paths = checkPaths(payload.paths);
-      const placed = placePaths(imageToContainer, paths.map((p) => p.data));
-      const vectorPaths: VectorPaths = paths.map((p, i) => ({ windingRule: p.windingRule, data: placed.paths[i] }));
-      result =
-        payload.output === 'outline'
-          ? insertOutline(target, placed, vectorPaths, name, created)
-          : insertVectorMask(source, target, placed, vectorPaths, name, created);
-    }
-    result.setPluginData(DATA_SOURCE, source.id);
-    result.setPluginData(DATA_OUTPUT, payload.output);
-    result.setRelaunchData(RELAUNCH);
-    if (payload.hideSource && source.visible) source.visible = false;
-    return [result];
-  } catch (err) {
-    for (const n of created.reverse()) {
-      try {
-        if (!n.removed) n.remove();
-      } catch {
-        // already gone with its group
-      }
-    }
-    try {
-      if (!source.removed && source.visible !== wasVisible) source.visible = wasVisible;
-    } catch {
-      // nothing more we can do
-    }
-    throw err;
-  }
+    const imageToContainer = multiply(target.sourceToContainer, figmaSources.currentImageToLocal(source, prepared));
+    if (payload.output === 'cutout') return insertCutout(source, prepared, payload, target, imageToContainer, name, created);
+    const paths = checkPaths(payload.paths);
+    const placed = placePaths(imageToContainer, paths.map((p) => p.data));
+    const vectorPaths: VectorPaths = paths.map((p, i) => ({ windingRule: p.windingRule, data: placed.paths[i] }));
+    return payload.output === 'outline'
+      ? insertOutline(target, placed, vectorPaths, name, created)
+      : insertVectorMask(source, target, placed, vectorPaths, name, created);
+  });
 }
 
 function insertCutout(

@@ -16,7 +16,7 @@ import type { Theme } from '../protocol.js';
 import { PENPOT_UI_PAGE } from './manifest.js';
 import { ensurePage, penpotTree, scopeRoots } from './batch.js';
 import { DATA_SOURCE, insertResult, selectResults } from './insert.js';
-import { type PreparedSource, describeSource, readSource, sourceProblem } from './sources.js';
+import { type PreparedSource, penpotSources } from './sources.js';
 
 const KEY_PREFIX = 'cutout.';
 
@@ -72,11 +72,11 @@ export function penpotHost(command?: string): EditorHost<Shape, PreparedSource> 
       const id = shape.getPluginData(DATA_SOURCE);
       return id ? findShape(id) : null;
     },
-    sourceProblem,
-    describe: describeSource,
+    sourceProblem: penpotSources.sourceProblem,
+    describe: penpotSources.describe,
     read: async (shape) => {
       await ensurePage(shape);
-      return readSource(shape);
+      return penpotSources.read(shape);
     },
     insert: async (shape, prepared, payload) => {
       await ensurePage(shape);

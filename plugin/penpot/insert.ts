@@ -15,17 +15,17 @@
 import type { Board, Group, Path, Shape } from '@penpot/plugin-types';
 import { ErrorCode, fail } from '../../core/errors.js';
 import { decodePng, encodePng } from '../../core/image/png.js';
+import { type LayerEdits, insertOver } from '../host/insertion.js';
 import { checkPaths, checkPng, checkRect } from '../host/payload.js';
 import { type Affine, type Rect, intersect, multiply, placeRect, transformPath } from '../host/placement.js';
-import type { ApplyPayload, OutputKind } from '../protocol.js';
+import type { ApplyPayload } from '../protocol.js';
 import { type ShapeFrame, frameToPage, geometryToFrame } from './geometry.js';
-import { type PreparedSource, currentImageToLocal, frameOf } from './sources.js';
+import { type PreparedSource, frameOf, penpotSources } from './sources.js';
 
 /** Plugin data keys on results. */
 export const DATA_SOURCE = 'source';
 export const DATA_OUTPUT = 'output';
 
-const LABEL: Record<OutputKind, string> = { cutout: 'Cutout', 'vector-mask': 'Vector mask', outline: 'Outline' };
 const OUTLINE_COLOR = '#0d99ff';
 const OUTLINE_WIDTH = 2;
 /** Penpot has no image size limit of its own; this bounds what we upload (and the UI's output). */
@@ -108,47 +108,31 @@ export function cropCutout(png: Uint8Array, rect: Rect, shown: Rect): { png: Uin
   };
 }
 
-/**
- * Inserts `payload` over `source`; returns the new top-level shape. On failure every shape
- * created so far is removed (and the source's visibility restored) before the error is
- * re-thrown.
- */
-export async function insertResult(source: Shape, prepared: PreparedSource, payload: ApplyPayload): Promise<Shape[]> {
-  const created: Shape[] = [];
-  const wasHidden = source.hidden;
-  try {
-    const label = LABEL[payload.output];
-    if (!label) fail(ErrorCode.InvalidOption, `Unknown output kind “${String(payload.output)}”.`);
-    const target = insertionTarget(source);
-    const imageToPage = multiply(frameToPage(frameOf(source)), currentImageToLocal(source, prepared));
-    const name = payload.name?.trim() || `${label} – ${source.name}`;
-    let result: Shape;
-    if (payload.output === 'cutout') result = await insertCutout(source, prepared, payload, target, imageToPage, name, created);
-    else {
-      const d = checkPaths(payload.paths)
-        .map((p) => transformPath(p.data, imageToPage))
-        .join(' ');
-      result = payload.output === 'outline' ? insertOutline(target, d, name, created) : insertVectorMask(source, target, d, name, created);
-    }
+const edits: LayerEdits<Shape> = {
+  name: (s) => s.name,
+  remove: (s) => s.remove(),
+  hidden: (s) => !!s.hidden,
+  setHidden: (s, hidden) => {
+    s.hidden = hidden;
+  },
+  markResult: (result, source, output) => {
     result.setPluginData(DATA_SOURCE, source.id);
-    result.setPluginData(DATA_OUTPUT, payload.output);
-    if (payload.hideSource && !source.hidden) source.hidden = true;
-    return [result];
-  } catch (err) {
-    for (const s of created.reverse()) {
-      try {
-        s.remove();
-      } catch {
-        // already gone with its group
-      }
-    }
-    try {
-      if (source.hidden !== wasHidden) source.hidden = wasHidden;
-    } catch {
-      // nothing more we can do
-    }
-    throw err;
-  }
+    result.setPluginData(DATA_OUTPUT, output);
+  },
+};
+
+/** Inserts `payload` over `source`; returns the new top-level shape; all or nothing (plugin/host/insertion.ts). */
+export async function insertResult(source: Shape, prepared: PreparedSource, payload: ApplyPayload): Promise<Shape[]> {
+  return insertOver(edits, source, payload, (name, created) => {
+    const target = insertionTarget(source);
+    const imageToPage = multiply(frameToPage(frameOf(source)), penpotSources.currentImageToLocal(source, prepared));
+    if (payload.output === 'cutout') return insertCutout(source, prepared, payload, target, imageToPage, name, created);
+    // One path: parts and holes as subpaths (consistently oriented, so either fill rule works).
+    const d = checkPaths(payload.paths)
+      .map((p) => transformPath(p.data, imageToPage))
+      .join(' ');
+    return payload.output === 'outline' ? insertOutline(target, d, name, created) : insertVectorMask(source, target, d, name, created);
+  });
 }
 
 async function insertCutout(
