@@ -180,3 +180,66 @@ await build({
   writeFileSync('manifest.json', JSON.stringify(mod.figmaManifest(mod.allowedHosts(), wasmUrl ? { wasmUrl } : {}), null, 2) + '\n');
 }
 // ==== end Figma ================================================================================
+
+// ==== Penpot: dist/penpot/ (owned by ui/) ======================================================
+// Everything `npm run penpot` serves (scripts/penpot-serve.mjs) and Penpot installs from
+// <host>/manifest.json:
+//   manifest.json  from plugin/penpot/manifest.ts; its `host` is CUTOUT_PENPOT_HOST (default
+//                  http://localhost:4400), where dist/penpot must then be served (with CORS)
+//   plugin.js      plugin/penpot/main.ts: Penpot evaluates it in an SES compartment, so an
+//                  IIFE, es2020, and no Figma globals (`__html__`)
+//   ui.html        the same page as dist/ui.html (the adapter opens ui.html?host=penpot&theme=…)
+//   icon.png       128 × 128, drawn by scripts/penpot-icon.mjs
+//   CUTOUT_PENPOT_OUT=dir writes elsewhere (tests).
+{
+  const { existsSync, mkdirSync: mkdirPenpot, copyFileSync, writeFileSync, statSync } = await import('node:fs');
+  const out = process.env.CUTOUT_PENPOT_OUT || 'dist/penpot';
+  mkdirPenpot(out, { recursive: true });
+  const kb = (n) => `${(n / 1e3).toFixed(1)} kB`;
+  const r = await build({
+    stdin: {
+      contents:
+        "export { penpotManifest, DEFAULT_PENPOT_HOST } from './plugin/penpot/manifest.ts'; export { encodePng } from './core/image/png.ts'; export { penpotIcon } from './scripts/penpot-icon.mjs';",
+      resolveDir: '.',
+      loader: 'ts',
+    },
+    bundle: true,
+    write: false,
+    format: 'esm',
+    platform: 'node',
+    logLevel: 'warning',
+  });
+  const mod = await import('data:text/javascript;base64,' + Buffer.from(r.outputFiles[0].contents).toString('base64'));
+  const manifest = mod.penpotManifest(process.env.CUTOUT_PENPOT_HOST || mod.DEFAULT_PENPOT_HOST);
+  writeFileSync(`${out}/manifest.json`, JSON.stringify(manifest, null, 2) + '\n');
+  const icon = mod.encodePng(mod.penpotIcon(128), { level: 9 });
+  writeFileSync(`${out}/icon.png`, icon);
+  const sizes = [`icon.png ${kb(icon.length)}`];
+
+  if (existsSync('plugin/penpot/main.ts')) {
+    const js = await build({
+      entryPoints: ['plugin/penpot/main.ts'],
+      outfile: `${out}/plugin.js`,
+      bundle: true,
+      write: false,
+      platform: 'neutral',
+      format: 'iife',
+      target: 'es2020',
+      minify: true,
+      legalComments: 'none',
+      logLevel: 'warning',
+    });
+    const code = js.outputFiles[0].text;
+    if (/\b__html__\b/.test(code)) throw new Error('plugin/penpot/main.ts bundles code that reads Figma\'s __html__: Penpot has no such global');
+    writeFileSync(`${out}/plugin.js`, code);
+    sizes.unshift(`plugin.js ${kb(code.length)}`);
+  } else {
+    console.log(`${out}/plugin.js SKIPPED: plugin/penpot/main.ts does not exist yet (the Penpot adapter); the rest of ${out} is built`);
+  }
+
+  const uiSource = process.env.CUTOUT_UI_OUT || 'dist/ui.html';
+  copyFileSync(uiSource, `${out}/ui.html`);
+  sizes.push(`ui.html ${(statSync(`${out}/ui.html`).size / 1e6).toFixed(2)} MB (copy of ${uiSource})`);
+  console.log(`${out}/ (host ${manifest.host}): manifest.json, ${sizes.join(', ')}`);
+}
+// ==== end Penpot ===============================================================================

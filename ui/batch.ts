@@ -33,6 +33,8 @@ export interface BatchDeps {
   applyButton: HTMLButtonElement;
   secondaryButton: HTMLButtonElement;
   status(text: string): void;
+  /** Called on every render (the phase may have changed: the mode switch is off while running). */
+  rendered?(): void;
 }
 
 interface Report {
@@ -94,6 +96,18 @@ export class BatchController {
     byId<HTMLInputElement>('largest-only').checked = s.largestOnly;
     byId<HTMLInputElement>('batch-hide').checked = s.hideSource;
     this.renderValues();
+  }
+
+  /** A batch is listing or removing backgrounds (leaving the view would abandon it). */
+  get running(): boolean {
+    return this.phase === 'running';
+  }
+
+  /** Back to the setup after a finished batch (the mode switch reopens the flow). */
+  reset(): void {
+    if (this.phase !== 'done') return;
+    this.phase = 'setup';
+    this.report = undefined;
   }
 
   show(sources: SourceInfo[]): void {
@@ -293,5 +307,6 @@ export class BatchController {
     if (this.phase === 'setup') d.status(model ? 'Originals stay untouched.' : 'Preparing the model…');
     else if (this.phase === 'running') d.status('Originals stay untouched; each result is added as it finishes.');
     else d.status('');
+    d.rendered?.();
   }
 }

@@ -48,6 +48,9 @@ export class Engine {
   private salientPromise: Promise<ModelChoice> | undefined;
   private salientLoaded: ModelChoice | undefined;
   private salientDownload: AbortController | undefined;
+  /** Ids of the models last asked for (loading or loaded; cleared when that load fails). */
+  private samWanted: string | undefined;
+  private salientWanted: string | undefined;
   private image: RgbaImage | undefined;
   private imageGen = 0;
   /** `${modelGen}:${imageGen}` of what the backend has encoded. */
@@ -57,6 +60,16 @@ export class Engine {
 
   get model(): { choice: ModelChoice; info: LoadedModel } | undefined {
     return this.loaded;
+  }
+
+  /** The SAM model asked for last, while it loads or is loaded (undefined after it failed). */
+  get wantedModelId(): string | undefined {
+    return this.samWanted;
+  }
+
+  /** The background-removal model asked for last (as `wantedModelId`). */
+  get wantedSalientId(): string | undefined {
+    return this.salientWanted;
   }
 
   get hasImage(): boolean {
@@ -94,6 +107,7 @@ export class Engine {
     this.download = abort;
     const gen = ++this.modelGen;
     this.loaded = undefined;
+    this.samWanted = choice.id;
     const started = now();
     const superseded = () => new CutoutError(ErrorCode.Cancelled, 'Another model was chosen.');
     const p = (async () => {
@@ -108,7 +122,9 @@ export class Engine {
       return info;
     })();
     p.catch((error: unknown) => {
-      if (gen === this.modelGen) this.deps.onEvent({ type: 'model-error', model: choice, error });
+      if (gen !== this.modelGen) return;
+      this.samWanted = undefined;
+      this.deps.onEvent({ type: 'model-error', model: choice, error });
     });
     this.modelPromise = p;
     return p;
@@ -121,6 +137,7 @@ export class Engine {
     this.salientDownload = abort;
     const gen = ++this.salientGen;
     this.salientLoaded = undefined;
+    this.salientWanted = choice.id;
     const started = now();
     const superseded = () => new CutoutError(ErrorCode.Cancelled, 'Another model was chosen.');
     const p = (async () => {
@@ -135,7 +152,9 @@ export class Engine {
       return choice;
     })();
     p.catch((error: unknown) => {
-      if (gen === this.salientGen) this.deps.onEvent({ type: 'model-error', model: choice, error });
+      if (gen !== this.salientGen) return;
+      this.salientWanted = undefined;
+      this.deps.onEvent({ type: 'model-error', model: choice, error });
     });
     this.salientPromise = p;
     return p;

@@ -14,21 +14,20 @@ import { PROTOCOL_VERSION, type ApplyPayload, type CommandId, type HostMessage, 
 import type { BackendReport } from './backend.js';
 import { startBackend } from './backend.js';
 import { BatchController } from './batch.js';
-import { Bridge, windowPort } from './bridge.js';
+import { Bridge, HOST_LABELS, hostFromQuery, pageQuery, windowPort } from './bridge.js';
 import { ImageCanvas } from './canvas.js';
 import { Engine, type EngineEvent } from './engine.js';
 import { formatBytes, formatDuration, keyNames } from './format.js';
 import type { Point } from './layout.js';
 import { choiceDetail, choiceLabel, modelChoices, pickModel, specsFromQuery, type ModelChoice, type ModelKind } from './models.js';
+import { modeOf, modeShortcut, ModeSwitch, viewFor, type View } from './modes.js';
 import { isDecodable, isEmptyPrompt, PromptHistory, toPrompt, withBox, withPoint, type HistoryEntry, type PromptState } from './prompts.js';
 import { currentThreadEnv, obtainWasm, threadCount } from './runtime.js';
 import { SUPERSEDED } from './schedule.js';
 import { SettingsStore } from './settings.js';
 import { openModelStore, type StoreInfo } from './store.js';
-import { watchTheme } from './theme.js';
+import { isTheme, setHostClass, setTheme, watchTheme } from './theme.js';
 import { Banner, byId, fillSelect, ProgressView, Segmented } from './widgets.js';
-
-type View = 'loading' | 'empty' | 'cutout' | 'batch';
 
 /** Timeline of the session (ms since navigation start), for the e2e harness and debugging. */
 export interface Timeline {
@@ -47,7 +46,9 @@ const OUTPUT_NAMES: Record<OutputKind, string> = { cutout: 'Cutout', 'vector-mas
 const isMac = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform || navigator.userAgent);
 
 class App {
-  readonly bridge = new Bridge(windowPort());
+  /** The editor, from the page URL (`?host=penpot`; Figma adds no query): picks the message envelope. */
+  readonly host = hostFromQuery(pageQuery());
+  readonly bridge = new Bridge(windowPort(), this.host);
   readonly settings = new SettingsStore((s) => this.bridge.send({ type: 'save-settings', settings: s }));
   readonly progress = new ProgressView();
   readonly banner = new Banner();
@@ -83,9 +84,11 @@ class App {
   private readonly sourceSelect = byId<HTMLSelectElement>('source-select');
   private readonly applyButton = byId<HTMLButtonElement>('apply');
   private readonly output: Segmented<OutputKind>;
+  private readonly modes: ModeSwitch;
 
   constructor() {
-    const search = location.search;
+    const search = pageQuery();
+    setHostClass(this.host);
     this.queryModels = specsFromQuery(search);
     this.extraModels.push(...this.queryModels);
 
@@ -125,7 +128,11 @@ class App {
       applyButton: this.applyButton,
       secondaryButton: byId<HTMLButtonElement>('secondary'),
       status: (t) => this.status(t),
+      rendered: () => {
+        this.modes.disabled = !this.canSwitchMode;
+      },
     });
+    this.modes = new ModeSwitch(byId('modes'), (id) => this.pickMode(id), (n) => `${keyNames(isMac).alt}${n}`);
     this.wireControls();
     watchTheme(() => this.canvas.themeChanged(), search);
     this.storeInfo.then(() => this.renderModelMeta());
@@ -133,6 +140,10 @@ class App {
     this.bridge.on('init', (m) => this.onInit(m));
     this.bridge.on('selection', (m) => this.onSelection(m.sources, m.problems));
     this.bridge.on('error', (m) => this.banner.error(errorFromInfo(m.error)));
+    this.bridge.on('theme', (m) => {
+      if (isTheme(m.theme)) setTheme(m.theme);
+    });
+    this.bridge.on('notice', (m) => this.banner.notice(String(m.message ?? ''), m.error === true));
     this.bridge.send({ type: 'ready', version: PROTOCOL_VERSION });
     this.render();
   }
@@ -143,7 +154,9 @@ class App {
     this.timeline.init = performance.now();
     this.initialised = true;
     this.command = m.command;
+    this.modes.value = m.command;
     this.editSourceId = m.editSourceId;
+    if (isTheme(m.theme)) setTheme(m.theme);
     this.settings.load(m.settings);
     if (m.models?.length) this.extraModels = [...m.models, ...this.extraModels.filter((x) => !m.models!.some((y) => y.id === x.id))];
     const s = this.settings.get();
@@ -152,7 +165,7 @@ class App {
     byId<HTMLInputElement>('smoothing').value = String(s.smoothing);
     byId<HTMLInputElement>('hide-source').checked = s.hideSource;
     this.batch.loadSettings();
-    this.setView(this.command === 'remove-bg' ? 'batch' : this.sources.length ? 'cutout' : 'empty');
+    this.setView(viewFor(this.command, this.sources.length > 0));
     this.fillModelPicker();
     this.loadChosenModel();
     this.renderOptions();
@@ -181,6 +194,33 @@ class App {
     this.editSourceId = undefined;
     const next = wanted ?? keep ?? sources[0]!;
     if (!this.source || next.id !== this.source.id || !this.image) void this.loadSource(next);
+  }
+
+  /**
+   * The mode switch picked a menu command: the same as opening the plugin with it (its view,
+   * its model kind in the picker, the selection acted on), keeping what is already loaded.
+   */
+  private pickMode(command: CommandId): void {
+    if (!this.canSwitchMode || modeOf(command) === modeOf(this.command)) {
+      this.modes.value = this.command;
+      return;
+    }
+    this.command = command;
+    this.modes.value = command;
+    this.editSourceId = undefined;
+    this.banner.hide();
+    this.batch.reset();
+    this.setView(viewFor(command, this.sources.length > 0));
+    const chosen = this.chosenModel;
+    const wanted = this.modelKind === 'sam' ? this.engine.wantedModelId : this.engine.wantedSalientId;
+    if (chosen && chosen.id !== wanted) this.loadChosenModel();
+    if (this.view !== 'batch') this.onSelection(this.sources, this.problems);
+    this.render();
+  }
+
+  /** Switching modes would abandon a running batch or apply; before init there is nothing to switch. */
+  private get canSwitchMode(): boolean {
+    return this.initialised && !this.applying && !this.batch.running;
   }
 
   // ---- model ----------------------------------------------------------------------------
@@ -508,7 +548,9 @@ class App {
       if (shrunk) {
         this.banner.show(
           `The cutout was scaled to ${result.pngSize!.width} × ${result.pngSize!.height} px.`,
-          'Figma images can be at most 4096 px on a side; the layer still covers the object exactly.',
+          this.host === 'figma'
+            ? 'Figma images can be at most 4096 px on a side; the layer still covers the object exactly.'
+            : `Cutout adds images of at most 4096 px on a side to ${HOST_LABELS[this.host]}; the layer still covers the object exactly.`,
           'info',
         );
       }
@@ -557,6 +599,12 @@ class App {
   private onKey(e: KeyboardEvent): void {
     const t = e.target as HTMLElement | null;
     const typing = !!t && (t.tagName === 'SELECT' || (t.tagName === 'INPUT' && (t as HTMLInputElement).type !== 'range' && (t as HTMLInputElement).type !== 'checkbox'));
+    const mode = typing ? undefined : modeShortcut(e, this.modes.modes.length);
+    if (mode !== undefined) {
+      e.preventDefault();
+      this.modes.pickIndex(mode);
+      return;
+    }
     if (typing || this.view !== 'cutout') {
       if (e.key === 'Enter' && this.view === 'batch' && !typing) {
         e.preventDefault();
@@ -687,6 +735,7 @@ class App {
     const app = byId('app');
     const e = this.history.current;
     app.dataset.busy = String(this.applying || this.engine.scheduler.busy);
+    this.modes.disabled = !this.canSwitchMode;
     this.canvas.setEnabled(this.canPrompt);
     this.canvas.setPrompt(e.prompt);
     this.renderMask();

@@ -110,6 +110,6 @@ export async function openModelStore(options: { memoryBytes?: number } = {}): Pr
     store: new MemoryModelStore({ maxBytes: options.memoryBytes ?? 400 * 1024 * 1024 }),
     kind: 'memory',
     persistent: false,
-    note: 'Figma does not let plugins store files, so models download again each time the plugin opens.',
+    note: 'The editor does not let this plugin window store files, so models download again each time the plugin opens.',
   };
 }

@@ -81,6 +81,7 @@ export class Banner {
   private readonly detail = byId('banner-detail');
   private readonly action = byId<HTMLButtonElement>('banner-action');
   private actionFn: (() => void) | undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
 
   constructor() {
     byId('banner-close').addEventListener('click', () => this.hide());
@@ -97,7 +98,26 @@ export class Banner {
     this.show(f.title, f.detail, 'error', action);
   }
 
+  /**
+   * A message from the host (editors without their own notifications, e.g. Penpot). Errors stay
+   * until dismissed; other notices go away by themselves after a time that grows with their
+   * length (not while the pointer is over the banner).
+   */
+  notice(message: string, error = false): void {
+    this.show('', message, error ? 'error' : 'info');
+    this.root.classList.add('notice');
+    if (error) return;
+    const ms = Math.min(15_000, Math.max(5000, message.length * 60));
+    const expire = () => {
+      if (this.root.matches(':hover')) this.timer = setTimeout(expire, 1000);
+      else this.hide();
+    };
+    this.timer = setTimeout(expire, ms);
+  }
+
   show(title: string, detail = '', kind: 'error' | 'info' = 'error', action?: { label: string; run: () => void }): void {
+    this.clearTimer();
+    this.root.classList.remove('notice');
     this.actionFn = action?.run;
     this.action.hidden = !action;
     this.action.textContent = action?.label ?? '';
@@ -109,11 +129,17 @@ export class Banner {
   }
 
   hide(): void {
+    this.clearTimer();
     this.root.hidden = true;
   }
 
   get visible(): boolean {
     return !this.root.hidden;
+  }
+
+  private clearTimer(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
   }
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isCutoutError } from '../../core/errors.js';
-import { Bridge, type Port } from '../../ui/bridge.js';
+import { Bridge, ENVELOPES, hostFromQuery, pageQuery, type Port } from '../../ui/bridge.js';
 import { choiceDetail, choiceLabel, fromSpec, modelChoices, pickModel, specFromQuery, specsFromQuery } from '../../ui/models.js';
 import type { HostMessage, UiMessage } from '../../plugin/protocol.js';
 
@@ -50,9 +50,69 @@ describe('Bridge', () => {
     expect(other).toEqual(['unmatched image']);
   });
 
-  it('times out when the host never answers', async () => {
+  it('times out when the host never answers, naming the host', async () => {
     const b = new Bridge(fakePort().port);
-    await expect(b.request({ type: 'batch-list', requestId: b.requestId(), scope: 'page' }, 'batch-items', 20)).rejects.toThrow(/did not answer/);
+    await expect(b.request({ type: 'batch-list', requestId: b.requestId(), scope: 'page' }, 'batch-items', 20)).rejects.toThrow(/^Figma did not answer/);
+    const p = new Bridge(fakePort().port, 'penpot');
+    await expect(p.request({ type: 'batch-list', requestId: p.requestId(), scope: 'page' }, 'batch-items', 20)).rejects.toThrow(/^Penpot did not answer \(batch-list\)/);
+  });
+
+  it('Penpot: raw messages both ways, foreign ones ignored', async () => {
+    const f = fakePort();
+    const b = new Bridge(f.port, 'penpot');
+    const seen: string[] = [];
+    b.on('selection', (m) => seen.push(`selection ${m.sources.length}`));
+    b.on('theme', (m) => seen.push(`theme ${m.theme}`));
+    b.on('notice', (m) => seen.push(`notice ${m.message} ${m.error === true}`));
+    b.send({ type: 'ready', version: 1 });
+    expect(f.sent).toEqual([{ type: 'ready', version: 1 }]);
+    f.raw({ type: 'selection', sources: [], problems: [] });
+    f.raw({ type: 'theme', theme: 'dark' });
+    f.raw({ type: 'notice', message: 'Done', error: false });
+    // Foreign: no type, another shape, Figma's envelope, the page's own outgoing message
+    // (a top-level page posts to itself), other tools' messages, prototype keys.
+    f.raw(null);
+    f.raw('selection');
+    f.raw({ source: 'react-devtools-content-script', payload: {} });
+    f.raw({ pluginMessage: { type: 'selection', sources: [1], problems: [] } });
+    f.raw({ type: 'ready', version: 1 });
+    f.raw({ type: 'webpackOk' });
+    f.raw({ type: 'toString' });
+    expect(seen).toEqual(['selection 0', 'theme dark', 'notice Done false']);
+
+    const id = b.requestId();
+    const reply = b.request({ type: 'request-image', requestId: id, sourceId: 'a' }, 'image');
+    expect(f.sent.at(-1)).toEqual({ type: 'request-image', requestId: id, sourceId: 'a' });
+    f.raw({ type: 'image', requestId: id, source: { id: 'a', name: 'A', width: 1, height: 1, origin: 'export' }, bytes: new Uint8Array(3) });
+    expect((await reply).source.origin).toBe('export');
+  });
+
+  it('Figma: a raw protocol message (no envelope) is not Figma\'s and is ignored', () => {
+    const f = fakePort();
+    const b = new Bridge(f.port, 'figma');
+    const seen: string[] = [];
+    b.on('selection', () => seen.push('selection'));
+    f.raw({ type: 'selection', sources: [], problems: [] });
+    f.deliver({ type: 'no-such-host-message' });
+    expect(seen).toEqual([]);
+    f.deliver({ type: 'selection', sources: [], problems: [] });
+    expect(seen).toEqual(['selection']);
+  });
+
+  it('reads the host from the page URL (Figma adds no query)', () => {
+    expect(hostFromQuery('')).toBe('figma');
+    expect(hostFromQuery('?host=penpot&theme=dark')).toBe('penpot');
+    expect(hostFromQuery('?theme=dark&host=penpot')).toBe('penpot');
+    expect(hostFromQuery('?host=figma')).toBe('figma');
+    expect(hostFromQuery('?host=sketch')).toBe('figma');
+    // Penpot's manifest version 2 puts the query into the hash.
+    expect(hostFromQuery(pageQuery({ search: '', hash: '#/?host=penpot&theme=dark' }))).toBe('penpot');
+    expect(new URLSearchParams(pageQuery({ search: '?theme=light', hash: '#/?host=penpot&theme=dark' })).get('theme')).toBe('light');
+    expect(pageQuery({ search: '?modelBaseUrl=http://h/x', hash: '' })).toBe('?modelBaseUrl=http://h/x');
+    expect(pageQuery({ search: '', hash: '#top' })).toBe('');
+    expect(ENVELOPES.figma.wrap({ type: 'close' })).toEqual({ pluginMessage: { type: 'close' } });
+    expect(ENVELOPES.penpot.wrap({ type: 'close' })).toEqual({ type: 'close' });
+    expect(ENVELOPES.figma.unwrap(undefined)).toBeUndefined();
   });
 });
 
