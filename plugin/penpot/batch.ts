@@ -18,7 +18,8 @@ export const penpotTree: LayerTree<Shape> = {
   locked: (s) => !!s.blocked,
   hasImage: (s) => imageFills(s).length > 0,
   size: (s) => ({ width: s.width, height: s.height }),
-  isResult: (s) => s.getPluginData(DATA_SOURCE) !== '',
+  // getPluginData answers null (not '') for a key never set.
+  isResult: (s) => !!s.getPluginData(DATA_SOURCE),
 };
 
 /** Pages of the top-level shapes seen by the last "file" walk (a shape's page is its top-level ancestor's). */

@@ -50,6 +50,13 @@ function findShape(id: string): Shape | null {
 
 export function penpotHost(command?: string): EditorHost<Shape, PreparedSource> {
   let undoBlock: symbol | null = null;
+  try {
+    // Without it Penpot only logs a rejected change and drops it: we want the error, to undo
+    // what was already created and tell the user.
+    penpot.flags.throwValidationErrors = true;
+  } catch {
+    // older Penpot without the flag
+  }
   return {
     name: 'penpot',
     command: commandOf(command),

@@ -35,8 +35,8 @@ type Container = Board | Group;
 
 export interface Target {
   parent: Container;
-  /** Index right above the anchor in `parent.children` (bottom first). */
-  index: number;
+  /** The shape results go right above (the source, or the copy / boolean holding it). */
+  anchor: Shape;
   layout: boolean;
 }
 
@@ -63,23 +63,49 @@ export function insertionTarget(source: Shape): Target {
   const anchor = outermostClosedAncestor(source) ?? source;
   const parent = anchor.parent;
   if (!isContainer(parent)) fail(ErrorCode.State, `“${source.name}” is no longer on a page.`);
-  return { parent, index: anchor.parentIndex + 1, layout: hasLayout(parent) };
+  return { parent, anchor, layout: hasLayout(parent) };
 }
 
+/**
+ * Gives a FRESH (unrotated, unflipped) shape the frame `f`. Penpot keeps rotation / flips as
+ * bookkeeping next to the real transform and toggles the flips whenever one change reverses an
+ * edge of the box (any single rotation over 90°), so a result rotated by 150° in one step
+ * would read back as rotated 150° AND mirrored twice. Rotating in steps of at most 90° keeps
+ * what Penpot reports true to the shape, for us and for whoever reads the result later.
+ */
 function setFrame(shape: Shape, f: ShapeFrame): void {
-  if (shape.rotation) shape.rotation = 0;
+  // A locked proportion would turn resize(w, h) into (h · ratio, h).
+  if (shape.proportionLock) shape.proportionLock = false;
   shape.resize(Math.max(0.01, f.width), Math.max(0.01, f.height));
   shape.x = f.x;
   shape.y = f.y;
-  if (shape.flipX !== f.flipX) shape.flipX = f.flipX;
-  if (shape.flipY !== f.flipY) shape.flipY = f.flipY;
-  if (f.rotation) shape.rotation = f.rotation;
+  if (f.flipX && !shape.flipX) shape.flipX = true;
+  if (f.flipY && !shape.flipY) shape.flipY = true;
+  let left = ((f.rotation % 360) + 360) % 360;
+  if (left > 180) left -= 360;
+  while (Math.abs(left) > 1e-9) {
+    const step = Math.max(-90, Math.min(90, left));
+    shape.rotate(step);
+    left -= step;
+  }
 }
 
-/** Moves a fresh shape into the target (absolute in a flex/grid board so the layout leaves it). */
+/**
+ * Moves a fresh shape into the target right above the anchor (absolute in a flex/grid board
+ * so the layout leaves it). Penpot's insertChild/appendChild indices depend on its
+ * naturalChildOrdering flag (and appendChild puts shapes at the bottom by default), while
+ * `parentIndex` / `setParentIndex` always count from the bottom of the stack: so the shape is
+ * put into the parent first, then moved by parentIndex, and the result is checked.
+ */
 function put(shape: Shape, t: Target): void {
-  t.parent.insertChild(t.index, shape);
+  t.parent.appendChild(shape);
   if (t.layout && shape.layoutChild) shape.layoutChild.absolute = true;
+  const a = t.anchor.parentIndex;
+  // setParentIndex(i) leaves the shape at index i once it is out of its old place.
+  shape.setParentIndex(shape.parentIndex < a ? a : a + 1);
+  if (shape.parentIndex !== t.anchor.parentIndex + 1) {
+    fail(ErrorCode.State, `Penpot did not put the result above “${t.anchor.name}”; nothing was inserted.`);
+  }
 }
 
 /**
@@ -190,7 +216,7 @@ function insertVectorMask(source: Shape, target: Target, d: string, name: string
   if (!group) fail(ErrorCode.State, 'Penpot could not group the mask with the copy of the layer.');
   created.push(group);
   // The bottom-most child is the mask.
-  if (group.children[0] !== mask && group.children[0]?.id !== mask.id) group.insertChild(0, mask);
+  if (group.children[0]?.id !== mask.id) mask.sendToBack();
   group.makeMask();
   group.name = name;
   if (target.layout && group.layoutChild) group.layoutChild.absolute = true;

@@ -17,8 +17,11 @@ export type { PreparedSource } from '../host/sources.js';
 
 const PLAIN_FILL_TYPES = new Set(['rectangle', 'board', 'image']);
 
+/** A shape's frame; Penpot's x / y are the corner of the ROTATED box's bounds, so the box is placed by its centre. */
 export function frameOf(shape: Shape): ShapeFrame {
-  return { x: shape.x, y: shape.y, width: shape.width, height: shape.height, rotation: shape.rotation || 0, flipX: !!shape.flipX, flipY: !!shape.flipY };
+  const { width, height } = shape;
+  const c = shape.center;
+  return { x: c.x - width / 2, y: c.y - height / 2, width, height, rotation: shape.rotation || 0, flipX: !!shape.flipX, flipY: !!shape.flipY };
 }
 
 export function fillsOf(shape: Shape): Fill[] {
