@@ -1,0 +1,93 @@
+/** plugin/penpot against the faithful Penpot fake: startup, message flow, settings, theme. */
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_SETTINGS, type HostMessage, PROTOCOL_VERSION } from '../../plugin/protocol.js';
+import { MODELS_KEY, SETTINGS_KEY } from '../../plugin/host/settings.js';
+import { coordinatePng, imageShape, textShape } from './fake/index.js';
+import { type Of, ready, session } from './helpers.js';
+
+describe('startup', () => {
+  it('opens the shared UI page in Penpot mode with the theme, then answers ready with init and the selection', async () => {
+    let src!: { id: string };
+    const s = session((f) => {
+      src = imageShape(f, { bytes: coordinatePng(64, 32), x: 10, y: 20, width: 128, height: 64, name: 'Photo' });
+      f.select([src.id]);
+    });
+    expect(s.fake.uiOpenCalls).toHaveLength(1);
+    const open = s.fake.uiOpenCalls[0];
+    expect(open.name).toBe('Cutout');
+    expect(open.url).toBe('ui.html?host=penpot&theme=dark');
+    expect(open.src.startsWith('http://localhost:4400/ui.html?host=penpot')).toBe(true);
+    expect(open.options).toMatchObject({ width: 360, height: 600 });
+    await s.fake.flush();
+    expect(s.fake.ui.received).toEqual([]); // nothing before the UI says it is ready
+    const { init, selection } = await ready(s);
+    expect(init).toEqual({ type: 'init', version: PROTOCOL_VERSION, command: 'cutout', settings: DEFAULT_SETTINGS, host: 'penpot', theme: 'dark' });
+    expect(selection.problems).toEqual([]);
+    expect(selection.sources).toEqual([{ id: src.id, name: 'Photo', width: 64, height: 32, origin: 'fill', visible: { x: 0, y: 0, width: 64, height: 32 } }]);
+  });
+
+  it('without a selection it says what to do; text layers are described as renderings', async () => {
+    const s = session(() => {});
+    const { selection } = await ready(s);
+    expect(selection.sources).toEqual([]);
+    expect(selection.problems[0]).toMatch(/Select a layer/);
+    const t = textShape(s.fake, 'Hello', { name: 'Title' });
+    const from = s.fake.ui.received.length;
+    s.fake.select([t.id]);
+    const next = await s.fake.ui.waitFor<Of<'selection'>>((m) => m.type === 'selection', { from });
+    expect(next.sources).toHaveLength(1);
+    expect(next.sources[0]).toMatchObject({ id: t.id, origin: 'export' });
+  });
+
+  it('follows the theme', async () => {
+    const s = session(() => {}, { theme: 'light' });
+    const { init } = await ready(s);
+    expect(init.theme).toBe('light');
+    const from = s.fake.ui.received.length;
+    s.fake.setTheme('dark');
+    const msg = await s.fake.ui.waitFor<Of<'theme'>>((m) => m.type === 'theme', { from });
+    expect(msg.theme).toBe('dark');
+  });
+
+  it('a protocol mismatch is reported', async () => {
+    const s = session(() => {});
+    s.fake.ui.send({ type: 'ready', version: 999 });
+    const err = await s.fake.ui.waitFor<Of<'error'>>((m) => m.type === 'error');
+    expect(err.error.message).toMatch(/999/);
+  });
+});
+
+describe('settings in penpot.localStorage', () => {
+  it('saved settings come back validated in the next session; extra models are read', async () => {
+    const storage = new Map<string, string>();
+    const a = session(() => {}, { localStorage: storage });
+    await ready(a);
+    const settings = { ...DEFAULT_SETTINGS, output: 'outline', feather: 3, bogus: 1 };
+    a.fake.ui.send({ type: 'save-settings', settings });
+    await a.fake.flush();
+    await a.plugin.idle();
+    a.plugin.dispose();
+    const b = session(
+      () => {
+        (globalThis as { penpot?: { localStorage: Storage } }).penpot!.localStorage.setItem(
+          `cutout.${MODELS_KEY}`,
+          JSON.stringify([{ id: 'local-sam', baseUrl: 'http://127.0.0.1:9/sam/', files: ['a.onnx', 'b.onnx'] }, { id: 'broken' }]),
+        );
+      },
+      { localStorage: storage },
+    );
+    const { init } = await ready(b);
+    expect(init.settings).toEqual({ ...DEFAULT_SETTINGS, output: 'outline', feather: 3 });
+    expect(init.models).toEqual([{ id: 'local-sam', baseUrl: 'http://127.0.0.1:9/sam/', files: ['a.onnx', 'b.onnx'] }]);
+    expect([...storage.keys()].some((k) => k.endsWith(`cutout.${SETTINGS_KEY}`))).toBe(true);
+  });
+
+  it('without the allow:localstorage permission the plugin still starts, on default settings', async () => {
+    const s = session(() => {}, { permissions: ['content:read', 'content:write'] });
+    const { init } = await ready(s);
+    expect(init.settings).toEqual(DEFAULT_SETTINGS);
+    s.fake.ui.send({ type: 'save-settings', settings: DEFAULT_SETTINGS });
+    const err = await s.fake.ui.waitFor<HostMessage>((m) => m.type === 'error');
+    expect((err as Of<'error'>).error.message).toMatch(/settings/i);
+  });
+});
