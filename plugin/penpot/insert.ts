@@ -98,12 +98,33 @@ function setFrame(shape: Shape, f: ShapeFrame): void {
  * put into the parent first, then moved by parentIndex, and the result is checked.
  */
 function put(shape: Shape, t: Target): void {
+  // A layout moves a shape that joins it into its flow: remember where it was, put it back once absolute.
+  const { x, y } = shape;
   t.parent.appendChild(shape);
-  if (t.layout && shape.layoutChild) shape.layoutChild.absolute = true;
+  if (t.layout && shape.layoutChild) {
+    shape.layoutChild.absolute = true;
+    if (shape.x !== x || shape.y !== y) {
+      shape.x = x;
+      shape.y = y;
+    }
+  }
+  restack(shape, t);
+}
+
+/** Layout boards (but reversed flex) paint the LOWER :shapes index on top (ctl/sort-layout-children-z-index). */
+function lowerOnTop(t: Target): boolean {
+  const b = t.parent as Board;
+  return t.layout && !(b.flex && /reverse$/.test(b.flex.dir));
+}
+
+/** Moves `shape` (a child of t.parent) so that it is painted right above the anchor. */
+function restack(shape: Shape, t: Target): void {
   const a = t.anchor.parentIndex;
-  // setParentIndex(i) leaves the shape at index i once it is out of its old place.
-  shape.setParentIndex(shape.parentIndex < a ? a : a + 1);
-  if (shape.parentIndex !== t.anchor.parentIndex + 1) {
+  const down = lowerOnTop(t);
+  if (t.layout && shape.layoutChild && t.anchor.layoutChild) shape.layoutChild.zIndex = t.anchor.layoutChild.zIndex;
+  const i = shape.parentIndex;
+  shape.setParentIndex(down ? (i < a ? a - 1 : a) : i < a ? a : a + 1);
+  if (shape.parentIndex !== t.anchor.parentIndex + (down ? -1 : 1)) {
     fail(ErrorCode.State, `Penpot did not put the result above “${t.anchor.name}”; nothing was inserted.`);
   }
 }
@@ -219,7 +240,17 @@ function insertVectorMask(source: Shape, target: Target, d: string, name: string
   if (group.children[0]?.id !== mask.id) mask.sendToBack();
   group.makeMask();
   group.name = name;
-  if (target.layout && group.layoutChild) group.layoutChild.absolute = true;
+  if (target.layout && group.layoutChild) {
+    group.layoutChild.absolute = true;
+    // The new group joined the flow first: move it back so that the copy lies on the source.
+    const dx = source.x - copy.x;
+    const dy = source.y - copy.y;
+    if (dx || dy) {
+      group.x += dx;
+      group.y += dy;
+    }
+    restack(group, target);
+  }
   return group;
 }
 

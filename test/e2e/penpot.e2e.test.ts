@@ -1,0 +1,659 @@
+/**
+ * End to end in Penpot, the same scenarios as test/e2e/figma.e2e.test.ts: headless Chromium
+ * opens a host page that loads the plugin as Penpot does — manifest (host = the test server),
+ * then the REAL dist/penpot/plugin.js evaluated with only `penpot` and Penpot's sandbox globals
+ * against the Penpot fake (test/penpot/fake) — and shows the REAL dist/penpot/ui.html (the same
+ * page as Figma's) in an `<iframe sandbox="allow-scripts">` without allow-same-origin, messages
+ * relayed without an envelope. The analytic models are served from 127.0.0.1 and chosen through
+ * penpot.localStorage ('cutout.models.v1' + 'cutout.settings.v1', as a user who picked them
+ * would have saved). See penpot-harness.ts and penpot-host-entry.ts.
+ *
+ *   1. "Cut out" (the plugin opens on it): a click on the object, Enter → a rectangle right
+ *      above the source whose image fill (the uploaded PNG, stretched) lands pixel for pixel on
+ *      the source's pixels, corners = the object's box through the source's transform; the
+ *      source untouched, one undo entry, the result selected. Again on a rotated, cover-fitted layer
+ *      that hides part of the object: the cutout is cropped to what the layer shows.
+ *   2. Vector mask on a rotated layer in a flex board three boards deep: a mask group [path,
+ *      copy of the source] above it, absolutely positioned, nothing in the row moved; the
+ *      path covers the object. 3. Outline on the same layer: a stroked path along the object.
+ *   4. Every apply is one undo entry; an insertion failing half-way (injected fault in
+ *      penpot.group) leaves the document as it was, the UI says so, and a retry works.
+ *   5. "Remove background" through the UI's mode switch on a page of product shots in nested
+ *      boards (flex, rotated, grouped, flipped): one cutout exactly over each, the locked and
+ *      the hidden one skipped, originals untouched, one undo entry, the summary shown in the UI
+ *      (Penpot has no notifications: the plugin sends a notice).
+ *   6. Every request went to 127.0.0.1; no page errors, no Penpot validation errors.
+ * Screenshots: test-artifacts/penpot-e2e-*.png (the fake's rendering of the page + the modal).
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodePng } from '../../core/image/png.js';
+import type { GrayImage, RgbaImage } from '../../core/image/types.js';
+import { rasterizePaths } from '../../core/vector/index.js';
+import { generateAnalyticModels, SALIENT_FILES, SAM_HF_FILES } from '../../models/analytic/index.js';
+import { MODELS_KEY, SETTINGS_KEY } from '../../plugin/host/settings.js';
+import { DEFAULT_SETTINGS, type ModelSourceSpec } from '../../plugin/protocol.js';
+import { parsePathData, transformPath as transformSegs } from '../penpot/fake/svgpath.js';
+import { bounds, corners, iou, isForeground, maxDistance, pageBox, renderedVsTruth } from './harness.js';
+import {
+  ap,
+  ensurePenpotBuilt,
+  gridError,
+  imageToPage,
+  inv,
+  mul,
+  PENPOT_PRODUCTS,
+  PENPOT_SHOTS,
+  penpotLayer,
+  type PenpotBridgeEntry,
+  type PenpotHarness,
+  type PenpotNodeInfo,
+  type PenpotSession,
+  scaleMat,
+  shapeCorners,
+  startPenpotHarness,
+  visibleInImage,
+} from './penpot-harness.js';
+import { colourTruth, foregroundTruth, type ImageSpec, OBJECT, PHOTO, PHOTO_CLICK, renderImage } from './scenes.js';
+
+const ARTIFACTS = 'test-artifacts';
+const timings: Record<string, number> = {};
+const measured: Record<string, unknown> = {};
+/** The plugin's keys in penpot.localStorage: plugin/penpot/host.ts prefixes the shared store's keys with "cutout.". */
+const KEY = (k: string) => `cutout.${k}`;
+const BATCH = ['Bottle', 'Shoe', 'Mug', 'Lamp', 'Chair'] as const;
+
+type Log = { __e2e: { log(): PenpotBridgeEntry[] } };
+
+function localStorageFor(origin: string): Record<string, string> {
+  const models: ModelSourceSpec[] = [
+    { id: 'analytic-sam-hf', name: 'Analytic SAM (e2e)', baseUrl: `${origin}/models/sam-hf/`, files: [SAM_HF_FILES.encoder, SAM_HF_FILES.decoder], license: 'MIT' },
+    {
+      id: 'analytic-salient',
+      name: 'Analytic background model (e2e)',
+      baseUrl: `${origin}/models/salient/`,
+      files: [SALIENT_FILES.model, SALIENT_FILES.descriptor],
+      kind: 'salient',
+      license: 'MIT',
+    },
+  ];
+  return {
+    [KEY(MODELS_KEY)]: JSON.stringify(models),
+    [KEY(SETTINGS_KEY)]: JSON.stringify({ ...DEFAULT_SETTINGS, modelId: 'analytic-sam-hf', salientModelId: 'analytic-salient' }),
+  };
+}
+
+async function waitForSource(s: PenpotSession, name: string): Promise<void> {
+  await s.ui.waitForFunction(
+    (n) => document.getElementById('source-name')?.textContent === n && document.getElementById('status')?.textContent === 'Click the object you want to keep.',
+    name,
+    { timeout: 45_000 },
+  );
+}
+
+/** Clicks image pixel (u, v) in the UI's canvas (its zoom-to-fit geometry maps it to CSS px). */
+async function clickImage(s: PenpotSession, p: { x: number; y: number }): Promise<void> {
+  const geo = await s.ui.evaluate(() => (window as unknown as { __cutout: { app: { canvas: { geometry: { x: number; y: number; scale: number } } } } }).__cutout.app.canvas.geometry);
+  const box = (await s.ui.locator('#stage-canvas').boundingBox())!;
+  const at = { x: geo.x + p.x * geo.scale, y: geo.y + p.y * geo.scale };
+  expect(at.x).toBeGreaterThan(0);
+  expect(at.x).toBeLessThan(box.width);
+  expect(at.y).toBeLessThan(box.height);
+  await s.ui.locator('#stage-canvas').click({ position: at });
+  await s.ui.waitForFunction(() => !(document.getElementById('apply') as HTMLButtonElement).disabled, undefined, { timeout: 20_000 });
+}
+
+/** Waits for the plugin's answer to the next apply (from log index `from`); returns the to-ui types. */
+async function answerAfter(s: PenpotSession, from: number): Promise<string[]> {
+  await s.page.waitForFunction(
+    (n) => (window as unknown as Log).__e2e.log().slice(n).some((e) => e.dir === 'to-ui' && (e.type === 'applied' || e.type === 'error')),
+    from,
+    { timeout: 30_000 },
+  );
+  return (await s.log()).slice(from).filter((e) => e.dir === 'to-ui').map((e) => e.type);
+}
+
+/** Presses Enter and waits for `applied` and the UI's "Added …"; returns the time taken. */
+async function applyWithEnter(s: PenpotSession): Promise<number> {
+  const from = (await s.log()).length;
+  const t0 = Date.now();
+  await s.page.keyboard.press('Enter');
+  expect(await answerAfter(s, from)).toContain('applied');
+  await s.ui.waitForFunction(() => /^Added/.test(document.getElementById('status')?.textContent ?? ''), undefined, { timeout: 10_000 });
+  return Date.now() - t0;
+}
+
+/**
+ * "Right above the source" as the user sees it: in the same parent and painted right after it.
+ * Ordinary parents paint their :shapes bottom first (so: index + 1); layout boards paint by
+ * z-index, then the LOWER :shapes index on top (Penpot's ctl/sort-layout-children-z-index). The
+ * paint order is a soft assertion: the test fails on it but goes on checking everything else.
+ */
+function expectRightAbove(result: PenpotNodeInfo, src: PenpotNodeInfo): void {
+  expect(result.parent, result.name).toBe(src.parent);
+  if (!src.parentHasLayout) expect(result.index, `${result.name}: :shapes index`).toBe(src.index + 1);
+  expect
+    .soft(
+      result.paintIndex,
+      `${result.name} is painted ${result.paintIndex < src.paintIndex ? 'BELOW' : 'not right above'} its source (paint position ` +
+        `${result.paintIndex} vs ${src.paintIndex}; :shapes index ${result.index} vs ${src.index}): in a flex board Penpot paints the ` +
+        'LOWER :shapes index on top (ctl/sort-layout-children-z-index), so plugin/penpot/insert.ts put()\'s index + 1 lands underneath; see the e2e report',
+    )
+    .toBe(src.paintIndex + 1);
+}
+
+interface FillCheck {
+  iou: number;
+  alpha: GrayImage;
+  grid: ReturnType<typeof gridError>;
+  png: RgbaImage;
+}
+
+/**
+ * A cutout rectangle against its source: one fill, the uploaded PNG stretched over the
+ * rectangle, each PNG pixel exactly on one source pixel (axis-aligned there, whole-pixel
+ * offset), every opaque pixel the source's own colour there; the alpha in source pixels vs `truth`.
+ */
+async function checkCutoutFill(s: PenpotSession, cut: PenpotNodeInfo, srcToPage: ReturnType<typeof imageToPage>, spec: ImageSpec, truth: GrayImage): Promise<FillCheck> {
+  expect(cut.type).toBe('rectangle');
+  expect(cut.fills, cut.name).toHaveLength(1);
+  const fill = cut.fills[0]!;
+  expect(fill.fillImage, cut.name).toBeDefined();
+  expect(fill.fillOpacity ?? 1).toBe(1);
+  expect(fill.fillImage!.keepAspectRatio ?? false, `${cut.name}: the PNG must be stretched over the rectangle`).toBe(false);
+  expect(cut.strokes).toEqual([]);
+  const png = decodePng(await s.mediaBytes(fill.fillImage!.id));
+  expect([fill.fillImage!.width, fill.fillImage!.height]).toEqual([png.width, png.height]);
+  const pngToSource = mul(inv(srcToPage), mul(cut.transform, scaleMat(cut.width / png.width, cut.height / png.height)));
+  const grid = gridError(pngToSource);
+  expect(grid.linear, `${cut.name}: PNG pixels vs source pixels (scale/rotation)`).toBeLessThan(1e-6);
+  expect(grid.offGrid, `${cut.name}: PNG pixel grid vs source pixel grid`).toBeLessThan(1e-6);
+  const source = renderImage(spec);
+  const ox = Math.round(grid.offset[0]);
+  const oy = Math.round(grid.offset[1]);
+  const alpha = new Uint8Array(spec.width * spec.height);
+  let opaque = 0;
+  let equal = 0;
+  expect(ox >= 0 && oy >= 0 && ox + png.width <= spec.width && oy + png.height <= spec.height, `${cut.name}: the PNG lies within the source image`).toBe(true);
+  for (let py = 0; py < png.height; py++) {
+    for (let px = 0; px < png.width; px++) {
+      const u = px + ox;
+      const v = py + oy;
+      const o = (py * png.width + px) * 4;
+      const a = png.data[o + 3]!;
+      if (a >= 128) alpha[v * spec.width + u] = 255;
+      if (a === 255) {
+        opaque++;
+        const q = (v * spec.width + u) * 4;
+        if (png.data[o] === source.data[q] && png.data[o + 1] === source.data[q + 1] && png.data[o + 2] === source.data[q + 2]) equal++;
+      }
+    }
+  }
+  expect(opaque, cut.name).toBeGreaterThan(0);
+  expect(equal / opaque, `${cut.name}: opaque pixels that are the source's own`).toBe(1);
+  const a: GrayImage = { width: spec.width, height: spec.height, data: alpha };
+  return { iou: iou(a, truth), alpha: a, grid, png };
+}
+
+/** A Penpot path (page coordinates) in source image pixels, as data for rasterizePaths. */
+function pathInSource(d: string, pageToImage: ReturnType<typeof inv>): string {
+  const segs = transformSegs(parsePathData(d), (x, y) => ap(pageToImage, x, y));
+  return segs.map((sg) => `${sg.cmd} ${sg.pts.map((v) => Math.round(v * 1e4) / 1e4).join(' ')}`).join(' ');
+}
+
+describe('Cutout in Penpot, end to end (real plugin.js + ui.html, Penpot fake, Chromium)', () => {
+  let h: PenpotHarness;
+  let modelRoot: string;
+  let origin: string;
+
+  beforeAll(async () => {
+    const t0 = Date.now();
+    ensurePenpotBuilt(); // dist/ui.html and dist/penpot/, when older than their sources
+    mkdirSync(ARTIFACTS, { recursive: true });
+    modelRoot = mkdtempSync(join(tmpdir(), 'cutout-penpot-e2e-'));
+    const dirs = await generateAnalyticModels(modelRoot);
+    h = await startPenpotHarness({ samDir: dirs['sam-hf'], salientDir: dirs.salient });
+    origin = h.server.url;
+    timings.setupMs = Date.now() - t0;
+  });
+
+  afterAll(async () => {
+    console.log('[penpot e2e timings]', JSON.stringify(timings));
+    console.log('[penpot e2e measured]', JSON.stringify(measured));
+    if (Object.keys(timings).length) writeFileSync(join(ARTIFACTS, 'penpot-e2e-timing.json'), JSON.stringify({ timings, measured }, null, 2));
+    if (h?.errors.length) console.warn('[penpot e2e page errors]', h.errors.join('\n'));
+    await h?.close();
+    if (modelRoot) rmSync(modelRoot, { recursive: true, force: true });
+  });
+
+  describe('"Cut out" (the plugin opens on it)', () => {
+    let s: PenpotSession;
+    let baselineDump: string;
+    const dumps: string[] = [];
+
+    /** Everything scenario 1 asserts about a cutout of PHOTO over `sourceName`. */
+    async function cutOutAndCheck(sourceName: string, shot?: string): Promise<void> {
+      const src = await s.node(sourceName);
+      const known = await s.call<string[]>('allIds');
+      const before = await s.state();
+      dumps.push(await s.call<string>('dump'));
+
+      const t0 = Date.now();
+      await clickImage(s, PHOTO_CLICK);
+      timings[`${sourceName}: click → mask`] = Date.now() - t0;
+      if (shot) await s.screenshot(`${shot}-click`);
+      timings[`${sourceName}: Enter → applied`] = await applyWithEnter(s);
+      if (shot) await s.screenshot(`${shot}-applied`);
+
+      const created = await s.call<PenpotNodeInfo[]>('newNodes', known);
+      expect(created.map((n) => n.type)).toEqual(['rectangle']);
+      const cut = created[0]!;
+      expect(cut.name).toMatch(new RegExp(`^Cutout (of|–) ${sourceName}$`));
+      const srcAfter = await s.node(sourceName);
+      expectRightAbove(cut, srcAfter);
+      expect(cut.pluginData.source).toBe(src.id);
+      expect(cut.pluginData.output).toBe('cutout');
+      const after = await s.state();
+      expect(after.selection).toEqual([cut.id]);
+      expect(after.undoEntries).toBe(before.undoEntries + 1);
+      expect(after.openBlocks).toBe(0);
+      expect(srcAfter.state).toBe(src.state);
+
+      // Geometry: the corners are the bounding box of the object's visible part mapped through the
+      // source's transform (a cover-fitted layer hides part of its image: the cutout is cropped to what it shows).
+      const toPage = imageToPage(src, PHOTO);
+      const visible = visibleInImage(src, PHOTO);
+      measured[`${sourceName}: visible image rows`] = [visible.y, visible.y + visible.height];
+      const truth = colourTruth(PHOTO, OBJECT);
+      for (let y = 0; y < PHOTO.height; y++) {
+        for (let x = 0; x < PHOTO.width; x++) {
+          if (x + 0.5 < visible.x || x + 0.5 > visible.x + visible.width || y + 0.5 < visible.y || y + 0.5 > visible.y + visible.height) truth.data[y * PHOTO.width + x] = 0;
+        }
+      }
+      const cornerError = maxDistance(shapeCorners(cut), corners(toPage, bounds(truth)));
+      measured[`${sourceName}: corner error (page px)`] = Number(cornerError.toExponential(2));
+      expect(cornerError).toBeLessThanOrEqual(0.5);
+      // What Penpot's API reports for the result agrees with its true geometry (rotation bookkeeping, no stray flips).
+      expect(cut.reported.flipX || cut.reported.flipY, `${cut.name} reports a flip`).toBe(src.reported.flipX || src.reported.flipY);
+
+      const fill = await checkCutoutFill(s, cut, toPage, PHOTO, truth);
+      measured[`${sourceName}: fill alpha IoU`] = Number(fill.iou.toFixed(4));
+      measured[`${sourceName}: PNG grid error`] = { linear: Number(fill.grid.linear.toExponential(2)), offGrid: Number(fill.grid.offGrid.toExponential(2)) };
+      expect(fill.iou).toBeGreaterThanOrEqual(0.99);
+
+      // As the fake renders the page: the result alone covers exactly the object.
+      const box = pageBox(corners(toPage, { x: 0, y: 0, width: PHOTO.width, height: PHOTO.height }));
+      const rendered = await s.render([cut.id], box, 1);
+      const renderIou = renderedVsTruth(rendered, box, 1, toPage, PHOTO, (x, y) => truth.data[y * PHOTO.width + x] === 255);
+      measured[`${sourceName}: rendered IoU`] = Number(renderIou.toFixed(4));
+      expect(renderIou).toBeGreaterThanOrEqual(0.99);
+    }
+
+    beforeAll(async () => {
+      const t0 = Date.now();
+      s = await h.open({ page: PENPOT_SHOTS, select: ['Photo'], localStorage: localStorageFor(origin), theme: 'dark' });
+      baselineDump = await s.call<string>('dump');
+      await s.ui.waitForFunction(() => document.documentElement.dataset.cutoutReady === 'true', undefined, { timeout: 60_000 });
+      timings['cutout: open → ready for clicks'] = Date.now() - t0;
+      const log = await s.log();
+      timings['cutout: ui.open → ready message'] = Math.round(log.find((e) => e.type === 'ready')!.t - log.find((e) => e.type === 'ui.open')!.t);
+    });
+
+    it('loads like Penpot: manifest → plugin.js in the sandbox → ui.open of the shared page in an opaque-origin iframe; the model named in penpot.localStorage', async () => {
+      expect(s.started.uiOpen).toMatchObject({ name: 'Cutout', url: 'ui.html?host=penpot&theme=dark', options: { width: 360, height: 600 } });
+      expect(s.started.iframe.sandbox).toBe('allow-scripts');
+      expect(s.started.iframe.src).toBe(`${origin}/ui.html?host=penpot&theme=dark`);
+      expect([s.started.iframe.width, s.started.iframe.height]).toEqual([360, 600]);
+      // The plugin ran with Penpot's sandbox globals only: window, document, TextEncoder, URL, … undefined.
+      expect(s.started.shadowed).toBeGreaterThan(300);
+      const absent = ['window', 'self', 'document', 'TextEncoder', 'TextDecoder', 'URL', 'Blob', 'WebAssembly', 'crypto', 'queueMicrotask', 'requestAnimationFrame', 'performance', 'localStorage', 'navigator', 'addEventListener'];
+      const present = { penpot: 'object', setTimeout: 'function', fetch: 'function', console: 'object', structuredClone: 'function', atob: 'function', Promise: 'function', Uint8Array: 'function' };
+      const seen = await s.call<Record<string, string>>('sandboxProbe', [...absent, ...Object.keys(present)]);
+      expect(seen).toEqual({ ...Object.fromEntries(absent.map((n) => [n, 'undefined'])), ...present, 'globalThis.window': 'undefined', this: 'undefined' });
+      expect(await s.ui.evaluate(() => origin)).toBe('null');
+      expect(await s.ui.evaluate(() => [...document.documentElement.classList].filter((c) => /^(host|theme)-/.test(c)).sort())).toEqual(['host-penpot', 'theme-dark']);
+      expect(await s.ui.locator('#source-name').innerText()).toBe('Photo');
+      expect(await s.ui.locator('#model-select').inputValue()).toBe('analytic-sam-hf');
+      // Penpot has no plugin menus: the UI's mode switch offers the commands, on "Cut out".
+      expect(await s.ui.locator('#modes [role="tab"]').allInnerTexts()).toEqual(['Cut out', 'Remove background']);
+      expect(await s.ui.locator('#mode-cutout').getAttribute('aria-selected')).toBe('true');
+      const types = (await s.log()).map((e) => `${e.dir}:${e.type}`);
+      expect(types.slice(0, 2)).toEqual(['host:ui.open', 'load:plugin.js']);
+      expect(types.slice(2, 5)).toEqual(['to-plugin:ready', 'to-ui:init', 'to-ui:selection']);
+      expect(types).toContain('to-plugin:request-image');
+      expect(types).toContain('to-ui:image');
+      expect((await s.state()).undoEntries).toBe(0);
+    });
+
+    it('click + Enter: a cutout rectangle exactly over the object, source untouched, one undo entry, selected', async () => {
+      await cutOutAndCheck('Photo', 'cutout');
+    });
+
+    it('the same on a rotated, cover-fitted layer that hides part of the object: cropped to what it shows (selection changed while the plugin is open)', async () => {
+      await s.call('select', ['Tilted photo']);
+      await waitForSource(s, 'Tilted photo');
+      await cutOutAndCheck('Tilted photo', 'tilted');
+    });
+
+    it('vector mask on a rotated layer in a flex board three boards deep: mask group [path, copy], absolute, the row unmoved', async () => {
+      await s.call('select', ['Nested photo']);
+      await waitForSource(s, 'Nested photo');
+      await s.ui.locator('#output button[data-value="vector-mask"]').click();
+      expect(await s.ui.locator('#apply').innerText()).toBe('Apply vector mask');
+      const src = await s.node('Nested photo');
+      const row = await s.node('Row');
+      const swatch = await s.node('Swatch');
+      expect(src.parent).toBe(row.id);
+      expect(src.parentHasLayout).toBe(true);
+      const known = await s.call<string[]>('allIds');
+      const before = await s.state();
+      dumps.push(await s.call<string>('dump'));
+      await clickImage(s, PHOTO_CLICK);
+      timings['vector mask: Enter → applied'] = await applyWithEnter(s);
+      await s.screenshot('vector-mask-applied');
+
+      const created = await s.call<PenpotNodeInfo[]>('newNodes', known);
+      expect(created.map((n) => n.type).sort()).toEqual(['group', 'path', 'rectangle']);
+      const grp = created.find((n) => n.type === 'group')!;
+      expect(grp.name).toMatch(/^Vector mask (of|–) Nested photo$/);
+      expect(grp.masked).toBe(true);
+      expect(grp.layoutAbsolute, 'the group must not join the flex flow').toBe(true);
+      expect(grp.pluginData.source).toBe(src.id);
+      const srcAfter = await s.node('Nested photo');
+      expectRightAbove(grp, srcAfter);
+      expect(grp.children).toHaveLength(2);
+      const [mask, copy] = await Promise.all(grp.children.map((id) => s.node(id)));
+      expect(mask!.type).toBe('path'); // the bottom child masks
+      expect(copy!.type).toBe(src.type);
+      expect(copy!.fills).toEqual(src.fills);
+      expect(copy!.hidden).toBe(false);
+      expect([copy!.width, copy!.height]).toEqual([src.width, src.height]);
+      const copyError = maxDistance(shapeCorners(copy!), shapeCorners(src));
+      measured['vector mask: copy vs source corners (page px)'] = Number(copyError.toExponential(2));
+      expect(copyError, 'the masked copy must lie exactly on the source').toBeLessThan(1e-6);
+      const after = await s.state();
+      expect(after.selection).toEqual([grp.id]);
+      expect(after.undoEntries).toBe(before.undoEntries + 1);
+      // Nothing in the row moved; the source is untouched.
+      expect(srcAfter.state).toBe(src.state);
+      expect((await s.node('Swatch')).state).toBe(swatch.state);
+
+      // The path (page coordinates) in source pixels covers the object.
+      const toPage = imageToPage(src, PHOTO);
+      const truth = colourTruth(PHOTO, OBJECT);
+      const data = pathInSource(mask!.d!, inv(toPage));
+      const raster = rasterizePaths([{ windingRule: 'NONZERO', data }], PHOTO.width, PHOTO.height);
+      const pathIou = iou(raster, truth);
+      const [got, want] = [bounds(raster), bounds(truth)];
+      const offset = got.width > 0 ? `offset by (${got.x - want.x}, ${got.y - want.y}) source px from the object` : 'entirely outside the source image';
+      measured['vector mask: path IoU (source px)'] = Number(pathIou.toFixed(4));
+      measured['vector mask: path position'] = offset;
+      // Soft: the rendering below is measured as well when this fails.
+      expect
+        .soft(
+          pathIou,
+          `the mask path is ${offset}: plugin/penpot/insert.ts put() appends it to the flex ` +
+            'board (Penpot\'s layout then moves it into the flow) BEFORE making it absolute, and never puts it back; see the e2e report',
+        )
+        .toBeGreaterThanOrEqual(0.95);
+
+      // Rendered: the masked copy shows the object's pixels, exactly where the object is.
+      const box = pageBox(corners(toPage, { x: 0, y: 0, width: PHOTO.width, height: PHOTO.height }));
+      const rendered = await s.render([grp.id], box, 1);
+      const renderIou = renderedVsTruth(rendered, box, 1, toPage, PHOTO, (x, y) => truth.data[y * PHOTO.width + x] === 255);
+      measured['vector mask: rendered IoU'] = Number(renderIou.toFixed(4));
+      expect.soft(renderIou, 'the masked copy as rendered vs the object (see the path offset above)').toBeGreaterThanOrEqual(0.95);
+      let opaque = 0;
+      let objectColour = 0;
+      for (let i = 0; i < rendered.data.length; i += 4) {
+        if (rendered.data[i + 3] !== 255) continue;
+        opaque++;
+        if (rendered.data[i] === OBJECT[0] && rendered.data[i + 1] === OBJECT[1] && rendered.data[i + 2] === OBJECT[2]) objectColour++;
+      }
+      measured['vector mask: rendered pixels of the object colour'] = Number((objectColour / opaque).toFixed(4));
+      expect.soft(objectColour / opaque, 'rendered pixels that show the object').toBeGreaterThanOrEqual(0.98);
+    });
+
+    it('outline on the same layer in the flex row: a stroked path along the object, no fill, absolute, right above the source', async () => {
+      // The vector mask (selected) stands for its source: the UI still shows Nested photo.
+      expect(await s.ui.locator('#source-name').innerText()).toBe('Nested photo');
+      await s.ui.locator('#output button[data-value="outline"]').click();
+      expect(await s.ui.locator('#apply').innerText()).toBe('Apply outline');
+      const src = await s.node('Nested photo');
+      const swatch = await s.node('Swatch');
+      const known = await s.call<string[]>('allIds');
+      const before = await s.state();
+      dumps.push(await s.call<string>('dump'));
+      await clickImage(s, PHOTO_CLICK);
+      timings['outline: Enter → applied'] = await applyWithEnter(s);
+
+      const created = await s.call<PenpotNodeInfo[]>('newNodes', known);
+      expect(created.map((n) => n.type)).toEqual(['path']);
+      const path = created[0]!;
+      expect(path.name).toMatch(/^Outline (of|–) Nested photo$/);
+      expect(path.layoutAbsolute, 'the outline must not join the flex flow').toBe(true);
+      expect(path.fills).toEqual([]);
+      expect(path.strokes).toHaveLength(1);
+      expect(path.strokes[0]).toMatchObject({ strokeOpacity: 1, strokeStyle: 'solid' });
+      expect(path.strokes[0]!.strokeWidth as number).toBeGreaterThan(0);
+      expect(path.pluginData.source).toBe(src.id);
+      expect((await s.state()).selection).toEqual([path.id]);
+      expect((await s.state()).undoEntries).toBe(before.undoEntries + 1);
+      expect((await s.node('Nested photo')).state).toBe(src.state);
+      expect((await s.node('Swatch')).state).toBe(swatch.state);
+      expectRightAbove(path, await s.node('Nested photo'));
+      const truth = colourTruth(PHOTO, OBJECT);
+      const raster = rasterizePaths([{ windingRule: 'NONZERO', data: pathInSource(path.d!, inv(imageToPage(src, PHOTO))) }], PHOTO.width, PHOTO.height);
+      const pathIou = iou(raster, truth);
+      const [got, want] = [bounds(raster), bounds(truth)];
+      const offset = got.width > 0 ? `offset by (${got.x - want.x}, ${got.y - want.y}) source px from the object` : 'entirely outside the source image';
+      measured['outline: path IoU (source px)'] = Number(pathIou.toFixed(4));
+      measured['outline: path position'] = offset;
+      expect(
+        pathIou,
+        `the outline is ${offset}: plugin/penpot/insert.ts put() appends it to the flex ` +
+          "board (Penpot's layout then moves it into the flow) BEFORE making it absolute, and never puts it back; see the e2e report",
+      ).toBeGreaterThanOrEqual(0.95);
+    });
+
+    it('each apply is exactly one undo entry: four undos walk back to the untouched document', async () => {
+      expect(dumps).toHaveLength(4);
+      for (let k = dumps.length - 1; k >= 0; k--) {
+        await s.call('undo');
+        expect(await s.call<string>('dump')).toBe(dumps[k]);
+      }
+      expect(dumps[0]).toBe(baselineDump);
+      expect((await s.state()).undoEntries).toBe(0);
+    });
+
+    it('an insertion that fails half-way (penpot.group throws) leaves the document exactly as it was, says so, and a retry works', async () => {
+      // The undos restored the selection [Photo] the UI already shows: select another layer and back for a fresh start.
+      await s.call('select', ['Tilted photo']);
+      await waitForSource(s, 'Tilted photo');
+      await s.call('select', ['Photo']);
+      await waitForSource(s, 'Photo');
+      await s.ui.locator('#output button[data-value="vector-mask"]').click(); // the copy and the path exist before the group
+      await clickImage(s, PHOTO_CLICK);
+      const known = await s.call<string[]>('allIds');
+      const before = await s.state();
+      const dump = await s.call<string>('dump');
+      await s.call('fault', 'group', 'in group: injected fault');
+      const from = (await s.log()).length;
+      await s.page.keyboard.press('Enter');
+      expect(await answerAfter(s, from)).toEqual(['error']);
+      await s.ui.waitForFunction(() => !document.getElementById('banner')!.hidden, undefined, { timeout: 10_000 });
+      const banner = await s.ui.locator('#banner').innerText();
+      expect(banner).toMatch(/nothing was changed/i);
+      expect(banner).not.toMatch(/\n\s*at\s|\.(?:ts|js|mjs):\d+:\d+/);
+      await s.screenshot('insert-failed');
+      expect(await s.call<PenpotNodeInfo[]>('newNodes', known)).toEqual([]);
+      expect(await s.call<string>('dump')).toBe(dump);
+      const failed = await s.state();
+      expect(failed.openBlocks).toBe(0);
+      // Penpot cannot drop an undo transaction: the created-then-removed shapes leave one entry
+      // whose undo changes nothing. It must not leave more than that, nor a change.
+      measured['failed insert: undo entries added'] = failed.undoEntries - before.undoEntries;
+      measured['failed insert: its ops'] = failed.undoOps.slice(before.undoEntries);
+      expect(failed.undoEntries - before.undoEntries).toBeLessThanOrEqual(1);
+      if (failed.undoEntries > before.undoEntries) {
+        await s.call('undo');
+        expect(await s.call<string>('dump')).toBe(dump);
+      }
+      // The fault was one shot: Enter again inserts the mask.
+      await applyWithEnter(s);
+      const created = await s.call<PenpotNodeInfo[]>('newNodes', known);
+      expect(created.map((n) => n.type).sort()).toEqual(['group', 'path', 'rectangle']);
+    });
+
+    it('a failed upload (penpot.uploadMediaData rejects) changes nothing and is shown', async () => {
+      await s.ui.locator('#output button[data-value="cutout"]').click();
+      await clickImage(s, PHOTO_CLICK);
+      const known = await s.call<string[]>('allIds');
+      const dump = await s.call<string>('dump');
+      await s.call('fault', 'uploadMediaData', 'upload: injected fault');
+      const from = (await s.log()).length;
+      await s.page.keyboard.press('Enter');
+      expect(await answerAfter(s, from)).toEqual(['error']);
+      await s.ui.waitForFunction(() => !document.getElementById('banner')!.hidden, undefined, { timeout: 10_000 });
+      expect(await s.ui.locator('#banner').innerText()).toMatch(/nothing was changed/i);
+      expect(await s.call<PenpotNodeInfo[]>('newNodes', known)).toEqual([]);
+      expect(await s.call<string>('dump')).toBe(dump);
+      expect((await s.state()).openBlocks).toBe(0);
+    });
+
+    it("follows Penpot's theme switch (themechange → the UI's theme message)", async () => {
+      await s.call('setTheme', 'light');
+      await s.ui.waitForFunction(() => document.documentElement.classList.contains('theme-light'), undefined, { timeout: 5_000 });
+      expect((await s.log()).filter((e) => e.dir === 'to-ui' && e.type === 'theme')).toHaveLength(1);
+      await s.call('setTheme', 'dark');
+      await s.ui.waitForFunction(() => document.documentElement.classList.contains('theme-dark'), undefined, { timeout: 5_000 });
+    });
+
+    it('Penpot reported no validation error and logged nothing during the session', async () => {
+      const st = await s.state();
+      expect(st.validationErrors).toEqual([]);
+      expect(st.consoleMessages).toEqual([]);
+      expect(st.error).toBeUndefined();
+    });
+  });
+
+  describe('"Remove background" through the mode switch, on a page of product shots in nested boards', () => {
+    it('a cutout exactly over each image, the locked and the hidden one skipped, originals untouched, one undo entry, the summary shown', async () => {
+      const t0 = Date.now();
+      const s = await h.open({ page: PENPOT_PRODUCTS, select: [], localStorage: localStorageFor(origin), theme: 'dark' });
+      await s.ui.waitForFunction(() => document.getElementById('app')?.dataset.view === 'empty', undefined, { timeout: 30_000 });
+      await s.ui.locator('#mode-remove-bg').click();
+      await s.ui.waitForFunction(() => document.getElementById('app')?.dataset.view === 'batch', undefined, { timeout: 10_000 });
+      expect(await s.ui.locator('#mode-remove-bg').getAttribute('aria-selected')).toBe('true');
+      await s.ui.waitForFunction(
+        () => document.getElementById('status')?.textContent === 'Originals stay untouched.' && !(document.getElementById('apply') as HTMLButtonElement).disabled,
+        undefined,
+        { timeout: 45_000 },
+      );
+      timings['remove-bg: open → mode switch → ready'] = Date.now() - t0;
+      expect(await s.ui.locator('input[name="scope"][value="page"]').isChecked()).toBe(true);
+      expect(await s.ui.locator('#model-select').inputValue()).toBe('analytic-salient');
+      await s.screenshot('batch-setup');
+
+      const sources = new Map<string, PenpotNodeInfo>();
+      for (const name of [...BATCH, 'Locked photo', 'Hidden photo']) sources.set(name, await s.node(name));
+      const others = new Map<string, PenpotNodeInfo>();
+      for (const name of ['Catalog', 'Shelf', 'Inner', 'Deep', 'Hero']) others.set(name, await s.node(name));
+      const known = await s.call<string[]>('allIds');
+      const before = await s.state();
+      const dumpBefore = await s.call<string>('dump');
+
+      const t1 = Date.now();
+      await s.ui.locator('#apply').click();
+      await s.ui.waitForFunction(() => !document.getElementById('batch-report')!.hidden, undefined, { timeout: 60_000 });
+      timings['remove-bg: 5 images'] = Date.now() - t1;
+      await s.screenshot('batch-done');
+
+      // The summary: in the batch report, and the plugin's notice (Penpot has no notify) shown by the UI.
+      expect(await s.ui.locator('#batch-summary').innerText()).toBe('5 backgrounds removed · 2 skipped');
+      const failures = await s.ui.locator('#batch-failures').innerText();
+      expect(failures).toMatch(/Locked photo\s*Skipped: is locked/);
+      expect(failures).toMatch(/Hidden photo\s*Skipped: is hidden/);
+      const notices = (await s.log()).filter((e) => e.dir === 'to-ui' && e.type === 'notice').map((e) => e.message);
+      expect(notices).toEqual(['Removed the background from 5 images, 2 skipped.']);
+      expect(await s.ui.locator('#banner').isVisible()).toBe(true);
+      expect(await s.ui.locator('#banner-detail').innerText()).toBe('Removed the background from 5 images, 2 skipped.');
+      const after = await s.state();
+      expect(after.undoEntries).toBe(before.undoEntries + 1);
+      expect(after.openBlocks).toBe(0);
+
+      const created = await s.call<PenpotNodeInfo[]>('newNodes', known);
+      expect(created).toHaveLength(BATCH.length);
+      expect(new Set(after.selection)).toEqual(new Set(created.map((n) => n.id)));
+      for (const name of BATCH) {
+        const src = sources.get(name)!;
+        const spec = penpotLayer(PENPOT_PRODUCTS, name).image;
+        const cut = created.find((n) => n.pluginData.source === src.id);
+        expect(cut, name).toBeDefined();
+        expect(cut!.name).toMatch(new RegExp(`^Cutout (of|–) ${name}$`));
+        const now = await s.node(name);
+        expect(now.state, `${name} untouched`).toBe(src.state);
+        expectRightAbove(cut!, now);
+        if (src.parentHasLayout) expect(cut!.layoutAbsolute, `${name}: absolute in the flex board`).toBe(true);
+
+        const toPage = imageToPage(src, spec);
+        const truth = foregroundTruth(spec);
+        const cornerError = maxDistance(shapeCorners(cut!), corners(toPage, bounds(truth)));
+        const fill = await checkCutoutFill(s, cut!, toPage, spec, truth);
+        const t = bounds(truth);
+        const shown = bounds(fill.alpha);
+        const edgeError = Math.max(
+          Math.abs(shown.x - t.x),
+          Math.abs(shown.y - t.y),
+          Math.abs(shown.x + shown.width - (t.x + t.width)),
+          Math.abs(shown.y + shown.height - (t.y + t.height)),
+        );
+        const box = pageBox(corners(toPage, { x: 0, y: 0, width: spec.width, height: spec.height }));
+        const renderIou = renderedVsTruth(await s.render([cut!.id], box, 1), box, 1, toPage, spec, isForeground(spec));
+        measured[`remove-bg ${name}`] = {
+          pngBoxVsObjectBoxPagePx: Number(cornerError.toFixed(3)),
+          objectEdgeErrorSourcePx: edgeError,
+          fillIou: Number(fill.iou.toFixed(4)),
+          renderIou: Number(renderIou.toFixed(4)),
+          paintedRightAboveSource: cut!.paintIndex === now.paintIndex + 1,
+        };
+        // The salient model works at 320×320 (stretched): its edges may land one source pixel off.
+        expect(edgeError, name).toBeLessThanOrEqual(1);
+        expect(fill.iou, name).toBeGreaterThanOrEqual(0.97);
+        expect(renderIou, name).toBeGreaterThanOrEqual(0.95);
+      }
+      // The locked and the hidden image, and the boards and the group, are untouched.
+      for (const name of ['Locked photo', 'Hidden photo']) expect((await s.node(name)).state, name).toBe(sources.get(name)!.state);
+      for (const [name, n] of others) {
+        const now = await s.node(name);
+        expect(maxDistance(shapeCorners(now), shapeCorners(n)), `${name} moved`).toBeLessThan(1e-9);
+      }
+
+      // One undo removes the whole batch and nothing else.
+      await s.call('undo');
+      expect(await s.call<string>('dump')).toBe(dumpBefore);
+      expect((await s.state()).validationErrors).toEqual([]);
+
+      // "Close" closes the plugin (penpot.closePlugin), as the footer says.
+      expect(await s.ui.locator('#apply').innerText()).toBe('Close');
+      await s.ui.locator('#apply').click();
+      await s.page.waitForFunction(() => (window as unknown as { __e2e: { state(): { closed: boolean } } }).__e2e.state().closed, undefined, { timeout: 5_000 });
+      expect(await s.page.locator('#plugin-ui').count()).toBe(0);
+    });
+  });
+
+  it('no request went anywhere but 127.0.0.1 (page, opaque-origin iframe, its worker); no page errors; no Penpot validation errors', () => {
+    expect(h.foreign).toEqual([]);
+    expect(h.errors).toEqual([]);
+    const hosts = new Set(h.requests.map((r) => new URL(r.url).hostname));
+    expect([...hosts]).toEqual(['127.0.0.1']);
+    const paths = h.requests.map((r) => new URL(r.url).pathname);
+    for (const p of ['/e2e-penpot.html', '/host.js', '/manifest.json', '/plugin.js', '/ui.html', `/models/sam-hf/${SAM_HF_FILES.encoder}`, `/models/sam-hf/${SAM_HF_FILES.decoder}`, `/models/salient/${SALIENT_FILES.model}`]) {
+      expect(paths, p).toContain(p);
+    }
+    expect(h.server.requests.some((r) => r.startsWith(`/models/sam-hf/${SAM_HF_FILES.encoder}`))).toBe(true);
+    measured.requests = h.requests.length;
+  });
+});
