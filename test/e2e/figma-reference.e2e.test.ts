@@ -23,36 +23,24 @@
  *   3. Every request went to 127.0.0.1; no page errors.
  * Screenshots: test-artifacts/e2e-reference-*.png.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { decodePng } from '../../core/image/png.js';
 import type { RgbaImage } from '../../core/image/types.js';
 import { rasterizePaths } from '../../core/vector/index.js';
-import { generateAnalyticModels, SAM_HF_FILES } from '../../models/analytic/index.js';
+import { SAM_HF_FILES } from '../../models/analytic/index.js';
 import { MODELS_KEY, SETTINGS_KEY } from '../../plugin/host/settings.js';
 import { DEFAULT_SETTINGS, type ModelSourceSpec } from '../../plugin/protocol.js';
 import { formatBytes } from '../../ui/format.js';
 import { type Mat, ap, inv, mul } from '../figma/fake/affine.js';
 import { parseVectorPath } from '../figma/fake/index.js';
 import { requireFixture } from '../fixtures.js';
-import {
-  asMat,
-  boxInSource,
-  type E2EHarness,
-  ensureBuilt,
-  fillImageToPage,
-  fillInSource,
-  iou,
-  type NodeInfo,
-  type Session,
-  startHarness,
-  transformPath,
-} from './harness.js';
+import { asMat, boxInSource, ensureBuilt, fillImageToPage, fillInSource, type NodeInfo, type Session, startHarness, transformPath } from './harness.js';
+import { iou } from './measure.js';
 import { colourTruth, OBJECT, PHOTO, PHOTO_CLICK } from './scenes.js';
+import { analyticSamModel, applyWithEnter, ARTIFACTS, clickImage, e2eSuite, expectOnlyLoopback, snapshot, waitForSource } from './steps.js';
 
-const ARTIFACTS = 'test-artifacts';
 const REF = requireFixture('sam-reference');
 const REF_FILES = { encoder: 'vision_encoder_quantized.onnx', decoder: 'prompt_encoder_mask_decoder.onnx' } as const;
 const REF_MODEL = { id: 'sam-reference', name: 'SAM reference (random weights)' };
@@ -60,13 +48,12 @@ const REF_MODEL = { id: 'sam-reference', name: 'SAM reference (random weights)' 
 const CHELSEA = { name: 'Chelsea', scale: 0.8, x: 1040, y: 120, rotation: -12 };
 /** Where the user clicks, in source-image pixels (the cat's face). */
 const CHELSEA_CLICK = { x: 230, y: 110 };
-
-const timings: Record<string, number> = {};
-const measured: Record<string, unknown> = {};
+/** A click here waits for the mask itself (Apply enabled and a mask drawn), timed from the click after a hover. */
+const MASK_CLICK = { hover: true, waitForMask: true, timeout: 30_000 };
 
 function storage(origin: string, modelId: string, extra: Partial<typeof DEFAULT_SETTINGS> = {}): Record<string, unknown> {
   const models: ModelSourceSpec[] = [
-    { id: 'analytic-sam-hf', name: 'Analytic SAM (e2e)', baseUrl: `${origin}/models/sam-hf/`, files: [SAM_HF_FILES.encoder, SAM_HF_FILES.decoder], license: 'MIT' },
+    analyticSamModel(origin),
     { id: REF_MODEL.id, name: REF_MODEL.name, baseUrl: `${origin}/models/sam-reference/`, files: [SAM_HF_FILES.encoder, SAM_HF_FILES.decoder], license: 'test fixture' },
   ];
   return { [MODELS_KEY]: models, [SETTINGS_KEY]: { ...DEFAULT_SETTINGS, ...extra, modelId } };
@@ -104,48 +91,6 @@ interface ProgressEntry {
   label: string;
   detail: string;
   width: string;
-}
-
-async function waitForSource(s: Session, name: string, timeout: number): Promise<void> {
-  await s.ui.waitForFunction(
-    (n) => document.getElementById('source-name')?.textContent === n && document.getElementById('status')?.textContent === 'Click the object you want to keep.',
-    name,
-    { timeout },
-  );
-}
-
-/** Clicks image pixel p in the UI's canvas and waits for the mask (Apply enabled and a mask drawn). Returns ms. */
-async function clickImage(s: Session, p: { x: number; y: number }): Promise<number> {
-  const geo = await s.ui.evaluate(() => (window as unknown as { __cutout: { app: { canvas: { geometry: { x: number; y: number; scale: number } } } } }).__cutout.app.canvas.geometry);
-  const box = (await s.ui.locator('#stage-canvas').boundingBox())!;
-  const at = { x: geo.x + p.x * geo.scale, y: geo.y + p.y * geo.scale };
-  expect(at.x).toBeGreaterThan(0);
-  expect(at.x).toBeLessThan(box.width);
-  expect(at.y).toBeLessThan(box.height);
-  // Hover first (as a user's pointer does), so the timing below is the click's own decode.
-  await s.ui.locator('#stage-canvas').hover({ position: at });
-  const t0 = Date.now();
-  await s.ui.locator('#stage-canvas').click({ position: at });
-  await s.ui.waitForFunction(
-    () =>
-      !(document.getElementById('apply') as HTMLButtonElement).disabled &&
-      (window as unknown as { __cutout: { app: { canvas: { hasMask: boolean } } } }).__cutout.app.canvas.hasMask,
-    undefined,
-    { timeout: 30_000 },
-  );
-  return Date.now() - t0;
-}
-
-/** Presses Enter and waits for the host's `applied`; returns ms. */
-async function applyWithEnter(s: Session): Promise<number> {
-  const from = (await s.log()).length;
-  const t0 = Date.now();
-  await s.page.keyboard.press('Enter');
-  await s.page.waitForFunction((n) => window.__e2e.log().slice(n).some((e) => e.dir === 'to-ui' && (e.type === 'applied' || e.type === 'error')), from, { timeout: 30_000 });
-  const ms = Date.now() - t0;
-  expect((await s.log()).slice(from).filter((e) => e.dir === 'to-ui').map((e) => e.type)).toContain('applied');
-  await s.ui.waitForFunction(() => /^Added/.test(document.getElementById('status')?.textContent ?? ''), undefined, { timeout: 10_000 });
-  return ms;
 }
 
 /**
@@ -206,37 +151,25 @@ async function outlineScreenshot(s: Session, srcId: string, vectorId: string, na
 const stateOf = (n: NodeInfo) => JSON.parse(n.state) as { strokes: Array<{ type: string; visible?: boolean; opacity?: number }>; strokeWeight: number; fills: unknown[] };
 
 describe('Cutout in Figma with the real SAM graphs and the Outline output (end to end)', () => {
-  let h: E2EHarness;
-  let modelRoot: string;
-  let origin: string;
-
-  beforeAll(async () => {
-    const t0 = Date.now();
-    ensureBuilt();
-    mkdirSync(ARTIFACTS, { recursive: true });
-    modelRoot = mkdtempSync(join(tmpdir(), 'cutout-e2e-ref-'));
-    const dirs = await generateAnalyticModels(modelRoot);
-    h = await startHarness({ samDir: dirs['sam-hf'], salientDir: dirs.salient });
-    origin = h.server.url;
-    if (REF) {
-      // The real graphs under the transformers.js names; sent in pieces like a real network
-      // response (Content-Length known), so the byte progress has something to show.
-      const serve = (file: string) => ({ body: new Uint8Array(readFileSync(join(REF, 'onnx', file))), chunkSize: 256 * 1024, chunkDelayMs: 2 });
-      h.server.setRoute(`/models/sam-reference/${SAM_HF_FILES.encoder}`, serve(REF_FILES.encoder));
-      h.server.setRoute(`/models/sam-reference/${SAM_HF_FILES.decoder}`, serve(REF_FILES.decoder));
-    }
-    await h.context.addInitScript({ content: PROGRESS_RECORDER });
-    timings.setupMs = Date.now() - t0;
+  const suite = e2eSuite({
+    name: 'e2e reference',
+    tmpPrefix: 'cutout-e2e-ref-',
+    timingFile: 'e2e-reference-timing.json',
+    minTimings: 1,
+    ensureBuilt,
+    start: startHarness,
+    async setUp(h) {
+      if (REF) {
+        // The real graphs under the transformers.js names; sent in pieces like a real network
+        // response (Content-Length known), so the byte progress has something to show.
+        const serve = (file: string) => ({ body: new Uint8Array(readFileSync(join(REF, 'onnx', file))), chunkSize: 256 * 1024, chunkDelayMs: 2 });
+        h.server.setRoute(`/models/sam-reference/${SAM_HF_FILES.encoder}`, serve(REF_FILES.encoder));
+        h.server.setRoute(`/models/sam-reference/${SAM_HF_FILES.decoder}`, serve(REF_FILES.decoder));
+      }
+      await h.context.addInitScript({ content: PROGRESS_RECORDER });
+    },
   });
-
-  afterAll(async () => {
-    console.log('[e2e reference timings]', JSON.stringify(timings));
-    console.log('[e2e reference measured]', JSON.stringify(measured));
-    if (Object.keys(timings).length > 1) writeFileSync(join(ARTIFACTS, 'e2e-reference-timing.json'), JSON.stringify({ timings, measured }, null, 2));
-    if (h?.errors.length) console.warn('[e2e page errors]', h.errors.join('\n'));
-    await h?.close();
-    if (modelRoot) rmSync(modelRoot, { recursive: true, force: true });
-  });
+  const { timings, measured } = suite;
 
   describe.skipIf(!REF)('real SAM graphs (sam-reference, random weights: structure only)', () => {
     it('downloads with byte progress, encodes, a click shows a mask, Enter inserts one cutout over the photo', async () => {
@@ -246,7 +179,7 @@ describe('Cutout in Figma with the real SAM graphs and the Outline output (end t
       const chelsea: RgbaImage = decodePng(chelseaPng);
 
       const t0 = Date.now();
-      const s = await h.open({ command: 'cutout', page: 'Shots', select: [], storage: storage(origin, REF_MODEL.id) });
+      const s = await suite.h.open({ command: 'cutout', page: 'Shots', select: [], storage: storage(suite.origin, REF_MODEL.id) });
       // A photo layer, added through the plugin API as a designer would have placed it, then
       // selected while the plugin is open (committed first: not part of the plugin's undo step).
       const srcId = await s.page.evaluate(
@@ -297,19 +230,17 @@ describe('Cutout in Figma with the real SAM graphs and the Outline output (end t
       expect(Math.max(...widths)).toBeGreaterThan(Math.min(...widths));
       expect(progress.some((p) => p.shown && p.label === 'Analyzing image')).toBe(true);
       // The real graphs were fetched from 127.0.0.1 under the transformers.js names.
-      for (const f of [SAM_HF_FILES.encoder, SAM_HF_FILES.decoder]) expect(h.server.requests).toContain(`/models/sam-reference/${f}`);
+      for (const f of [SAM_HF_FILES.encoder, SAM_HF_FILES.decoder]) expect(suite.h.server.requests).toContain(`/models/sam-reference/${f}`);
 
       // A click → a mask preview (candidates from the real decoder).
       const src = await s.node(srcId);
       expect(await s.ui.locator('#source-size').innerText()).toBe('451 × 300');
-      timings['reference: click → mask preview'] = await clickImage(s, CHELSEA_CLICK);
+      timings['reference: click → mask preview'] = await clickImage(s, CHELSEA_CLICK, MASK_CLICK);
       expect(await s.ui.locator('#status').innerText()).toMatch(/^Mask [1-3] of 3\b/);
       expect(await s.ui.locator('#candidates .candidate').count()).toBe(3);
       await s.screenshot('reference-mask');
 
-      const known = await s.call<string[]>('allIds');
-      const before = await s.state();
-      const dumpBefore = await s.call<string>('dump');
+      const { known, before, dump: dumpBefore } = await snapshot(s);
       expect(await s.ui.locator('#apply').innerText()).toBe('Apply cutout');
       timings['reference: Enter → applied'] = await applyWithEnter(s);
       await s.screenshot('reference-applied');
@@ -384,7 +315,7 @@ describe('Cutout in Figma with the real SAM graphs and the Outline output (end t
   describe('Outline (analytic sam-hf model)', () => {
     it('a stroked VECTOR without fills right above the rotated source, whose paths are the shape; one undo step', async () => {
       const t0 = Date.now();
-      const s = await h.open({ command: 'cutout', page: 'Shots', select: ['Tilted photo'], storage: storage(origin, 'analytic-sam-hf') });
+      const s = await suite.h.open({ command: 'cutout', page: 'Shots', select: ['Tilted photo'], storage: storage(suite.origin, 'analytic-sam-hf') });
       await waitForSource(s, 'Tilted photo', 45_000);
       timings['outline: open → ready for clicks'] = Date.now() - t0;
       await s.ui.locator('#output button[data-value="outline"]').click();
@@ -392,10 +323,8 @@ describe('Cutout in Figma with the real SAM graphs and the Outline output (end t
       expect(await s.ui.locator('#smoothing-field').isHidden()).toBe(false);
 
       const src = await s.node('Tilted photo');
-      const known = await s.call<string[]>('allIds');
-      const before = await s.state();
-      const dumpBefore = await s.call<string>('dump');
-      timings['outline: click → mask'] = await clickImage(s, PHOTO_CLICK);
+      const { known, before, dump: dumpBefore } = await snapshot(s);
+      timings['outline: click → mask'] = await clickImage(s, PHOTO_CLICK, MASK_CLICK);
       timings['outline: Enter → applied'] = await applyWithEnter(s);
 
       const created = await s.call<NodeInfo[]>('newNodes', known);
@@ -442,9 +371,6 @@ describe('Cutout in Figma with the real SAM graphs and the Outline output (end t
   });
 
   it('no request went anywhere but 127.0.0.1; no page errors', () => {
-    expect(h.foreign).toEqual([]);
-    expect(h.errors).toEqual([]);
-    expect([...new Set(h.requests.map((r) => new URL(r.url).hostname))]).toEqual(['127.0.0.1']);
-    measured.requests = h.requests.length;
+    expectOnlyLoopback(suite.h, suite);
   });
 });

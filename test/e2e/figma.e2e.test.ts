@@ -22,99 +22,22 @@
  *   4. Every request of the pages, the iframe and its worker went to 127.0.0.1.
  * Screenshots: test-artifacts/e2e-*.png (the fake's rendering of the page + the plugin window).
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { decodePng } from '../../core/image/png.js';
 import { rasterizePaths } from '../../core/vector/index.js';
-import { generateAnalyticModels, SALIENT_FILES, SAM_HF_FILES } from '../../models/analytic/index.js';
+import { SAM_HF_FILES } from '../../models/analytic/index.js';
 import { MODELS_KEY, SETTINGS_KEY } from '../../plugin/host/settings.js';
-import { DEFAULT_SETTINGS, type ModelSourceSpec } from '../../plugin/protocol.js';
 import type { GrayImage } from '../../core/image/types.js';
 import { type Mat, inv, mul } from '../figma/fake/affine.js';
-import {
-  asMat,
-  bounds,
-  corners,
-  type E2EHarness,
-  ensureBuilt,
-  boxInSource,
-  fillInSource,
-  fillImageToPage,
-  iou,
-  isForeground,
-  maxDistance,
-  type NodeInfo,
-  nodeCorners,
-  pageBox,
-  renderedVsTruth,
-  type Session,
-  startHarness,
-  transformPath,
-} from './harness.js';
+import { asMat, boxInSource, ensureBuilt, type FigmaState, fillImageToPage, fillInSource, type NodeInfo, nodeCorners, type Session, startHarness, transformPath } from './harness.js';
+import { bounds, colourShare, corners, inMask, iou, isForeground, maxDistance } from './measure.js';
 import { HTML_MARKER } from './shared.js';
 import { BATCH_NAMES, colourTruth, foregroundTruth, type ImageSpec, layerSpec, OBJECT, PHOTO, PHOTO_CLICK, PRODUCTS_PAGE, renderImage, SHOTS_PAGE } from './scenes.js';
+import { ANALYTIC_SETTINGS, analyticModels, applyWithEnter, chooseOutput, clickAndApply, clickImage, closeFromFooter, e2eSuite, expectBatchReady, expectBatchResult, expectOnlyLoopback, expectUndoWalk, failingApply, measureBatchResult, MODEL_PATHS, renderedIou, runBatch, selectSource, snapshot, STACK_TRACE } from './steps.js';
 
-const ARTIFACTS = 'test-artifacts';
-const timings: Record<string, number> = {};
-const measured: Record<string, unknown> = {};
-
+/** clientStorage as the plugin keeps it (Figma stores values structured-cloned). */
 function storage(origin: string): Record<string, unknown> {
-  const models: ModelSourceSpec[] = [
-    { id: 'analytic-sam-hf', name: 'Analytic SAM (e2e)', baseUrl: `${origin}/models/sam-hf/`, files: [SAM_HF_FILES.encoder, SAM_HF_FILES.decoder], license: 'MIT' },
-    {
-      id: 'analytic-salient',
-      name: 'Analytic background model (e2e)',
-      baseUrl: `${origin}/models/salient/`,
-      files: [SALIENT_FILES.model, SALIENT_FILES.descriptor],
-      kind: 'salient',
-      license: 'MIT',
-    },
-  ];
-  return {
-    [MODELS_KEY]: models,
-    [SETTINGS_KEY]: { ...DEFAULT_SETTINGS, modelId: 'analytic-sam-hf', salientModelId: 'analytic-salient' },
-  };
-}
-
-/** Waits until the UI shows `name` encoded and waiting for a click. */
-async function waitForSource(s: Session, name: string): Promise<void> {
-  await s.ui.waitForFunction(
-    (n) =>
-      document.getElementById('source-name')?.textContent === n &&
-      document.getElementById('status')?.textContent === 'Click the object you want to keep.',
-    name,
-    { timeout: 45_000 },
-  );
-}
-
-/** Clicks image pixel (u, v) in the UI's canvas (the canvas's zoom-to-fit geometry maps it to CSS px). */
-async function clickImage(s: Session, p: { x: number; y: number }): Promise<void> {
-  const geo = await s.ui.evaluate(() => (window as unknown as { __cutout: { app: { canvas: { geometry: { x: number; y: number; scale: number } } } } }).__cutout.app.canvas.geometry);
-  const box = (await s.ui.locator('#stage-canvas').boundingBox())!;
-  const at = { x: geo.x + p.x * geo.scale, y: geo.y + p.y * geo.scale };
-  expect(at.x).toBeGreaterThan(0);
-  expect(at.x).toBeLessThan(box.width);
-  expect(at.y).toBeLessThan(box.height);
-  await s.ui.locator('#stage-canvas').click({ position: at });
-  await s.ui.waitForFunction(() => !(document.getElementById('apply') as HTMLButtonElement).disabled, undefined, { timeout: 20_000 });
-}
-
-/** Presses Enter and waits for the host's `applied` answer; returns the new top-level node ids. */
-async function applyWithEnter(s: Session): Promise<number> {
-  const from = (await s.log()).length;
-  const t0 = Date.now();
-  await s.page.keyboard.press('Enter');
-  await s.page.waitForFunction(
-    (n) => window.__e2e.log().slice(n).some((e) => e.dir === 'to-ui' && (e.type === 'applied' || e.type === 'error')),
-    from,
-    { timeout: 30_000 },
-  );
-  const entries = (await s.log()).slice(from);
-  expect(entries.filter((e) => e.dir === 'to-ui').map((e) => e.type)).toContain('applied');
-  await s.ui.waitForFunction(() => /^Added/.test(document.getElementById('status')?.textContent ?? ''), undefined, { timeout: 10_000 });
-  return Date.now() - t0;
+  return { [MODELS_KEY]: analyticModels(origin), [SETTINGS_KEY]: ANALYTIC_SETTINGS };
 }
 
 async function pngOf(s: Session, n: NodeInfo) {
@@ -144,29 +67,9 @@ async function checkCutoutFill(s: Session, cut: NodeInfo, imageToPage: Mat, spec
 }
 
 describe('Cutout in Figma, end to end (real code.js + ui.html, Figma fake, Chromium)', () => {
-  let h: E2EHarness;
-  let modelRoot: string;
-  let origin: string;
-
-  beforeAll(async () => {
-    const t0 = Date.now();
-    ensureBuilt(); // dist/code.js and dist/ui.html, when older than their sources
-    mkdirSync(ARTIFACTS, { recursive: true });
-    modelRoot = mkdtempSync(join(tmpdir(), 'cutout-e2e-'));
-    const dirs = await generateAnalyticModels(modelRoot);
-    h = await startHarness({ samDir: dirs['sam-hf'], salientDir: dirs.salient });
-    origin = h.server.url;
-    timings.setupMs = Date.now() - t0;
-  });
-
-  afterAll(async () => {
-    console.log('[e2e timings]', JSON.stringify(timings));
-    console.log('[e2e measured]', JSON.stringify(measured));
-    if (Object.keys(timings).length) writeFileSync(join(ARTIFACTS, 'e2e-timing.json'), JSON.stringify({ timings, measured }, null, 2));
-    if (h?.errors.length) console.warn('[e2e page errors]', h.errors.join('\n'));
-    await h?.close();
-    if (modelRoot) rmSync(modelRoot, { recursive: true, force: true });
-  });
+  // dist/code.js and dist/ui.html rebuilt when older than their sources.
+  const suite = e2eSuite({ name: 'e2e', tmpPrefix: 'cutout-e2e-', timingFile: 'e2e-timing.json', ensureBuilt, start: startHarness });
+  const { timings, measured } = suite;
 
   describe('"Cut out object…"', () => {
     let s: Session;
@@ -176,18 +79,7 @@ describe('Cutout in Figma, end to end (real code.js + ui.html, Figma fake, Chrom
     /** Everything scenario 1 asserts about a cutout of PHOTO over `sourceName`. */
     async function cutOutAndCheck(sourceName: string, shot?: string): Promise<void> {
       const src = await s.node(sourceName);
-      const known = await s.call<string[]>('allIds');
-      const before = await s.state();
-      dumps.push(await s.call<string>('dump'));
-
-      const t0 = Date.now();
-      await clickImage(s, PHOTO_CLICK);
-      timings[`${sourceName}: click → mask`] = Date.now() - t0;
-      if (shot) await s.screenshot(`${shot}-click`);
-      timings[`${sourceName}: Enter → applied`] = await applyWithEnter(s);
-      if (shot) await s.screenshot(`${shot}-applied`);
-
-      const created = await s.call<NodeInfo[]>('newNodes', known);
+      const { before, created } = await clickAndApply<NodeInfo, FigmaState>(s, { at: PHOTO_CLICK, label: sourceName, timings, dumps, shot });
       expect(created.map((n) => n.type)).toEqual(['RECTANGLE']);
       const cut = created[0]!;
       // Named after the source, right above it in the same parent, selected, one undo step.
@@ -211,24 +103,19 @@ describe('Cutout in Figma, end to end (real code.js + ui.html, Figma fake, Chrom
       expect(cornerError).toBeLessThanOrEqual(0.5);
 
       // The IMAGE fill decodes to a PNG whose alpha is the object.
-      const paint = cut.fills[0] as { type: string; scaleMode: string };
-      expect(cut.fills).toHaveLength(1);
-      expect(paint.type).toBe('IMAGE');
       const fill = await checkCutoutFill(s, cut, imageToPage, PHOTO, truth);
       measured[`${sourceName}: fill alpha IoU`] = Number(fill.iou.toFixed(4));
       expect(fill.iou).toBeGreaterThanOrEqual(0.95);
 
       // As the fake renders the page: the result alone covers exactly the object.
-      const box = pageBox(corners(imageToPage, { x: 0, y: 0, width: PHOTO.width, height: PHOTO.height }));
-      const rendered = await s.render([cut.id], box, 1);
-      const renderIou = renderedVsTruth(rendered, box, 1, imageToPage, PHOTO, (x, y) => truth.data[y * PHOTO.width + x] === 255);
+      const { iou: renderIou } = await renderedIou(s, [cut.id], imageToPage, PHOTO, inMask(truth));
       measured[`${sourceName}: rendered IoU`] = Number(renderIou.toFixed(4));
       expect(renderIou).toBeGreaterThanOrEqual(0.95);
     }
 
     beforeAll(async () => {
       const t0 = Date.now();
-      s = await h.open({ command: 'cutout', page: 'Shots', select: ['Photo'], storage: storage(origin) });
+      s = await suite.h.open({ command: 'cutout', page: 'Shots', select: ['Photo'], storage: storage(suite.origin) });
       baselineDump = await s.call<string>('dump');
       await s.ui.waitForFunction(() => document.documentElement.dataset.cutoutReady === 'true', undefined, { timeout: 60_000 });
       timings['cutout: open → ready for clicks'] = Date.now() - t0;
@@ -254,27 +141,19 @@ describe('Cutout in Figma, end to end (real code.js + ui.html, Figma fake, Chrom
     });
 
     it('the same on a rotated layer (selection changed while the plugin is open)', async () => {
-      await s.call('select', ['Tilted photo']);
-      await waitForSource(s, 'Tilted photo');
+      await selectSource(s, 'Tilted photo');
       await cutOutAndCheck('Tilted photo');
     });
 
     it('vector mask on a layer three frames deep in an auto-layout row: group [mask vector, copy of the source]', async () => {
-      await s.call('select', ['Nested photo']);
-      await waitForSource(s, 'Nested photo');
-      await s.ui.locator('#output button[data-value="vector-mask"]').click();
-      expect(await s.ui.locator('#apply').innerText()).toBe('Apply vector mask');
+      await selectSource(s, 'Nested photo');
+      await chooseOutput(s, 'vector-mask', 'Apply vector mask');
       const src = await s.node('Nested photo');
       const row = await s.node('Row');
       expect(src.parent).toBe(row.id);
-      const known = await s.call<string[]>('allIds');
-      const before = await s.state();
-      dumps.push(await s.call<string>('dump'));
-      await clickImage(s, PHOTO_CLICK);
-      timings['vector mask: Enter → applied'] = await applyWithEnter(s);
+      const { before, created } = await clickAndApply<NodeInfo, FigmaState>(s, { at: PHOTO_CLICK, label: 'vector mask', timings, dumps });
       await s.screenshot('vector-mask-applied');
 
-      const created = await s.call<NodeInfo[]>('newNodes', known);
       const group = created.find((n) => n.parent === src.parent)!;
       expect(group).toBeDefined();
       expect(created).toHaveLength(3);
@@ -311,47 +190,23 @@ describe('Cutout in Figma, end to end (real code.js + ui.html, Figma fake, Chrom
       expect(pathIou).toBeGreaterThanOrEqual(0.95);
 
       // Rendered: the masked copy shows the source's object pixels, exactly where the object is.
-      const box = pageBox(corners(imageToPage, { x: 0, y: 0, width: PHOTO.width, height: PHOTO.height }));
-      const rendered = await s.render([group.id], box, 1);
-      const renderIou = renderedVsTruth(rendered, box, 1, imageToPage, PHOTO, (x, y) => truth.data[y * PHOTO.width + x] === 255);
+      const { iou: renderIou, rendered } = await renderedIou(s, [group.id], imageToPage, PHOTO, inMask(truth));
       measured['vector mask: rendered IoU'] = Number(renderIou.toFixed(4));
       expect(renderIou).toBeGreaterThanOrEqual(0.95);
-      let opaque = 0;
-      let objectColour = 0;
-      for (let i = 0; i < rendered.data.length; i += 4) {
-        if (rendered.data[i + 3] !== 255) continue;
-        opaque++;
-        if (rendered.data[i] === OBJECT[0] && rendered.data[i + 1] === OBJECT[1] && rendered.data[i + 2] === OBJECT[2]) objectColour++;
-      }
-      expect(objectColour / opaque).toBeGreaterThanOrEqual(0.98);
+      expect(colourShare(rendered, OBJECT)).toBeGreaterThanOrEqual(0.98);
     });
 
     it('each apply is exactly one undo step: three undos walk back to the untouched document', async () => {
       expect(dumps).toHaveLength(3);
-      for (let k = dumps.length - 1; k >= 0; k--) {
-        await s.call('undo');
-        expect(await s.call<string>('dump')).toBe(dumps[k]);
-      }
-      expect(dumps[0]).toBe(baselineDump);
+      await expectUndoWalk(s, dumps, baselineDump);
       expect((await s.state()).error).toBeUndefined();
     });
     it('an insertion that fails half-way leaves the file exactly as it was, says so, and a retry works', async () => {
-      await s.call('select', ['Photo']);
-      await waitForSource(s, 'Photo');
+      await selectSource(s, 'Photo');
       expect(await s.ui.locator('#apply').innerText()).toBe('Apply vector mask'); // the copy and the vector exist before the group
       await clickImage(s, PHOTO_CLICK);
-      const known = await s.call<string[]>('allIds');
-      const before = await s.state();
-      const dump = await s.call<string>('dump');
-      await s.call('fault', 'group', 'in group: injected fault');
-      const from = (await s.log()).length;
-      await s.page.keyboard.press('Enter');
-      await s.page.waitForFunction((n) => window.__e2e.log().slice(n).some((e) => e.dir === 'to-ui' && (e.type === 'applied' || e.type === 'error')), from, { timeout: 30_000 });
-      expect((await s.log()).slice(from).filter((e) => e.dir === 'to-ui').map((e) => e.type)).toEqual(['error']);
-      await s.ui.waitForFunction(() => !document.getElementById('banner')!.hidden, undefined, { timeout: 10_000 });
-      const banner = await s.ui.locator('#banner').innerText();
-      expect(banner).toMatch(/nothing was changed/i);
-      expect(banner).not.toMatch(/\n\s*at\s|\.(?:ts|js|mjs):\d+:\d+/); // no stack trace
+      const { known, before, dump, banner } = await failingApply(s, 'group', 'in group: injected fault');
+      expect(banner).not.toMatch(STACK_TRACE);
       await s.screenshot('insert-failed');
       expect(await s.call<NodeInfo[]>('newNodes', known)).toEqual([]);
       expect(await s.call<string>('dump')).toBe(dump);
@@ -367,29 +222,18 @@ describe('Cutout in Figma, end to end (real code.js + ui.html, Figma fake, Chrom
   describe('"Remove background" on a page of product shots in nested frames', () => {
     it('a cutout exactly over each image, originals untouched, one undo step, a summary', async () => {
       const t0 = Date.now();
-      const s = await h.open({ command: 'remove-bg', page: 'Products', select: [], storage: storage(origin) });
+      const s = await suite.h.open({ command: 'remove-bg', page: 'Products', select: [], storage: storage(suite.origin) });
       await s.ui.waitForFunction(() => document.getElementById('app')?.dataset.view === 'batch', undefined, { timeout: 30_000 });
-      await s.ui.waitForFunction(
-        () => document.getElementById('status')?.textContent === 'Originals stay untouched.' && !(document.getElementById('apply') as HTMLButtonElement).disabled,
-        undefined,
-        { timeout: 45_000 },
-      );
-      timings['remove-bg: open → ready'] = Date.now() - t0;
       // Nothing selected: the scope is this page.
-      expect(await s.ui.locator('input[name="scope"][value="page"]').isChecked()).toBe(true);
-      expect(await s.ui.locator('#model-select').inputValue()).toBe('analytic-salient');
+      await expectBatchReady(s);
+      timings['remove-bg: open → ready'] = Date.now() - t0;
       await s.screenshot('batch-setup');
 
       const sources = new Map<string, NodeInfo>();
       for (const name of [...BATCH_NAMES, 'Locked photo']) sources.set(name, await s.node(name));
-      const known = await s.call<string[]>('allIds');
-      const before = await s.state();
-      const dumpBefore = await s.call<string>('dump');
+      const { known, before, dump: dumpBefore } = await snapshot(s);
 
-      const t1 = Date.now();
-      await s.ui.locator('#apply').click();
-      await s.ui.waitForFunction(() => !document.getElementById('batch-report')!.hidden, undefined, { timeout: 60_000 });
-      timings['remove-bg: 5 images'] = Date.now() - t1;
+      timings['remove-bg: 5 images'] = await runBatch(s);
       await s.screenshot('batch-done');
 
       // The summary, in the UI and as a Figma notification.
@@ -418,25 +262,10 @@ describe('Cutout in Figma, end to end (real code.js + ui.html, Figma fake, Chrom
 
         const imageToPage = fillImageToPage(src, spec);
         const truth = foregroundTruth(spec);
-        const cornerError = maxDistance(nodeCorners(cut!), corners(imageToPage, bounds(truth)));
         const fill = await checkCutoutFill(s, cut!, imageToPage, spec, truth);
-        // Where the object shows (alpha ≥ ½, as placed, in source pixels) vs where it is.
-        const t = bounds(truth);
-        const shown = bounds(fill.alpha);
-        const edgeError = Math.max(
-          Math.abs(shown.x - t.x),
-          Math.abs(shown.y - t.y),
-          Math.abs(shown.x + shown.width - (t.x + t.width)),
-          Math.abs(shown.y + shown.height - (t.y + t.height)),
-        );
-        const fillIou = fill.iou;
-        const box = pageBox(corners(imageToPage, { x: 0, y: 0, width: spec.width, height: spec.height }));
-        const renderIou = renderedVsTruth(await s.render([cut!.id], box, 1), box, 1, imageToPage, spec, isForeground(spec));
-        measured[`remove-bg ${name}`] = { pngBoxVsObjectBoxPagePx: Number(cornerError.toFixed(3)), objectEdgeErrorSourcePx: Math.round(edgeError * 1000) / 1000, fillIou: Number(fillIou.toFixed(4)), renderIou: Number(renderIou.toFixed(4)), layout: cut!.layoutPositioning };
-        // The salient model works at 320×320 (stretched): its edges may land one source pixel off.
-        expect(edgeError, name).toBeLessThanOrEqual(1);
-        expect(fillIou, name).toBeGreaterThanOrEqual(0.97);
-        expect(renderIou, name).toBeGreaterThanOrEqual(0.95);
+        const m = await measureBatchResult(s, { id: cut!.id, resultCorners: nodeCorners(cut!), imageToPage, spec, truth, fill, foreground: isForeground(spec) });
+        measured[`remove-bg ${name}`] = { ...m.figures, layout: cut!.layoutPositioning };
+        expectBatchResult(name, m);
       }
       // The auto-layout shelf keeps its flow: the results there are absolutely positioned.
       for (const name of ['Bottle', 'Shoe']) expect(created.find((n) => n.pluginSource === sources.get(name)!.id)!.layoutPositioning).toBe('ABSOLUTE');
@@ -451,24 +280,11 @@ describe('Cutout in Figma, end to end (real code.js + ui.html, Figma fake, Chrom
       expect((await s.state()).error).toBeUndefined();
 
       // "Close" closes the plugin (figma.closePlugin), as the footer says.
-      expect(await s.ui.locator('#apply').innerText()).toBe('Close');
-      await s.ui.locator('#apply').click();
-      await s.page.waitForFunction(() => window.__e2e.state().closed !== null, undefined, { timeout: 5_000 });
-      expect(await s.page.locator('#plugin-ui').count()).toBe(0);
+      await closeFromFooter(s);
     });
   });
 
   it('no request went anywhere but 127.0.0.1 (pages, the null-origin iframe, its worker); no page errors', () => {
-    expect(h.foreign).toEqual([]);
-    expect(h.errors).toEqual([]);
-    const hosts = new Set(h.requests.map((r) => new URL(r.url).hostname));
-    expect([...hosts]).toEqual(['127.0.0.1']);
-    const paths = h.requests.map((r) => new URL(r.url).pathname);
-    for (const p of ['/e2e.html', '/host.js', '/code.js', '/ui.html', `/models/sam-hf/${SAM_HF_FILES.encoder}`, `/models/sam-hf/${SAM_HF_FILES.decoder}`, `/models/salient/${SALIENT_FILES.model}`]) {
-      expect(paths, p).toContain(p);
-    }
-    // The server saw the same (nothing was answered from elsewhere).
-    expect(h.server.requests.some((r) => r.startsWith(`/models/sam-hf/${SAM_HF_FILES.encoder}`))).toBe(true);
-    measured.requests = h.requests.length;
+    expectOnlyLoopback(suite.h, suite, { paths: ['/e2e.html', '/host.js', '/code.js', '/ui.html', ...MODEL_PATHS], served: `/models/sam-hf/${SAM_HF_FILES.encoder}` });
   });
 });

@@ -17,6 +17,7 @@ import { createFakeFigma, type FakeFigma, type FaultOp, type FFrame, type FGroup
 import { renderToRgba } from '../figma/fake/render.js';
 import { type PageSpec, PRODUCTS_PAGE, renderImage, SHOTS_PAGE, type RGB } from './scenes.js';
 
+import { base64, type Box, bridgeEntry, fromIframe, isolate, paintPanels, renderAnswer, uiIframe, unionBox } from './browser-common.js';
 import { type BridgeEntry, HTML_MARKER, type NodeInfo, type StartConfig } from './shared.js';
 
 type Container = FNode & { appendChild(n: FScene): void; children: readonly FScene[] };
@@ -136,14 +137,10 @@ function current(): Session {
   return session;
 }
 
-function base64(bytes: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(s);
-}
-
-/** The nodes outside `keep` (and their ancestors and descendants) hidden, ancestors' fills off, while `run` renders. */
-function isolate<T>(fake: FakeFigma, keep: string[], run: () => T): T {
+/** The page with only `keep` (and their subtrees) visible and their ancestors' fills off, over `box` at width × height. */
+function renderPage(fake: FakeFigma, box: Box, w: number, h: number, keep?: string[]): RgbaImage {
+  const draw = () => renderToRgba(fake.doc, fake.page as unknown as FNode, box, w, h);
+  if (!keep) return draw();
   const doc = fake.doc;
   const keepSet = new Set<string>();
   const ancestors = new Set<string>();
@@ -155,85 +152,24 @@ function isolate<T>(fake: FakeFigma, keep: string[], run: () => T): T {
     walk(doc.node(id));
     for (let p = doc.node(id).parent; p; p = p.parent) ancestors.add(p.id);
   }
-  const saved: Array<() => void> = [];
-  for (const n of doc.nodes.values()) {
-    if (n.removed || keepSet.has(n.id) || n.type === 'PAGE' || n.type === 'DOCUMENT') continue;
-    const s = n.s;
-    if (ancestors.has(n.id)) {
-      const fills = s.fills;
-      s.fills = [];
-      saved.push(() => (s.fills = fills));
-    } else {
-      const v = s.visible;
-      s.visible = false;
-      saved.push(() => (s.visible = v));
-    }
-  }
-  try {
-    return run();
-  } finally {
-    for (const r of saved.reverse()) r();
-  }
+  const states = [...doc.nodes.values()].filter((n) => !n.removed && n.type !== 'PAGE' && n.type !== 'DOCUMENT').map((n) => [n.id, n.s] as const);
+  const hide = (s: FNode['s']) => {
+    const v = s.visible;
+    s.visible = false;
+    return () => (s.visible = v);
+  };
+  return isolate(states, keepSet, ancestors, hide, draw);
 }
 
-function pageBounds(fake: FakeFigma, nodes: readonly FScene[], pad: number): { x: number; y: number; width: number; height: number } {
-  let x0 = Infinity;
-  let y0 = Infinity;
-  let x1 = -Infinity;
-  let y1 = -Infinity;
-  for (const c of nodes) {
-    const b = c.absoluteBoundingBox;
-    if (!b) continue;
-    x0 = Math.min(x0, b.x);
-    y0 = Math.min(y0, b.y);
-    x1 = Math.max(x1, b.x + b.width);
-    y1 = Math.max(y1, b.y + b.height);
-  }
-  if (!Number.isFinite(x0)) return { x: 0, y: 0, width: 100, height: 100 };
-  return { x: x0 - pad, y: y0 - pad, width: x1 - x0 + 2 * pad, height: y1 - y0 + 2 * pad };
-}
-
-/** Renders `box` of the current page (only `keep` when given) to fit `canvas`; outlines `outline`. Returns the scale. */
-function drawRender(canvas: HTMLCanvasElement, fake: FakeFigma, box: { x: number; y: number; width: number; height: number }, keep: string[] | undefined, outline: readonly FScene[]): number {
-  const scale = Math.min(canvas.width / box.width, canvas.height / box.height);
-  const w = Math.max(1, Math.round(box.width * scale));
-  const h = Math.max(1, Math.round(box.height * scale));
-  const draw = () => renderToRgba(fake.doc, fake.page as unknown as FNode, box, w, h);
-  const img: RgbaImage = keep ? isolate(fake, keep, draw) : draw();
-  const ctx = canvas.getContext('2d')!;
-  ctx.clearRect(0, 0, canvas.width, canvas.height);
-  // A checkerboard under the page shows transparency (cutouts) as an editor does.
-  const checker = document.createElement('canvas');
-  checker.width = checker.height = 16;
-  const cc = checker.getContext('2d')!;
-  cc.fillStyle = '#f4f4f4';
-  cc.fillRect(0, 0, 16, 16);
-  cc.fillStyle = '#d8d8d8';
-  cc.fillRect(0, 0, 8, 8);
-  cc.fillRect(8, 8, 8, 8);
-  const tmp = document.createElement('canvas');
-  tmp.width = w;
-  tmp.height = h;
-  tmp.getContext('2d')!.putImageData(new ImageData(new Uint8ClampedArray(img.data), w, h), 0, 0);
-  ctx.fillStyle = ctx.createPattern(checker, 'repeat')!;
-  ctx.fillRect(0, 0, w, h);
-  ctx.drawImage(tmp, 0, 0);
-  ctx.strokeStyle = '#0d99ff';
-  ctx.lineWidth = 2;
-  for (const n of outline) {
-    const t = n.absoluteTransform;
-    const pts = [
-      [0, 0],
-      [n.width, 0],
-      [n.width, n.height],
-      [0, n.height],
-    ].map(([x, y]) => [(t[0][0] * x! + t[0][1] * y! + t[0][2] - box.x) * scale, (t[1][0] * x! + t[1][1] * y! + t[1][2] - box.y) * scale]);
-    ctx.beginPath();
-    pts.forEach(([x, y], i) => (i ? ctx.lineTo(x!, y!) : ctx.moveTo(x!, y!)));
-    ctx.closePath();
-    ctx.stroke();
-  }
-  return scale;
+/** A node's box corners on the page (for the selection outline). */
+function outline(n: FScene): Array<[number, number]> {
+  const t = n.absoluteTransform;
+  return [
+    [0, 0],
+    [n.width, 0],
+    [n.width, n.height],
+    [0, n.height],
+  ].map(([x, y]) => [t[0][0] * x! + t[0][1] * y! + t[0][2], t[1][0] * x! + t[1][1] * y! + t[1][2]]);
 }
 
 const api = {
@@ -264,15 +200,7 @@ const api = {
     const showUI = figmaApi.showUI as (html: string, o?: ShowUIOptions) => void;
     figmaApi.showUI = (html: string, o?: ShowUIOptions) => {
       showUI.call(figmaApi, html, o);
-      const iframe = document.createElement('iframe');
-      iframe.id = 'plugin-ui';
-      iframe.setAttribute('sandbox', 'allow-scripts');
-      iframe.title = (o?.title as string | undefined) ?? 'Plugin';
-      iframe.width = String(o?.width ?? 300);
-      iframe.height = String(o?.height ?? 200);
-      iframe.src = `/ui.html${config.uiQuery ?? ''}`;
-      document.getElementById('ui-slot')!.appendChild(iframe);
-      s.iframe = iframe;
+      s.iframe = uiIframe({ title: (o?.title as string | undefined) ?? 'Plugin', width: o?.width ?? 300, height: o?.height ?? 200, src: `/ui.html${config.uiQuery ?? ''}` });
       log.push({ t: performance.now(), dir: 'host', type: 'showUI' });
     };
     const resize = figmaApi.ui.resize as (w: number, h: number) => void;
@@ -289,20 +217,20 @@ const api = {
       s.iframe?.remove();
     };
 
-    // The bridge.
+    // The bridge: Figma's { pluginMessage } envelope both ways.
     fake.ui.attach((m) => {
-      const msg = m as { type?: string; requestId?: number };
-      log.push({ t: performance.now(), dir: 'to-ui', type: String(msg.type), ...(msg.requestId !== undefined ? { requestId: msg.requestId } : {}) });
+      log.push(bridgeEntry('to-ui', m));
       s.iframe?.contentWindow?.postMessage({ pluginMessage: m }, '*');
     });
-    window.addEventListener('message', (e: MessageEvent) => {
-      if (session !== s || !s.iframe || e.source !== s.iframe.contentWindow) return;
-      const data = e.data as { pluginMessage?: { type?: string; requestId?: number } } | null;
-      if (!data || typeof data !== 'object' || !('pluginMessage' in data)) return;
-      const msg = data.pluginMessage;
-      log.push({ t: performance.now(), dir: 'to-plugin', type: String(msg?.type), ...(msg?.requestId !== undefined ? { requestId: msg.requestId } : {}) });
-      fake.ui.send(msg);
-    });
+    fromIframe(
+      () => (session === s ? s.iframe : undefined),
+      (data) => {
+        if (!data || typeof data !== 'object' || !('pluginMessage' in data)) return;
+        const msg = (data as { pluginMessage?: unknown }).pluginMessage;
+        log.push(bridgeEntry('to-plugin', msg));
+        fake.ui.send(msg);
+      },
+    );
 
     fake.install(HTML_MARKER);
     const code = await (await fetch('/code.js')).text();
@@ -353,12 +281,9 @@ const api = {
     return img ? base64(img.bytes) : null;
   },
   /** Renders the page over `box` at `scale` with only `keep` (and their subtrees) visible: raw RGBA, base64. */
-  render(keep: string[], box: { x: number; y: number; width: number; height: number }, scale: number): { width: number; height: number; rgba: string } {
+  render(keep: string[], box: Box, scale: number): { width: number; height: number; rgba: string } {
     const fake = current().fake;
-    const w = Math.round(box.width * scale);
-    const h = Math.round(box.height * scale);
-    const img = isolate(fake, keep, () => renderToRgba(fake.doc, fake.page as unknown as FNode, box, w, h));
-    return { width: w, height: h, rgba: base64(img.data) };
+    return renderAnswer(box, scale, (w, h) => renderPage(fake, box, w, h, keep));
   },
   /**
    * Paints the fake's rendering of the current page (selection outlined) into the page's #doc
@@ -367,20 +292,14 @@ const api = {
   paint(): void {
     const fake = current().fake;
     const selected = fake.page.selection as unknown as FScene[];
-    const box = pageBounds(fake, fake.page.children as unknown as FScene[], 24);
-    const scale = drawRender(document.getElementById('doc') as HTMLCanvasElement, fake, box, undefined, selected);
-    const label = document.getElementById('doc-label');
-    if (label) label.textContent = `Figma fake · page “${fake.page.name}” at ${Math.round(scale * 100)}% · ${selected.length} selected · ${fake.undoSteps} commitUndo call(s)`;
-    const sel = document.getElementById('sel') as HTMLCanvasElement;
-    const selLabel = document.getElementById('sel-label');
-    if (!selected.length) {
-      sel.getContext('2d')!.clearRect(0, 0, sel.width, sel.height);
-      if (selLabel) selLabel.textContent = '';
-      return;
-    }
-    const selBox = pageBounds(fake, selected, 8);
-    const k = drawRender(sel, fake, selBox, selected.map((n) => n.id), []);
-    if (selLabel) selLabel.textContent = `The selected layer${selected.length > 1 ? 's' : ''} alone (${selected.map((n) => n.name).join(', ')}) at ${Math.round(k * 100)}%`;
+    paintPanels({
+      pageBox: unionBox((fake.page.children as unknown as FScene[]).map((n) => n.absoluteBoundingBox), 24),
+      selected: selected.map((n) => ({ id: n.id, name: n.name, box: n.absoluteBoundingBox, outline: outline(n) })),
+      render: (box, w, h, keep) => renderPage(fake, box, w, h, keep),
+      colour: '#0d99ff',
+      docLabel: (scale) => `Figma fake · page “${fake.page.name}” at ${Math.round(scale * 100)}% · ${selected.length} selected · ${fake.undoSteps} commitUndo call(s)`,
+      noun: 'layer',
+    });
   },
 };
 

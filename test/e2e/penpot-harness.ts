@@ -11,20 +11,15 @@
  * are page coordinates whatever the nesting (no transform is inherited), and a flex board must
  * not be rotated (Penpot lays out unrotated boards; the fake refuses the rest).
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { build } from 'esbuild';
-import type { Browser, BrowserContext, Frame, Page, Request } from 'playwright-core';
-import type { RgbaImage } from '../../core/image/types.js';
+import { readFileSync } from 'node:fs';
 import { penpotManifest } from '../../plugin/penpot/manifest.js';
 import { type Mat, ap, inv, mul } from '../figma/fake/affine.js';
-import { startTestServer, type TestServer } from '../helpers/http-server.js';
-import { launchChromium } from '../helpers/ui-harness.js';
-import { ensureBuilt, type Pt } from './harness.js';
+import { age, buildPenpot, ensureUiBuilt, newestMtime } from '../helpers/build.js';
+import { type BrowserHarness, bytesFrom, distFile, type E2ESession, harnessPage, startBrowserHarness } from './common.js';
+import { type Box, corners, coverFit, type Pt } from './measure.js';
 import { type ImageSpec, layerSpec, PHOTO, PRODUCTS_PAGE } from './scenes.js';
 
-export type { Pt } from './harness.js';
+export type { Pt } from './measure.js';
 
 export const VIEWPORT = { width: 1060, height: 720 };
 
@@ -166,100 +161,32 @@ export interface PenpotStarted {
 
 // ---- build ----------------------------------------------------------------------------------
 
-function newestMtime(paths: string[]): number {
-  let newest = 0;
-  const visit = (p: string) => {
-    if (!existsSync(p)) return;
-    const st = statSync(p);
-    if (st.isDirectory()) for (const e of readdirSync(p)) visit(join(p, e));
-    else if (/\.(ts|mjs|html|css|json)$/.test(p)) newest = Math.max(newest, st.mtimeMs);
-  };
-  paths.forEach(visit);
-  return newest;
-}
-
-/** Runs the "// ==== Penpot" section of build.mjs (dist/penpot/: manifest, plugin.js, ui.html copy, icon) only. */
-export function buildPenpot(): void {
-  const source = readFileSync('build.mjs', 'utf8');
-  const start = source.indexOf('// ==== Penpot');
-  const end = source.indexOf('// ==== end Penpot');
-  if (start < 0 || end < 0) throw new Error('build.mjs lacks the "// ==== Penpot" … "// ==== end Penpot" section');
-  const dir = 'node_modules/.cache/cutout-test';
-  mkdirSync(dir, { recursive: true });
-  const script = `${dir}/build-penpot-${process.pid}-${Date.now()}.mjs`;
-  writeFileSync(script, `import { build } from 'esbuild';\n${source.slice(start, end)}\n`);
-  try {
-    execFileSync(process.execPath, [script], { encoding: 'utf8' });
-  } finally {
-    rmSync(script, { force: true });
-  }
-}
-
-/** dist/ui.html as ensureBuilt() keeps it, then dist/penpot/ when older than its sources or that page. */
+/** dist/ui.html as ensureUiBuilt() keeps it, then dist/penpot/ when older than its sources or that page. */
 export function ensurePenpotBuilt(): void {
-  ensureBuilt();
-  const age = (f: string) => (existsSync(f) ? statSync(f).mtimeMs : 0);
+  ensureUiBuilt();
   const sources = newestMtime(['core', 'plugin', 'models/registry.ts', 'build.mjs', 'scripts/penpot-icon.mjs']);
   if (age('dist/penpot/plugin.js') < sources || age('dist/penpot/ui.html') < age('dist/ui.html')) buildPenpot();
 }
 
-async function bundleHost(): Promise<string> {
-  const r = await build({
-    entryPoints: ['test/e2e/penpot-host-entry.ts'],
-    bundle: true,
-    write: false,
-    format: 'iife',
-    platform: 'browser',
-    target: 'es2022',
-    logLevel: 'warning',
-    sourcemap: 'inline',
-  });
-  return new TextDecoder().decode(r.outputFiles[0]!.contents);
-}
-
 /** The harness page: the fake's rendering of the page on the left, Penpot's plugin modal on the right. */
 export function penpotHarnessHtml(): string {
-  return `<!doctype html>
-<html><head><meta charset="utf-8"><title>Cutout · Penpot e2e harness</title>
-<style>
-  html,body{margin:0;background:#18181a;font:12px/1.4 'Work Sans',Inter,system-ui,sans-serif;color:#aab5bd}
-  main{display:flex;gap:16px;padding:16px;align-items:flex-start}
-  #canvas-pane{display:flex;flex-direction:column;gap:6px;width:620px;flex:none}
-  #doc-label,#sel-label{white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
+  return harnessPage({
+    title: 'Cutout · Penpot e2e harness',
+    css: `  html,body{margin:0;background:#18181a;font:12px/1.4 'Work Sans',Inter,system-ui,sans-serif;color:#aab5bd}
   #doc,#sel{background:#e8e9ea;border-radius:8px}
   #modal{display:none;flex-direction:column;background:#1d1f20;border:1px solid #2e3434;border-radius:8px;box-shadow:0 4px 16px rgba(0,0,0,.4);overflow:hidden}
   #modal header{display:flex;justify-content:space-between;align-items:center;height:36px;padding:0 12px;color:#e8e9ea;font-weight:600;border-bottom:1px solid #2e3434}
-  #modal iframe{display:block;border:0}
-</style></head><body>
-<main>
-  <div id="canvas-pane">
-    <canvas id="doc" width="620" height="430"></canvas><div id="doc-label"></div>
-    <canvas id="sel" width="620" height="200"></canvas><div id="sel-label"></div>
-  </div>
-  <div id="modal"><header><span id="modal-title"></span><span>✕</span></header><div id="ui-slot"></div></div>
-</main>
-<script src="/host.js"></script>
-</body></html>`;
+  #modal iframe{display:block;border:0}`,
+    docHeight: 430,
+    selHeight: 200,
+    window: '<div id="modal"><header><span id="modal-title"></span><span>✕</span></header><div id="ui-slot"></div></div>',
+  });
 }
 
 // ---- the harness --------------------------------------------------------------------------------
 
-export interface RequestRecord {
-  url: string;
-  frame: string;
-}
-
-export interface PenpotHarness {
-  server: TestServer;
-  browser: Browser;
-  context: BrowserContext;
-  requests: RequestRecord[];
-  /** Requests not for 127.0.0.1 (aborted). */
-  foreign: string[];
-  /** Console errors and page errors. */
-  errors: string[];
+export interface PenpotHarness extends BrowserHarness {
   open(config: Omit<PenpotStartConfig, 'manifestUrl'>): Promise<PenpotSession>;
-  close(): Promise<void>;
 }
 
 export interface PenpotState {
@@ -274,125 +201,31 @@ export interface PenpotState {
   error?: string;
 }
 
-export interface PenpotSession {
-  page: Page;
-  ui: Frame;
+export interface PenpotSession extends E2ESession<PenpotNodeInfo, PenpotState, PenpotBridgeEntry> {
   started: PenpotStarted;
-  ids: Record<string, string>;
-  call<T>(method: string, ...args: unknown[]): Promise<T>;
-  node(idOrName: string): Promise<PenpotNodeInfo>;
-  state(): Promise<PenpotState>;
-  log(): Promise<PenpotBridgeEntry[]>;
   mediaBytes(id: string): Promise<Uint8Array>;
-  render(keep: string[], box: { x: number; y: number; width: number; height: number }, scale: number): Promise<RgbaImage>;
-  screenshot(name: string): Promise<string>;
 }
 
 export async function startPenpotHarness(routes: { samDir: string; salientDir: string }): Promise<PenpotHarness> {
-  const hostJs = await bundleHost();
-  const server = await startTestServer({
-    '/e2e-penpot.html': { body: penpotHarnessHtml(), headers: { 'Content-Type': 'text/html; charset=utf-8' } },
-    '/host.js': { body: hostJs, headers: { 'Content-Type': 'text/javascript' } },
-    '/plugin.js': { body: readFileSync('dist/penpot/plugin.js'), headers: { 'Content-Type': 'text/javascript' } },
-    '/ui.html': { body: readFileSync('dist/penpot/ui.html'), headers: { 'Content-Type': 'text/html; charset=utf-8' } },
-    '/icon.png': { body: readFileSync('dist/penpot/icon.png'), headers: { 'Content-Type': 'image/png' } },
-    '/models/sam-hf/': { dir: routes.samDir },
-    '/models/salient/': { dir: routes.salientDir },
+  const h = await startBrowserHarness({
+    viewport: VIEWPORT,
+    page: ['/e2e-penpot.html', penpotHarnessHtml()],
+    hostEntry: 'test/e2e/penpot-host-entry.ts',
+    models: routes,
+    routes: {
+      '/plugin.js': distFile('dist/penpot/plugin.js'),
+      '/ui.html': distFile('dist/penpot/ui.html'),
+      '/icon.png': { body: readFileSync('dist/penpot/icon.png'), headers: { 'Content-Type': 'image/png' } },
+    },
   });
   // The manifest as `CUTOUT_PENPOT_HOST=<this server> npm run build` writes it.
-  server.setRoute('/manifest.json', { body: JSON.stringify(penpotManifest(server.url)), headers: { 'Content-Type': 'application/json' } });
-  const browser = await launchChromium();
-  const context = await browser.newContext({ viewport: VIEWPORT, deviceScaleFactor: 1 });
-  const requests: RequestRecord[] = [];
-  const foreign: string[] = [];
-  const errors: string[] = [];
-  const seen = new Set<Request>();
-  const record = (r: Request) => {
-    if (seen.has(r)) return;
-    seen.add(r);
-    let frame = 'worker';
-    try {
-      frame = r.frame().url();
-    } catch {
-      // worker requests have no frame
-    }
-    requests.push({ url: r.url(), frame });
-  };
-  context.on('request', record);
-  await context.route('**/*', async (route) => {
-    const url = route.request().url();
-    let host = '';
-    try {
-      host = new URL(url).hostname;
-    } catch {
-      // not a URL
-    }
-    if (host === '127.0.0.1') return route.continue();
-    foreign.push(url);
-    return route.abort('blockedbyclient');
-  });
-
-  const pages: Page[] = [];
+  h.server.setRoute('/manifest.json', { body: JSON.stringify(penpotManifest(h.server.url)), headers: { 'Content-Type': 'application/json' } });
   return {
-    server,
-    browser,
-    context,
-    requests,
-    foreign,
-    errors,
+    ...h,
     async open(config) {
-      for (const p of pages.splice(0)) await p.close();
-      const page = await context.newPage();
-      pages.push(page);
-      page.on('request', record);
-      page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-      page.on('console', (m) => {
-        if (m.type() === 'error') errors.push(`console: ${m.text()}`);
-      });
-      await page.goto(`${server.url}/e2e-penpot.html`);
-      const full: PenpotStartConfig = { ...config, manifestUrl: `${server.url}/manifest.json` };
-      const started = (await page.evaluate((c) => (window as unknown as { __e2e: { start(c: unknown): Promise<unknown> } }).__e2e.start(c), full)) as PenpotStarted;
-      const handle = await page.waitForSelector('#plugin-ui', { state: 'attached' });
-      const ui = (await handle.contentFrame())!;
-      const call = <T>(method: string, ...args: unknown[]) =>
-        page.evaluate(
-          ([m, a]) => (window as unknown as { __e2e: Record<string, (...x: unknown[]) => unknown> }).__e2e[m as string]!(...(a as unknown[])),
-          [method, args] as const,
-        ) as Promise<T>;
-      const session: PenpotSession = {
-        page,
-        ui,
-        started,
-        ids: started.ids,
-        call,
-        async node(idOrName) {
-          const n = await call<PenpotNodeInfo | null>('node', started.ids[idOrName] ?? idOrName);
-          if (!n) throw new Error(`no live shape ${idOrName}`);
-          return n;
-        },
-        state: () => call('state'),
-        log: () => call('log'),
-        async mediaBytes(id) {
-          const b64 = await call<string | null>('mediaBase64', id);
-          if (b64 === null) throw new Error(`no media ${id}`);
-          return new Uint8Array(Buffer.from(b64, 'base64'));
-        },
-        async render(keep, box, scale) {
-          const r = await call<{ width: number; height: number; rgba: string }>('render', keep, box, scale);
-          return { width: r.width, height: r.height, data: new Uint8Array(Buffer.from(r.rgba, 'base64')) };
-        },
-        async screenshot(name) {
-          await call('paint');
-          const path = `test-artifacts/penpot-e2e-${name}.png`;
-          await page.screenshot({ path });
-          return path;
-        },
-      };
-      return session;
-    },
-    async close() {
-      await browser.close().catch(() => undefined);
-      await server.close();
+      const full: PenpotStartConfig = { ...config, manifestUrl: `${h.server.url}/manifest.json` };
+      const { session, started } = await h.open<PenpotNodeInfo, PenpotState, PenpotBridgeEntry, PenpotStarted>(full, { screenshotPrefix: 'penpot-e2e-', noun: 'shape' });
+      return { ...session, started, mediaBytes: (id) => bytesFrom(session, 'mediaBase64', id, 'media') };
     },
   };
 }
@@ -411,19 +244,11 @@ export const scaleMat = (sx: number, sy: number): Mat => [
  */
 export function imageToPage(n: PenpotNodeInfo, image: { width: number; height: number }): Mat {
   const keep = n.fills[0]?.fillImage?.keepAspectRatio === true;
-  let local: Mat;
-  if (keep) {
-    const s = Math.max(n.width / image.width, n.height / image.height);
-    local = [
-      [s, 0, (n.width - image.width * s) / 2],
-      [0, s, (n.height - image.height * s) / 2],
-    ];
-  } else local = scaleMat(n.width / image.width, n.height / image.height);
-  return mul(n.transform, local);
+  return mul(n.transform, keep ? coverFit(n, image) : scaleMat(n.width / image.width, n.height / image.height));
 }
 
 /** The part of the image (image pixels) the shape's box shows. */
-export function visibleInImage(n: PenpotNodeInfo, image: { width: number; height: number }): { x: number; y: number; width: number; height: number } {
+export function visibleInImage(n: PenpotNodeInfo, image: { width: number; height: number }): Box {
   const m = mul(inv(n.transform), imageToPage(n, image)); // image → local: a scale and an offset
   const x0 = Math.max(0, -m[0][2] / m[0][0]);
   const y0 = Math.max(0, -m[1][2] / m[1][1]);
@@ -433,8 +258,7 @@ export function visibleInImage(n: PenpotNodeInfo, image: { width: number; height
 }
 
 export function shapeCorners(n: PenpotNodeInfo): Pt[] {
-  const m = n.transform;
-  return [ap(m, 0, 0), ap(m, n.width, 0), ap(m, n.width, n.height), ap(m, 0, n.height)];
+  return corners(n.transform, { x: 0, y: 0, width: n.width, height: n.height });
 }
 
 /**

@@ -38,6 +38,7 @@ import {
   type ShapeState,
 } from '../penpot/fake/index.js';
 import type { Shape } from '@penpot/plugin-types';
+import { base64, type Box, bridgeEntry, fromIframe, isolate, paintPanels, renderAnswer, uiIframe, unionBox } from './browser-common.js';
 import type { PenpotBridgeEntry, PenpotItem, PenpotNodeInfo, PenpotPageSpec, PenpotStartConfig, PenpotStarted, PenpotState } from './penpot-harness.js';
 import { renderImage } from './scenes.js';
 
@@ -193,14 +194,10 @@ function current(): Session {
   return session;
 }
 
-function base64(bytes: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(s);
-}
-
-/** Shapes outside `keep` (and their subtrees) hidden, ancestors' fills off, while `run` renders. */
-function isolate<T>(doc: FakeDoc, keep: string[], run: () => T): T {
+/** The page with only `keep` (and their subtrees) visible and their ancestors' fills off, over `box` at width × height. */
+function renderPage(doc: FakeDoc, box: Box, w: number, h: number, keep?: string[]): RgbaImage {
+  const draw = () => renderRgba(doc, doc.root, box, w, h).rgba;
+  if (!keep) return draw();
   const keepSet = new Set<string>();
   const ancestors = new Set<string>();
   for (const id of keep) {
@@ -209,77 +206,13 @@ function isolate<T>(doc: FakeDoc, keep: string[], run: () => T): T {
     for (const d of doc.descendants(s)) keepSet.add(d.id);
     for (const a of doc.ancestors(s)) ancestors.add(a.id);
   }
-  const saved: Array<() => void> = [];
-  for (const s of doc.shapes.values()) {
-    if (s.id === ROOT_ID || keepSet.has(s.id)) continue;
-    if (ancestors.has(s.id)) {
-      const fills = s.fills;
-      s.fills = [];
-      saved.push(() => (s.fills = fills));
-    } else {
-      const hidden = s.hidden;
-      s.hidden = true;
-      saved.push(() => (s.hidden = hidden));
-    }
-  }
-  try {
-    return run();
-  } finally {
-    for (const r of saved.reverse()) r();
-  }
-}
-
-function boundsOf(doc: FakeDoc, ids: readonly string[], pad: number): { x: number; y: number; width: number; height: number } {
-  let x0 = Infinity;
-  let y0 = Infinity;
-  let x1 = -Infinity;
-  let y1 = -Infinity;
-  for (const id of ids) {
-    const b = doc.bounds(doc.get(id));
-    x0 = Math.min(x0, b.x);
-    y0 = Math.min(y0, b.y);
-    x1 = Math.max(x1, b.x + b.width);
-    y1 = Math.max(y1, b.y + b.height);
-  }
-  if (!Number.isFinite(x0)) return { x: 0, y: 0, width: 100, height: 100 };
-  return { x: x0 - pad, y: y0 - pad, width: x1 - x0 + 2 * pad, height: y1 - y0 + 2 * pad };
-}
-
-/** Renders `box` of the page (only `keep` when given) to fit `canvas` over a checkerboard; outlines `outline`. */
-function drawRender(canvas: HTMLCanvasElement, doc: FakeDoc, box: { x: number; y: number; width: number; height: number }, keep: string[] | undefined, outline: readonly string[]): number {
-  const scale = Math.min(canvas.width / box.width, canvas.height / box.height);
-  const w = Math.max(1, Math.round(box.width * scale));
-  const h = Math.max(1, Math.round(box.height * scale));
-  const draw = () => renderRgba(doc, doc.root, box, w, h).rgba;
-  const img: RgbaImage = keep ? isolate(doc, keep, draw) : draw();
-  const ctx = canvas.getContext('2d')!;
-  ctx.clearRect(0, 0, canvas.width, canvas.height);
-  const checker = document.createElement('canvas');
-  checker.width = checker.height = 16;
-  const cc = checker.getContext('2d')!;
-  cc.fillStyle = '#f4f4f4';
-  cc.fillRect(0, 0, 16, 16);
-  cc.fillStyle = '#d8d8d8';
-  cc.fillRect(0, 0, 8, 8);
-  cc.fillRect(8, 8, 8, 8);
-  const tmp = document.createElement('canvas');
-  tmp.width = w;
-  tmp.height = h;
-  tmp.getContext('2d')!.putImageData(new ImageData(new Uint8ClampedArray(img.data), w, h), 0, 0);
-  ctx.fillStyle = ctx.createPattern(checker, 'repeat')!;
-  ctx.fillRect(0, 0, w, h);
-  ctx.drawImage(tmp, 0, 0);
-  // Selection outlines in Penpot's purple.
-  ctx.strokeStyle = '#7e57c2';
-  ctx.lineWidth = 2;
-  for (const id of outline) {
-    const pts = doc.points(doc.get(id)).map(([x, y]) => [(x - box.x) * scale, (y - box.y) * scale]);
-    ctx.beginPath();
-    pts.forEach(([x, y], i) => (i ? ctx.lineTo(x!, y!) : ctx.moveTo(x!, y!)));
-    ctx.closePath();
-    ctx.stroke();
-  }
-  return scale;
+  const states = [...doc.shapes.values()].filter((s) => s.id !== ROOT_ID).map((s) => [s.id, s] as const);
+  const hide = (s: ShapeState) => {
+    const hidden = s.hidden;
+    s.hidden = true;
+    return () => (s.hidden = hidden);
+  };
+  return isolate(states, keepSet, ancestors, hide, draw);
 }
 
 const api = {
@@ -310,17 +243,9 @@ const api = {
     const openIframe = () => {
       const modal = fake.modal!;
       s.iframe?.remove();
-      const iframe = document.createElement('iframe');
-      iframe.id = 'plugin-ui';
-      iframe.setAttribute('sandbox', 'allow-scripts');
-      iframe.title = modal.name;
-      iframe.width = String(modal.width);
-      iframe.height = String(modal.height);
-      iframe.src = modal.src;
       document.getElementById('modal-title')!.textContent = modal.name;
       document.getElementById('modal')!.style.display = 'flex';
-      document.getElementById('ui-slot')!.appendChild(iframe);
-      s.iframe = iframe;
+      s.iframe = uiIframe({ title: modal.name, width: modal.width, height: modal.height, src: modal.src });
       log.push({ t: performance.now(), dir: 'host', type: 'ui.open' });
     };
     const ui = Object.freeze({
@@ -381,22 +306,17 @@ const api = {
 
     // The bridge, without an envelope either way.
     fake.ui.attach((m) => {
-      const msg = m as { type?: string; requestId?: number; message?: string };
-      log.push({
-        t: performance.now(),
-        dir: 'to-ui',
-        type: String(msg?.type),
-        ...(msg?.requestId !== undefined ? { requestId: msg.requestId } : {}),
-        ...(msg?.type === 'notice' ? { message: String(msg.message) } : {}),
-      });
+      const msg = m as { type?: string; message?: string } | null;
+      log.push({ ...bridgeEntry('to-ui', m), ...(msg?.type === 'notice' ? { message: String(msg.message) } : {}) });
       s.iframe?.contentWindow?.postMessage(m, '*');
     });
-    window.addEventListener('message', (e: MessageEvent) => {
-      if (session !== s || !s.iframe || e.source !== s.iframe.contentWindow) return;
-      const msg = e.data as { type?: string; requestId?: number } | null;
-      log.push({ t: performance.now(), dir: 'to-plugin', type: String(msg?.type), ...(msg?.requestId !== undefined ? { requestId: msg.requestId } : {}) });
-      fake.ui.send(e.data);
-    });
+    fromIframe(
+      () => (session === s ? s.iframe : undefined),
+      (data) => {
+        log.push(bridgeEntry('to-plugin', data));
+        fake.ui.send(data);
+      },
+    );
 
     const code = await (await fetch(new URL(manifest.code, manifest.host))).text();
     try {
@@ -477,31 +397,24 @@ const api = {
     return m ? base64(m.bytes) : null;
   },
   /** The page over `box` at `scale` with only `keep` (and their subtrees) visible: raw RGBA, base64. */
-  render(keep: string[], box: { x: number; y: number; width: number; height: number }, scale: number): { width: number; height: number; rgba: string } {
+  render(keep: string[], box: Box, scale: number): { width: number; height: number; rgba: string } {
     const doc = current().fake.doc;
-    const w = Math.round(box.width * scale);
-    const h = Math.round(box.height * scale);
-    const r = isolate(doc, keep, () => renderRgba(doc, doc.root, box, w, h));
-    return { width: w, height: h, rgba: base64(r.rgba.data) };
+    return renderAnswer(box, scale, (w, h) => renderPage(doc, box, w, h, keep));
   },
   /** Paints the page (selection outlined) into #doc and the selected shapes alone into #sel. */
   paint(): void {
     const f = current().fake;
     const doc = f.doc;
-    const selected = doc.selection.filter((id) => doc.has(id));
-    const box = boundsOf(doc, doc.root.children, 24);
-    const scale = drawRender(document.getElementById('doc') as HTMLCanvasElement, doc, box, undefined, selected);
-    document.getElementById('doc-label')!.textContent =
-      `Penpot fake · page “${doc.pageName}” at ${Math.round(scale * 100)}% · ${selected.length} selected · ${f.undoEntries.length} undo entr${f.undoEntries.length === 1 ? 'y' : 'ies'}`;
-    const sel = document.getElementById('sel') as HTMLCanvasElement;
-    const selLabel = document.getElementById('sel-label')!;
-    if (!selected.length) {
-      sel.getContext('2d')!.clearRect(0, 0, sel.width, sel.height);
-      selLabel.textContent = '';
-      return;
-    }
-    const k = drawRender(sel, doc, boundsOf(doc, selected, 8), selected, []);
-    selLabel.textContent = `The selected shape${selected.length > 1 ? 's' : ''} alone (${selected.map((id) => doc.get(id).name).join(', ')}) at ${Math.round(k * 100)}%`;
+    const selected = doc.selection.filter((id) => doc.has(id)).map((id) => doc.get(id));
+    paintPanels({
+      pageBox: unionBox(doc.root.children.map((id) => doc.bounds(doc.get(id))), 24),
+      selected: selected.map((s) => ({ id: s.id, name: s.name, box: doc.bounds(s), outline: doc.points(s) })),
+      render: (box, w, h, keep) => renderPage(doc, box, w, h, keep),
+      // Selection outlines in Penpot's purple.
+      colour: '#7e57c2',
+      docLabel: (scale) => `Penpot fake · page “${doc.pageName}” at ${Math.round(scale * 100)}% · ${selected.length} selected · ${f.undoEntries.length} undo entr${f.undoEntries.length === 1 ? 'y' : 'ies'}`,
+      noun: 'shape',
+    });
   },
 };
 

@@ -1,61 +1,19 @@
 /** Test-side helpers for plugin/figma tests against the fake (independent geometry included). */
-import { afterEach, expect } from 'vitest';
-import { decodeImage } from '../../core/image/decode.js';
-import { encodePng } from '../../core/image/png.js';
 import type { RgbaImage } from '../../core/image/types.js';
-import type { ApplyPayload, HostMessage, SourceInfo } from '../../plugin/protocol.js';
-import { type PluginController, startPlugin } from '../../plugin/figma/plugin.js';
+import { startPlugin } from '../../plugin/figma/plugin.js';
+import { type PluginSession, type Pt, pluginSession } from '../helpers/plugin-session.js';
 import { type Mat, ap, inv, mul } from './fake/affine.js';
 import { renderToRgba } from './fake/render.js';
 import { type FakeFigma, type FakeFigmaOptions, type FNode, type FScene, createFakeFigma } from './fake/index.js';
 
-export type Pt = [number, number];
+export { apply, crop, cropPng, expectPoints, type Pt, requestImage } from '../helpers/plugin-session.js';
 
-const cleanups: Array<() => void> = [];
-afterEach(() => {
-  while (cleanups.length) cleanups.pop()!();
-});
-
-export interface Session {
-  fake: FakeFigma;
-  plugin: PluginController;
-  nextId(): number;
-}
+export type Session = PluginSession<FakeFigma>;
 
 /** A fake Figma installed as the global; build the document with `build`, then the plugin starts. */
 export function session(build: (fake: FakeFigma) => void, options: FakeFigmaOptions = {}): Session {
   const fake = createFakeFigma(options);
-  cleanups.push(fake.install());
-  build(fake);
-  fake.baseline();
-  const plugin = startPlugin();
-  cleanups.push(() => plugin.dispose());
-  let id = 100;
-  return { fake, plugin, nextId: () => id++ };
-}
-
-export async function requestImage(s: Session, sourceId: string): Promise<{ source: SourceInfo; image: RgbaImage; bytes: Uint8Array }> {
-  const reply = await s.fake.ui.request<HostMessage>({ type: 'request-image', requestId: s.nextId(), sourceId });
-  if (reply.type !== 'image') throw new Error(`expected image, got ${JSON.stringify(reply)}`);
-  return { source: reply.source, image: decodeImage(reply.bytes), bytes: reply.bytes };
-}
-
-export async function apply(s: Session, payload: ApplyPayload): Promise<HostMessage> {
-  const reply = await s.fake.ui.request<HostMessage>({ type: 'apply', requestId: s.nextId(), payload });
-  await s.plugin.idle();
-  return reply;
-}
-
-export function crop(img: RgbaImage, r: { x: number; y: number; width: number; height: number }): RgbaImage {
-  const out = new Uint8Array(r.width * r.height * 4);
-  for (let y = 0; y < r.height; y++) {
-    out.set(img.data.subarray(((r.y + y) * img.width + r.x) * 4, ((r.y + y) * img.width + r.x + r.width) * 4), y * r.width * 4);
-  }
-  return { width: r.width, height: r.height, data: out };
-}
-
-export function cropPng(img: RgbaImage, r: { x: number; y: number; width: number; height: number }): Uint8Array {
-  return encodePng(crop(img, r), { level: 1 });
+  return pluginSession(fake, build, () => fake.baseline(), startPlugin);
 }
 
 /** Absolute corners of a node's box: TL, TR, BR, BL. */
@@ -64,17 +22,6 @@ export function absCorners(n: FScene): Pt[] {
   const w = n.width;
   const h = n.height;
   return [ap(t, 0, 0), ap(t, w, 0), ap(t, w, h), ap(t, 0, h)];
-}
-
-export function expectPoints(actual: Pt[], expected: Pt[], tol = 0.01): void {
-  expect(actual.length).toBe(expected.length);
-  for (let i = 0; i < actual.length; i++) {
-    const dx = Math.abs(actual[i][0] - expected[i][0]);
-    const dy = Math.abs(actual[i][1] - expected[i][1]);
-    if (dx > tol || dy > tol) {
-      throw new Error(`point ${i}: got (${actual[i].join(', ')}), expected (${expected[i].join(', ')}) (tolerance ${tol})`);
-    }
-  }
 }
 
 /**

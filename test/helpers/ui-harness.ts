@@ -15,10 +15,12 @@
  * request the browser makes and aborts any that is not for 127.0.0.1 (data: and blob: URLs
  * never reach the network and are not requests).
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startTestServer, type Route, type TestServer } from './http-server.js';
+
+/** build.mjs's UI section alone (see build.ts). */
+export { buildUi } from './build.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const CHROMIUM_ARGS = [
@@ -121,10 +123,8 @@ export interface RequestLog {
   foreign: string[];
 }
 
-/** Records every request of the context and aborts any that is not for 127.0.0.1. */
-export async function installRequestGuard(context: BrowserContext): Promise<RequestLog> {
-  const log: RequestLog = { all: [], foreign: [] };
-  context.on('request', (r) => log.all.push(r.url()));
+/** Nothing may leave the machine: every request of the context not for 127.0.0.1 is pushed to `foreign` and aborted. */
+export async function blockForeign(context: BrowserContext, foreign: string[]): Promise<void> {
   await context.route('**/*', async (route) => {
     const url = route.request().url();
     let host = '';
@@ -134,35 +134,20 @@ export async function installRequestGuard(context: BrowserContext): Promise<Requ
       /* not a URL */
     }
     if (host === '127.0.0.1') return route.continue();
-    log.foreign.push(url);
+    foreign.push(url);
     return route.abort('blockedbyclient');
   });
+}
+
+/** Records every request of the context and aborts any that is not for 127.0.0.1. */
+export async function installRequestGuard(context: BrowserContext): Promise<RequestLog> {
+  const log: RequestLog = { all: [], foreign: [] };
+  context.on('request', (r) => log.all.push(r.url()));
+  await blockForeign(context, log.foreign);
   return log;
 }
 
 /** Messages the UI sent to the host so far. */
 export async function receivedMessages(page: Page): Promise<Array<{ t: number; msg: { type: string } & Record<string, unknown> }>> {
   return page.evaluate(() => (window as unknown as { __received: Array<{ t: number; msg: { type: string } & Record<string, unknown> }> }).__received);
-}
-
-/**
- * Runs only the UI section of build.mjs (between its `// ==== UI:` and `// ==== end UI`
- * markers) with extra environment variables, e.g. { CUTOUT_WASM: 'cdn', CUTOUT_UI_OUT: path }.
- * Tests use it instead of the whole build so they never rewrite dist/cli.js & co. while other
- * test files may be running them.
- */
-export function buildUi(env: Record<string, string> = {}): string {
-  const source = readFileSync('build.mjs', 'utf8');
-  const start = source.indexOf('// ==== UI:');
-  const end = source.indexOf('// ==== end UI');
-  if (start < 0 || end < 0) throw new Error('build.mjs lacks the "// ==== UI:" … "// ==== end UI" section');
-  const dir = 'node_modules/.cache/cutout-test';
-  mkdirSync(dir, { recursive: true });
-  const script = `${dir}/build-ui-${process.pid}-${Date.now()}.mjs`;
-  writeFileSync(script, `import { build } from 'esbuild';\n${source.slice(start, end)}\n`);
-  try {
-    return execFileSync(process.execPath, [script], { env: { ...process.env, ...env }, encoding: 'utf8' });
-  } finally {
-    rmSync(script, { force: true });
-  }
 }

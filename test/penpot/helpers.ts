@@ -1,37 +1,19 @@
 /** Test-side helpers for plugin/penpot against the faithful fake (independent geometry included). */
-import { afterEach, expect } from 'vitest';
-import { decodeImage } from '../../core/image/decode.js';
-import { encodePng } from '../../core/image/png.js';
-import type { RgbaImage } from '../../core/image/types.js';
-import { type PluginController, startPenpotPlugin } from '../../plugin/penpot/plugin.js';
-import type { ApplyPayload, HostMessage, SourceInfo } from '../../plugin/protocol.js';
+import { startPenpotPlugin } from '../../plugin/penpot/plugin.js';
+import type { HostMessage } from '../../plugin/protocol.js';
 import { PROTOCOL_VERSION } from '../../plugin/protocol.js';
+import { type PluginSession, type Pt, pluginSession } from '../helpers/plugin-session.js';
 import { type FakePenpot, type FakePenpotOptions, type Mat, ap, createFakePenpot, localToPage } from './fake/index.js';
 
-export type Pt = [number, number];
+export { apply, crop, cropPng, expectPoints, type Pt, requestImage } from '../helpers/plugin-session.js';
 export type Of<T extends HostMessage['type']> = Extract<HostMessage, { type: T }>;
 
-const cleanups: Array<() => void> = [];
-afterEach(() => {
-  while (cleanups.length) cleanups.pop()!();
-});
-
-export interface Session {
-  fake: FakePenpot;
-  plugin: PluginController;
-  nextId(): number;
-}
+export type Session = PluginSession<FakePenpot>;
 
 /** A fake Penpot installed as the global; build the document with `build`, then the plugin starts. */
 export function session(build: (fake: FakePenpot) => void, options: FakePenpotOptions & { command?: string } = {}): Session {
   const fake = createFakePenpot({ quiet: true, ...options });
-  cleanups.push(fake.install());
-  build(fake);
-  fake.resetHistory();
-  const plugin = startPenpotPlugin(options.command);
-  cleanups.push(() => plugin.dispose());
-  let id = 100;
-  return { fake, plugin, nextId: () => id++ };
+  return pluginSession(fake, build, () => fake.resetHistory(), () => startPenpotPlugin(options.command));
 }
 
 export async function ready(s: Session): Promise<{ init: Of<'init'>; selection: Of<'selection'> }> {
@@ -40,30 +22,6 @@ export async function ready(s: Session): Promise<{ init: Of<'init'>; selection: 
   const init = await s.fake.ui.waitFor<Of<'init'>>((m) => m.type === 'init', { from });
   const selection = await s.fake.ui.waitFor<Of<'selection'>>((m) => m.type === 'selection', { from });
   return { init, selection };
-}
-
-export async function requestImage(s: Session, sourceId: string): Promise<{ source: SourceInfo; image: RgbaImage; bytes: Uint8Array }> {
-  const reply = await s.fake.ui.request<HostMessage>({ type: 'request-image', requestId: s.nextId(), sourceId });
-  if (reply.type !== 'image') throw new Error(`expected image, got ${JSON.stringify(reply)}`);
-  return { source: reply.source, image: decodeImage(reply.bytes), bytes: reply.bytes };
-}
-
-export async function apply(s: Session, payload: ApplyPayload): Promise<HostMessage> {
-  const reply = await s.fake.ui.request<HostMessage>({ type: 'apply', requestId: s.nextId(), payload });
-  await s.plugin.idle();
-  return reply;
-}
-
-export function crop(img: RgbaImage, r: { x: number; y: number; width: number; height: number }): RgbaImage {
-  const out = new Uint8Array(r.width * r.height * 4);
-  for (let y = 0; y < r.height; y++) {
-    out.set(img.data.subarray(((r.y + y) * img.width + r.x) * 4, ((r.y + y) * img.width + r.x + r.width) * 4), y * r.width * 4);
-  }
-  return { width: r.width, height: r.height, data: out };
-}
-
-export function cropPng(img: RgbaImage, r: { x: number; y: number; width: number; height: number }): Uint8Array {
-  return encodePng(crop(img, r), { level: 1 });
 }
 
 /** The TRUE local → page map of a shape, from the fake's model (not from what the API reports). */
@@ -82,17 +40,6 @@ export function pageCorners(fake: FakePenpot, id: string): Pt[] {
 export function stretchedImageToPage(fake: FakePenpot, id: string, W: number, H: number, px: number, py: number): Pt {
   const g = fake.doc.get(id).g;
   return ap(localToPage(g), (px * g.w) / W, (py * g.h) / H);
-}
-
-export function expectPoints(actual: Pt[], expected: Pt[], tol = 0.01): void {
-  expect(actual.length).toBe(expected.length);
-  for (let i = 0; i < actual.length; i++) {
-    const dx = Math.abs(actual[i][0] - expected[i][0]);
-    const dy = Math.abs(actual[i][1] - expected[i][1]);
-    if (dx > tol || dy > tol) {
-      throw new Error(`point ${i}: got (${actual[i].join(', ')}), expected (${expected[i].join(', ')}) (tolerance ${tol})`);
-    }
-  }
 }
 
 /** Ids of every shape on the page, in document order. */

@@ -6,28 +6,17 @@
  * (plugins-runtime models/manifest.schema.ts; `pluginId` is assigned by Penpot when it installs
  * a plugin), then scripts/penpot-serve.mjs serves the folder on an ephemeral loopback port.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodePng } from '../../core/image/png.js';
 import { DEFAULT_PENPOT_HOST } from '../../plugin/penpot/manifest.js';
 import { startPenpotServer } from '../../scripts/penpot-serve.mjs';
-import { buildUi } from '../helpers/ui-harness.js';
+import { buildPenpot, buildUi } from '../helpers/build.js';
+import { MANIFEST_PERMISSIONS, type Permission } from '../penpot/fake/host.js';
 
 /** Penpot's manifest.schema.ts (zod) as plain checks; returns the problems. */
-const PERMISSIONS = [
-  'content:read',
-  'content:write',
-  'library:read',
-  'library:write',
-  'user:read',
-  'comment:read',
-  'comment:write',
-  'allow:downloads',
-  'allow:localstorage',
-];
 function manifestProblems(m: Record<string, unknown>): string[] {
   const problems: string[] = [];
   const str = (k: string, optional = false) => {
@@ -47,25 +36,8 @@ function manifestProblems(m: Record<string, unknown>): string[] {
   }
   if (m.version !== undefined && typeof m.version !== 'number') problems.push('version must be a number');
   if (!Array.isArray(m.permissions)) problems.push('permissions must be an array');
-  else for (const p of m.permissions) if (!PERMISSIONS.includes(p as string)) problems.push(`unknown permission ${String(p)}`);
+  else for (const p of m.permissions) if (!MANIFEST_PERMISSIONS.includes(p as Permission)) problems.push(`unknown permission ${String(p)}`);
   return problems;
-}
-
-/** Runs the Penpot section of build.mjs with `env` (see the module comment). */
-function buildPenpot(env: Record<string, string>): string {
-  const source = readFileSync('build.mjs', 'utf8');
-  const start = source.indexOf('// ==== Penpot:');
-  const end = source.indexOf('// ==== end Penpot');
-  if (start < 0 || end < 0) throw new Error('build.mjs lacks the "// ==== Penpot:" … "// ==== end Penpot" section');
-  const dir = 'node_modules/.cache/cutout-test';
-  mkdirSync(dir, { recursive: true });
-  const script = `${dir}/build-penpot-${process.pid}-${Date.now()}.mjs`;
-  writeFileSync(script, `import { build } from 'esbuild';\n${source.slice(start, end)}\n`);
-  try {
-    return execFileSync(process.execPath, [script], { env: { ...process.env, ...env }, encoding: 'utf8' });
-  } finally {
-    rmSync(script, { force: true });
-  }
 }
 
 function uiHtmlIsCurrent(): boolean {

@@ -32,7 +32,8 @@ export type Permission =
   | 'clipboard:read'
   | 'clipboard:write';
 
-export const ALL_PERMISSIONS: readonly Permission[] = [
+/** The permissions a manifest may ask for (plugins-runtime models/manifest.schema.ts). */
+export const MANIFEST_PERMISSIONS: readonly Permission[] = [
   'content:read',
   'content:write',
   'library:read',
@@ -42,9 +43,9 @@ export const ALL_PERMISSIONS: readonly Permission[] = [
   'comment:write',
   'allow:downloads',
   'allow:localstorage',
-  'clipboard:read',
-  'clipboard:write',
 ];
+
+export const ALL_PERMISSIONS: readonly Permission[] = [...MANIFEST_PERMISSIONS, 'clipboard:read', 'clipboard:write'];
 
 export interface UndoEntry {
   /** The plugin operations recorded in this entry, in order (e.g. "createRectangle", "fills"). */
