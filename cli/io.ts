@@ -1,14 +1,41 @@
-import { mkdirSync, renameSync, rmSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readSync, renameSync, rmSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
 import { dirname, join, basename } from 'node:path';
 import { fail, ErrorCode } from '../core/errors.js';
+import type { ScratchBuffers } from '../core/image/scratch.js';
 
-/** Reads a file the user named, turning ENOENT and friends into a clear message. */
-export function readUserFile(path: string, what: string): Uint8Array {
+/**
+ * Reads a file the user named, turning ENOENT and friends into a clear message. With
+ * `scratch` (batches) a regular file is read into its slot 'file' (valid until the next read
+ * with it) instead of two fresh buffers.
+ */
+export function readUserFile(path: string, what: string, scratch?: ScratchBuffers): Uint8Array {
   if (!existsSync(path)) fail(ErrorCode.InvalidImage, `${what} not found: ${path}. Check the path.`);
   try {
-    return new Uint8Array(readFileSync(path));
+    return scratch ? readInto(path, scratch) : new Uint8Array(readFileSync(path));
   } catch (err) {
     return fail(ErrorCode.InvalidImage, `cannot read ${what} ${path}: ${(err as Error).message}`, err);
+  }
+}
+
+function readInto(path: string, scratch: ScratchBuffers): Uint8Array {
+  const fd = openSync(path, 'r');
+  try {
+    const st = fstatSync(fd);
+    // Pipes, devices and the like have no size up front: read them the ordinary way.
+    if (!st.isFile()) return new Uint8Array(readFileSync(fd));
+    // One byte more than the size, to notice a file that grew since fstat.
+    const buf = scratch.u8('file', st.size + 1);
+    let n = 0;
+    for (;;) {
+      const r = readSync(fd, buf, n, buf.length - n, null);
+      if (r === 0) break;
+      n += r;
+      // The file grew while we read it: read it whole the ordinary way.
+      if (n === buf.length) return new Uint8Array(readFileSync(path));
+    }
+    return buf.subarray(0, n);
+  } finally {
+    closeSync(fd);
   }
 }
 

@@ -3,6 +3,7 @@ import { basename, extname, join, resolve } from 'node:path';
 import { fail, ErrorCode } from '../core/errors.js';
 import { decodeImage } from '../core/image/decode.js';
 import { encodePng } from '../core/image/png.js';
+import { ScratchBuffers } from '../core/image/scratch.js';
 import type { RgbaImage } from '../core/image/types.js';
 import { runBatch, type ItemSource } from '../core/jobs/batch.js';
 import { loadAnyModel } from '../core/models/load.js';
@@ -165,20 +166,26 @@ export const removeBg: Command = {
     const controller = new AbortController();
     const onSigint = () => controller.abort();
     process.once('SIGINT', onSigint);
+    // One image at a time (runBatch's default concurrency): its file bytes, pixels and every
+    // working buffer up to the encoded PNGs reuse these, grown to the largest image seen, so a
+    // long batch stops allocating large blocks once it has met its largest image (see
+    // core/image/scratch.ts; the RSS test in test/removebg/memory.test.ts).
+    const scratch = new ScratchBuffers();
     const sources: Array<ItemSource<RgbaImage>> = plans.map((p) => ({
       id: p.input,
       name: p.input,
-      load: async () => decodeImage(readUserFile(p.input, 'image')),
+      load: async () => decodeImage(readUserFile(p.input, 'image', scratch), { scratch }),
     }));
     const byInput = new Map(plans.map((p) => [p.input, p]));
     try {
       const summary = await runBatch(
         sources,
         async (image, _item, signal) => {
-          const r = await removeBackground(image, { salient, sam }, options, signal);
+          const r = await removeBackground(image, { salient, sam }, options, signal, scratch);
           return {
-            cutout: encodePng(r.cutout),
-            mask: encodePng(r.mask),
+            // Both PNGs stay in the scratch until onResult has written them.
+            cutout: encodePng(r.cutout, { scratch, outputSlot: 'remove-bg.cutout.png' }),
+            mask: encodePng(r.mask, { scratch, outputSlot: 'remove-bg.mask.png' }),
             width: image.width,
             height: image.height,
             foreground: r.foreground,

@@ -16,6 +16,7 @@
  * makeCutout, and never more opaque than the input pixel was. The mask stays binary.
  */
 import { fail, ErrorCode } from './errors.js';
+import { scratchU8, type ScratchBuffers } from './image/scratch.js';
 import type { FloatMap, GrayImage, RgbaImage } from './image/types.js';
 import { coverageAlpha } from './masks/alpha.js';
 import { cleanupMask, fillHoles as fillAllHoles } from './masks/cleanup.js';
@@ -87,14 +88,24 @@ export function resolveRemoveBgOptions(o: RemoveBgOptions = {}): Required<Omit<R
 /**
  * Removes the background of one image. `signal` is checked between stages (an aborted
  * call rejects with CANCELLED before the next model run).
+ *
+ * `scratch` (batches, one image at a time): every large working buffer is reused from it, and
+ * the result's cutout and mask live in it, valid until the next call with the same scratch
+ * (encode or copy them first). The result is the same with or without it.
  */
-export async function removeBackground(image: RgbaImage, models: RemoveBgModels, options: RemoveBgOptions = {}, signal?: AbortSignal): Promise<RemoveBgResult> {
+export async function removeBackground(
+  image: RgbaImage,
+  models: RemoveBgModels,
+  options: RemoveBgOptions = {},
+  signal?: AbortSignal,
+  scratch?: ScratchBuffers,
+): Promise<RemoveBgResult> {
   const o = resolveRemoveBgOptions(options);
   if (o.strategy === 'salient+sam' && !models.sam) {
     fail(ErrorCode.InvalidOption, "strategy 'salient+sam' needs a SAM model as well as the salient one");
   }
   const t0 = now();
-  const salient = await models.salient.predict(image);
+  const salient = await models.salient.predict(image, scratch);
   let modelMs = salient.ms;
   let alpha = salient.alpha;
   let box: BoxPrompt | undefined;
@@ -117,14 +128,14 @@ export async function removeBackground(image: RgbaImage, models: RemoveBgModels,
     } else decided = { sam: 0, salient: image.width * image.height };
   }
   checkAbort(signal);
-  const { mask, alpha: alpha8 } = finishMask(alpha, o);
+  const { mask, alpha: alpha8 } = finishMask(alpha, o, scratch);
   // A pixel fully transparent in the input is never foreground (the model saw it flattened
   // onto white, and may have counted it in).
   const src = image.data;
   let opaque = true;
   for (let i = 3; i < src.length; i += 4) if (src[i] !== 255) { opaque = false; break; }
   if (!opaque) for (let i = 0, p = 0; p < mask.data.length; i += 4, p++) if (src[i + 3] === 0) mask.data[p] = alpha8.data[p] = 0;
-  const cutout = makeCutout(image, alpha8, { feather: o.feather }).image;
+  const cutout = makeCutout(image, alpha8, { feather: o.feather }, scratch).image;
   // A pixel transparent in the input stays so: the cutout's alpha is at most the input's.
   const dst = cutout.data;
   if (!opaque) for (let i = 3; i < src.length; i += 4) if (src[i] !== 255) dst[i] = Math.round((dst[i]! * src[i]!) / 255);
@@ -289,15 +300,19 @@ export const ALPHA_CEIL = 0.95;
  * removed get alpha 0, as does the sub-threshold fringe connected to them (8-connected, not
  * touching a kept pixel); filled holes get 255.
  */
-export function finishMask(alpha: FloatMap, o: { threshold: number; fillHoles: boolean; largest: boolean }): { mask: GrayImage; alpha: GrayImage } {
+export function finishMask(
+  alpha: FloatMap,
+  o: { threshold: number; fillHoles: boolean; largest: boolean },
+  scratch?: ScratchBuffers,
+): { mask: GrayImage; alpha: GrayImage } {
   const { width: w, height: h } = alpha;
   const A = alpha.data;
-  let mask = alphaMask(alpha, o.threshold);
+  let mask = alphaMask(alpha, o.threshold, scratch);
   const raw = mask.data;
   if (o.largest) mask = cleanupMask(mask, { largestOnly: true });
   if (o.fillHoles) mask = fillAllHoles(mask);
   const M = mask.data;
-  const a8 = new Uint8Array(w * h);
+  const a8 = scratchU8(scratch, 'removebg.alpha8', w * h); // every value is written
   const k = 255 / (ALPHA_CEIL - ALPHA_FLOOR);
   for (let p = 0; p < a8.length; p++) {
     if (M[p] !== raw[p]) {

@@ -12,6 +12,7 @@
  */
 import { boundsWhere } from '../masks/measure.js';
 import { ErrorCode, fail } from '../errors.js';
+import { scratchU8, type ScratchBuffers } from '../image/scratch.js';
 import type { FloatMap, GrayImage, RgbaImage } from '../image/types.js';
 import { rgbaToGray } from '../image/ops.js';
 import { coverageAlpha } from '../masks/alpha.js';
@@ -172,29 +173,40 @@ export function decontaminate(rgba: Uint8Array, alpha: Float32Array, inside: Uin
   }
 }
 
-/** Cuts the masked object out of an image (see the module comment for the steps). */
-export function makeCutout(image: RgbaImage, mask: GrayImage | FloatMap, options?: Partial<CutoutOptions>): CutoutResult {
+/**
+ * Cuts the masked object out of an image (see the module comment for the steps). With
+ * `scratch` (batches) the uncropped cutout is its slot 'cutout.rgba', valid until the next call
+ * with the same scratch.
+ */
+export function makeCutout(image: RgbaImage, mask: GrayImage | FloatMap, options?: Partial<CutoutOptions>, scratch?: ScratchBuffers): CutoutResult {
   const o: CutoutOptions = { ...DEFAULT_CUTOUT_OPTIONS };
   if (options) for (const [k, v] of Object.entries(options)) if (v !== undefined) (o as unknown as Record<string, unknown>)[k] = v;
   checkOptions(o);
   checkInputs(image, mask);
   const { width: w, height: h } = image;
   const n = w * h;
-
-  const original = maskAlpha(mask, o.threshold);
-  let alpha = o.expand !== 0 ? expandAlpha(original, w, h, o.expand) : original;
-  if (o.feather > 0) alpha = gaussianBlur(alpha, w, h, o.feather / 2);
-
-  const rgba = new Uint8Array(n * 4);
+  const rgba = scratchU8(scratch, 'cutout.rgba', n * 4);
   rgba.set(image.data);
-  if (o.decontaminate) {
-    const inside = new Uint8Array(n);
-    for (let i = 0; i < n; i++) inside[i] = original[i]! >= 0.5 ? 1 : 0;
-    decontaminate(rgba, alpha, inside, w, h, Math.max(2, o.feather + 2));
-  }
-  for (let i = 0; i < n; i++) {
-    const a = alpha[i]!;
-    rgba[i * 4 + 3] = Math.round((a <= 0 ? 0 : a >= 1 ? 1 : a) * 255);
+
+  if (mask.data instanceof Uint8Array && o.threshold === undefined && o.expand === 0 && o.feather === 0 && !o.decontaminate) {
+    // An 8-bit alpha used as is: round(float32(v / 255) · 255) is v for every byte, so the
+    // mask's values go straight into the alpha channel (no float copy of the mask).
+    const m = mask.data;
+    for (let i = 0; i < n; i++) rgba[i * 4 + 3] = m[i]!;
+  } else {
+    const original = maskAlpha(mask, o.threshold);
+    let alpha = o.expand !== 0 ? expandAlpha(original, w, h, o.expand) : original;
+    if (o.feather > 0) alpha = gaussianBlur(alpha, w, h, o.feather / 2);
+
+    if (o.decontaminate) {
+      const inside = new Uint8Array(n);
+      for (let i = 0; i < n; i++) inside[i] = original[i]! >= 0.5 ? 1 : 0;
+      decontaminate(rgba, alpha, inside, w, h, Math.max(2, o.feather + 2));
+    }
+    for (let i = 0; i < n; i++) {
+      const a = alpha[i]!;
+      rgba[i * 4 + 3] = Math.round((a <= 0 ? 0 : a >= 1 ? 1 : a) * 255);
+    }
   }
 
   if (!o.crop) return { image: { width: w, height: h, data: rgba }, offset: { x: 0, y: 0 } };

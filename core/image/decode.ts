@@ -7,6 +7,7 @@ import { ErrorCode, fail } from '../errors.js';
 import { decodeJpeg, isJpeg, readJpegSize } from './jpeg.js';
 import { checkImageSize } from './ops.js';
 import { decodePng, isPng, readPngSize } from './png.js';
+import type { ScratchBuffers } from './scratch.js';
 import type { RgbaImage, Size } from './types.js';
 
 export type ImageFormat = 'png' | 'jpeg';
@@ -67,14 +68,16 @@ function checkBytes(bytes: unknown): asserts bytes is Uint8Array {
  * Decodes PNG or JPEG bytes to RGBA (JPEG with its EXIF orientation applied). Fails with
  * INVALID_IMAGE for other formats and damaged files, IMAGE_SIZE for 0×0 images and images
  * above the pixel limit (checked from the header, before any pixel buffer is allocated).
+ * With `scratch` (batches) the pixels may live in its buffers, valid until the next decode
+ * with it (see core/image/scratch.ts).
  */
-export function decodeImage(bytes: Uint8Array): RgbaImage {
+export function decodeImage(bytes: Uint8Array, options: { scratch?: ScratchBuffers } = {}): RgbaImage {
   checkBytes(bytes);
   const format = detectImageFormat(bytes);
   if (format === undefined) unsupported(bytes);
   const size = readImageSize(bytes);
   checkImageSize(size.width, size.height, format === 'png' ? 'PNG' : 'JPEG');
-  return format === 'png' ? decodePng(bytes) : decodeJpeg(bytes);
+  return format === 'png' ? decodePng(bytes, { scratch: options.scratch }) : decodeJpeg(bytes, { scratch: options.scratch });
 }
 
 /**

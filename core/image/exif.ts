@@ -7,6 +7,7 @@
  * it reads as orientation 1 (as stored).
  */
 import { ErrorCode, fail } from '../errors.js';
+import { scratchU8, type ScratchBuffers } from './scratch.js';
 import type { RgbaImage, Size } from './types.js';
 
 /** One marker segment of a JPEG header: payload is bytes[start, end). */
@@ -100,9 +101,10 @@ export function orientedSize(size: Size, orientation: number): Size {
  * displayed (the same result as Pillow's `ImageOps.exif_transpose`):
  * 1 as stored · 2 mirror left-right · 3 rotate 180° · 4 mirror top-bottom ·
  * 5 transpose · 6 rotate 90° clockwise · 7 transverse · 8 rotate 90° counter-clockwise.
- * Orientation 1 returns the input object itself.
+ * Orientation 1 returns the input object itself. With `scratch` (batches) the result is its
+ * slot 'exif.oriented', valid until the next call with it.
  */
-export function applyOrientation(img: RgbaImage, orientation: number): RgbaImage {
+export function applyOrientation(img: RgbaImage, orientation: number, scratch?: ScratchBuffers): RgbaImage {
   if (!Number.isInteger(orientation) || orientation < 1 || orientation > 8) {
     fail(ErrorCode.InvalidOption, `EXIF orientation must be an integer from 1 to 8, got ${orientation}.`);
   }
@@ -112,8 +114,9 @@ export function applyOrientation(img: RgbaImage, orientation: number): RgbaImage
   // Move whole pixels as 32-bit words; Uint32Array needs a 4-byte aligned offset.
   const data = img.data.byteOffset % 4 === 0 ? img.data : img.data.slice();
   const src = new Uint32Array(data.buffer, data.byteOffset, n);
-  const out = new Uint8Array(n * 4);
-  const dst = new Uint32Array(out.buffer);
+  // With `scratch`: its slot 'exif.oriented' (every pixel is written).
+  const out = scratchU8(scratch, 'exif.oriented', n * 4);
+  const dst = new Uint32Array(out.buffer, 0, n);
   const { width: ow, height: oh } = orientedSize(img, orientation);
   // For each output row: where its first pixel comes from, and the step to the next one.
   for (let yo = 0, o = 0; yo < oh; yo++) {

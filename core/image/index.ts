@@ -9,3 +9,4 @@ export { decodeImage, describeUnsupported, detectImageFormat, readImageSize } fr
 export type { ImageFormat } from './decode.js';
 export { longestSideSize, resizeBilinearPil, resizeGrayBilinearPil } from './resize.js';
 export { MAX_IMAGE_PIXELS, checkImageSize, grayToRgba, rgbaToGray } from './ops.js';
+export { ScratchBuffers } from './scratch.js';

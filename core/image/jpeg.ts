@@ -1,16 +1,23 @@
 /**
- * JPEG decoding via jpeg-js, with the EXIF orientation applied so pixels come out the way
- * the editor displays them.
+ * JPEG decoding (core/image/jpeg-decoder.ts: jpeg-js's decoder, same pixels, laid out for
+ * batches), with the EXIF orientation applied so pixels come out the way the editor displays
+ * them.
  */
-import jpeg from 'jpeg-js';
 import { ErrorCode, fail } from '../errors.js';
 import { applyOrientation, jpegSegments, orientedSize, readExifOrientation } from './exif.js';
+import { decodeJpegPixels } from './jpeg-decoder.js';
 import { MAX_IMAGE_PIXELS, checkImageSize } from './ops.js';
+import type { ScratchBuffers } from './scratch.js';
 import type { RgbaImage, Size } from './types.js';
 
 export interface DecodeJpegOptions {
   /** Rotate/mirror as the EXIF orientation tag says (default true). */
   applyExifOrientation?: boolean;
+  /**
+   * Reuse these buffers (batches): the pixels then live in its slot 'decode.rgba' (or
+   * 'exif.oriented'), valid until the next decode with the same scratch (core/image/scratch.ts).
+   */
+  scratch?: ScratchBuffers;
 }
 
 /** True when the bytes start with a JPEG SOI marker followed by another marker. */
@@ -61,14 +68,13 @@ export function decodeJpeg(bytes: Uint8Array, options: DecodeJpegOptions = {}): 
   checkImageSize(stored.width, stored.height, 'JPEG');
   let decoded: { width: number; height: number; data: Uint8Array };
   try {
-    decoded = jpeg.decode(bytes, {
-      useTArray: true,
-      formatAsRGBA: true,
+    decoded = decodeJpegPixels(bytes, {
       maxResolutionInMP: MAX_IMAGE_PIXELS / 1e6,
       maxMemoryUsageInMB: 4096,
+      scratch: options.scratch,
     });
   } catch (e) {
-    // jpeg-js throws plain Errors (and occasionally other values) for unsupported or damaged data.
+    // The decoder throws plain Errors (as jpeg-js does) for unsupported or damaged data.
     const reason = e instanceof Error ? e.message : String(e);
     fail(
       ErrorCode.InvalidImage,
@@ -82,5 +88,5 @@ export function decodeJpeg(bytes: Uint8Array, options: DecodeJpegOptions = {}): 
   }
   const image: RgbaImage = { width: decoded.width, height: decoded.height, data: decoded.data };
   if (options.applyExifOrientation === false) return image;
-  return applyOrientation(image, readExifOrientation(bytes));
+  return applyOrientation(image, readExifOrientation(bytes), options.scratch);
 }

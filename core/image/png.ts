@@ -7,9 +7,11 @@
  * Encoding writes 8-bit RGBA (colour type 6) or grey (colour type 0) with per-row adaptive
  * filtering.
  */
-import { unzlibSync, zlibSync } from 'fflate';
+import { unzlibSync } from 'fflate';
 import { ErrorCode, fail } from '../errors.js';
+import { zlibCompress } from './deflate.js';
 import { checkImageSize } from './ops.js';
+import { scratchU8, type ScratchBuffers } from './scratch.js';
 import type { GrayImage, RgbaImage, Size } from './types.js';
 
 const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
@@ -31,11 +33,23 @@ export interface DecodePngOptions {
    * error; an ancillary one (tRNS, text, ...) is dropped, as libpng does.
    */
   checkCrc?: boolean;
+  /**
+   * Reuse these buffers (batches): the pixels are then returned in its slot 'decode.rgba',
+   * valid until the next decode with the same scratch (see core/image/scratch.ts).
+   */
+  scratch?: ScratchBuffers;
 }
 
 export interface EncodePngOptions {
   /** zlib level 0 (store) … 9 (smallest); default 6. */
   level?: number;
+  /** Reuse these buffers for the filtered rows and the compressor's state (batches). */
+  scratch?: ScratchBuffers;
+  /**
+   * With `scratch`: the PNG returned lives in this slot of it (valid until the next encode
+   * into the same slot) instead of a fresh array. Give each PNG that must coexist its own slot.
+   */
+  outputSlot?: string;
 }
 
 // Bit depths allowed per colour type (PNG spec, table 11.1) and samples per pixel.
@@ -474,12 +488,12 @@ function rowUnpacker(chunks: PngChunks): RowUnpacker {
   };
 }
 
-function inflateImageData(chunks: PngChunks, size: number): Uint8Array {
+function inflateImageData(chunks: PngChunks, size: number, scratch?: ScratchBuffers): Uint8Array {
   let zdata: Uint8Array;
   if (chunks.idat.length === 1) {
     zdata = chunks.idat[0];
   } else {
-    zdata = new Uint8Array(chunks.idatLength);
+    zdata = scratchU8(scratch, 'png.idat', chunks.idatLength);
     let o = 0;
     for (const c of chunks.idat) {
       zdata.set(c, o);
@@ -488,9 +502,11 @@ function inflateImageData(chunks: PngChunks, size: number): Uint8Array {
   }
   // Inflating into a buffer of exactly the expected size both saves memory and caps what a
   // malicious stream can make us allocate (fflate truncates to the given buffer).
+  // fflate hands an empty stream's buffer back untouched: a reused one is zeroed for that case,
+  // so the result is what a fresh buffer gives.
   let raw: Uint8Array;
   try {
-    raw = unzlibSync(zdata, { out: new Uint8Array(size) });
+    raw = unzlibSync(zdata, { out: scratchU8(scratch, 'png.inflate', size, zdata.length <= 10) });
   } catch (e) {
     invalid(
       `The PNG image data is corrupt or truncated (zlib: ${e instanceof Error ? e.message : String(e)}). ` +
@@ -521,9 +537,11 @@ export function decodePng(bytes: Uint8Array, options: DecodePngOptions = {}): Rg
   const bitsPerPixel = CHANNELS[colorType] * bitDepth;
   const bpp = Math.max(1, bitsPerPixel >> 3); // Filter byte distance.
   const layout = passes(header, bitsPerPixel);
-  const raw = inflateImageData(chunks, layout.size);
+  const raw = inflateImageData(chunks, layout.size, options.scratch);
 
-  const out = new Uint8Array(width * height * 4);
+  // Every pixel is written below (the Adam7 passes cover each once), so a reused buffer needs
+  // no clearing.
+  const out = scratchU8(options.scratch, 'decode.rgba', width * height * 4);
   const unpack = rowUnpacker(chunks);
   for (const p of layout.list) {
     const len = rowBytes(p.width, bitsPerPixel);
@@ -627,11 +645,16 @@ export function encodePng(image: RgbaImage | GrayImage, options: EncodePngOption
   }
 
   const len = width * channels;
-  const raw = new Uint8Array(height * (len + 1));
+  // Every byte is written by filterRow.
+  const raw = scratchU8(options.scratch, 'png.filtered', height * (len + 1));
   for (let y = 0; y < height; y++) {
     filterRow(data, y * len, y > 0 ? (y - 1) * len : -1, len, channels, raw, y * (len + 1));
   }
-  const idat = zlibSync(raw, { level: level as 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 });
+  // The zlib stream (fflate's zlibSync, byte for byte: core/image/deflate.ts) is written
+  // straight into its place in the file: signature, IHDR, the IDAT length and type before it,
+  // the IDAT CRC and IEND after.
+  const idatAt = 8 + (12 + 13) + 8;
+  const { buffer: png, length } = zlibCompress(raw, level, { before: idatAt, after: 4 + 12, scratch: options.scratch });
 
   const ihdr = new Uint8Array(13);
   putU32(ihdr, 0, width);
@@ -640,10 +663,13 @@ export function encodePng(image: RgbaImage | GrayImage, options: EncodePngOption
   ihdr[9] = channels === 4 ? 6 : 0;
   // Compression, filter method and interlace stay 0.
 
-  const out = new Uint8Array(8 + (12 + 13) + (12 + idat.length) + 12);
-  out.set(SIGNATURE, 0);
-  let pos = writeChunk(out, 8, 'IHDR', ihdr);
-  pos = writeChunk(out, pos, 'IDAT', idat);
-  writeChunk(out, pos, 'IEND', new Uint8Array(0));
+  png.set(SIGNATURE, 0);
+  writeChunk(png, 8, 'IHDR', ihdr);
+  putU32(png, idatAt - 8, length);
+  for (let i = 0; i < 4; i++) png[idatAt - 4 + i] = 'IDAT'.charCodeAt(i);
+  putU32(png, idatAt + length, crc32(png, idatAt - 4, idatAt + length));
+  const total = writeChunk(png, idatAt + length + 4, 'IEND', new Uint8Array(0));
+  const out = options.scratch && options.outputSlot ? options.scratch.u8(options.outputSlot, total) : new Uint8Array(total);
+  out.set(png.subarray(0, total));
   return out;
 }

@@ -18,6 +18,7 @@
  */
 import { ErrorCode, fail } from '../errors.js';
 import { MAX_IMAGE_PIXELS } from './ops.js';
+import { scratchU8, type ScratchBuffers } from './scratch.js';
 import type { GrayImage, RgbaImage, Size } from './types.js';
 
 const PRECISION_BITS = 32 - 8 - 2;
@@ -83,9 +84,8 @@ function computeTaps(inSize: number, outSize: number): Taps {
  */
 
 /** Horizontal pass over source rows [rowFirst, rowFirst + rows), 4 interleaved channels. */
-function horizontal4(src: Uint8Array, srcWidth: number, rowFirst: number, rows: number, outWidth: number, taps: Taps): Uint8Array {
-  const out = new Uint8Array(outWidth * rows * 4);
-  const clip = new Uint8ClampedArray(out.buffer);
+function horizontal4(src: Uint8Array, srcWidth: number, rowFirst: number, rows: number, outWidth: number, taps: Taps, out: Uint8Array): Uint8Array {
+  const clip = new Uint8ClampedArray(out.buffer, out.byteOffset, out.length);
   const { ksize, bounds, weights } = taps;
   let o = 0;
   for (let y = 0; y < rows; y++) {
@@ -116,9 +116,8 @@ function horizontal4(src: Uint8Array, srcWidth: number, rowFirst: number, rows: 
 }
 
 /** Horizontal pass, one channel. */
-function horizontal1(src: Uint8Array, srcWidth: number, rowFirst: number, rows: number, outWidth: number, taps: Taps): Uint8Array {
-  const out = new Uint8Array(outWidth * rows);
-  const clip = new Uint8ClampedArray(out.buffer);
+function horizontal1(src: Uint8Array, srcWidth: number, rowFirst: number, rows: number, outWidth: number, taps: Taps, out: Uint8Array): Uint8Array {
+  const clip = new Uint8ClampedArray(out.buffer, out.byteOffset, out.length);
   const { ksize, bounds, weights } = taps;
   let o = 0;
   for (let y = 0; y < rows; y++) {
@@ -139,9 +138,8 @@ function horizontal1(src: Uint8Array, srcWidth: number, rowFirst: number, rows: 
  * Vertical pass over rows of `rowLength` bytes (any channel count: channels never mix
  * vertically). Accumulates whole rows at a time so memory is read sequentially.
  */
-function vertical(src: Uint8Array, rowLength: number, outHeight: number, taps: Taps, rowShift: number): Uint8Array {
-  const out = new Uint8Array(rowLength * outHeight);
-  const clip = new Uint8ClampedArray(out.buffer);
+function vertical(src: Uint8Array, rowLength: number, outHeight: number, taps: Taps, rowShift: number, out: Uint8Array): Uint8Array {
+  const clip = new Uint8ClampedArray(out.buffer, out.byteOffset, out.length);
   const acc = new Int32Array(rowLength);
   const { ksize, bounds, weights } = taps;
   for (let yy = 0; yy < outHeight; yy++) {
@@ -159,21 +157,32 @@ function vertical(src: Uint8Array, rowLength: number, outHeight: number, taps: T
   return out;
 }
 
-function resample(data: Uint8Array, width: number, height: number, channels: 1 | 4, outWidth: number, outHeight: number): Uint8Array {
+/**
+ * With `scratch`, the intermediate and the result live in its slots 'resize.temp' and
+ * 'resize.out' (valid until the next resize with that scratch).
+ */
+function resample(data: Uint8Array, width: number, height: number, channels: 1 | 4, outWidth: number, outHeight: number, scratch?: ScratchBuffers): Uint8Array {
   const needHorizontal = outWidth !== width;
   const needVertical = outHeight !== height;
-  if (!needHorizontal && !needVertical) return data.slice(); // Pillow returns a copy too.
+  const out = () => scratchU8(scratch, 'resize.out', outWidth * outHeight * channels);
+  if (!needHorizontal && !needVertical) {
+    // Pillow returns a copy too.
+    if (!scratch) return data.slice();
+    const copy = out();
+    copy.set(data);
+    return copy;
+  }
   const vTaps = computeTaps(height, outHeight);
-  if (!needHorizontal) return vertical(data, width * channels, outHeight, vTaps, 0);
+  if (!needHorizontal) return vertical(data, width * channels, outHeight, vTaps, 0, out());
 
   // Only the source rows the vertical pass reads go through the horizontal pass.
   const rowFirst = needVertical ? vTaps.bounds[0] : 0;
   const rowLast = needVertical ? vTaps.bounds[outHeight * 2 - 2] + vTaps.bounds[outHeight * 2 - 1] : height;
   const hTaps = computeTaps(width, outWidth);
   const horizontal = channels === 4 ? horizontal4 : horizontal1;
-  const temp = horizontal(data, width, rowFirst, rowLast - rowFirst, outWidth, hTaps);
-  if (!needVertical) return temp;
-  return vertical(temp, outWidth * channels, outHeight, vTaps, rowFirst);
+  if (!needVertical) return horizontal(data, width, rowFirst, rowLast - rowFirst, outWidth, hTaps, out());
+  const temp = horizontal(data, width, rowFirst, rowLast - rowFirst, outWidth, hTaps, scratchU8(scratch, 'resize.temp', outWidth * (rowLast - rowFirst) * channels));
+  return vertical(temp, outWidth * channels, outHeight, vTaps, rowFirst, out());
 }
 
 function checkTarget(width: number, height: number): void {
@@ -203,17 +212,17 @@ function checkSource(img: { width: number; height: number; data: Uint8Array }, c
  * on RGB/RGBX data (channels independent, antialiased when downscaling). For images whose
  * alpha is 255 everywhere this is also Pillow's result for mode RGBA.
  */
-export function resizeBilinearPil(img: RgbaImage, width: number, height: number): RgbaImage {
+export function resizeBilinearPil(img: RgbaImage, width: number, height: number, scratch?: ScratchBuffers): RgbaImage {
   checkSource(img, 4, 'RGBA');
   checkTarget(width, height);
-  return { width, height, data: resample(img.data, img.width, img.height, 4, width, height) };
+  return { width, height, data: resample(img.data, img.width, img.height, 4, width, height, scratch) };
 }
 
 /** Grey counterpart of resizeBilinearPil: Pillow's BILINEAR resize on mode "L". */
-export function resizeGrayBilinearPil(img: GrayImage, width: number, height: number): GrayImage {
+export function resizeGrayBilinearPil(img: GrayImage, width: number, height: number, scratch?: ScratchBuffers): GrayImage {
   checkSource(img, 1, 'grey');
   checkTarget(width, height);
-  return { width, height, data: resample(img.data, img.width, img.height, 1, width, height) };
+  return { width, height, data: resample(img.data, img.width, img.height, 1, width, height, scratch) };
 }
 
 /**

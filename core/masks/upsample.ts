@@ -38,14 +38,16 @@ function axisTaps(inSize: number, outSize: number, count: number): Taps {
 
 /**
  * Resize `src` to outSize and keep the top-left `keep` region (the crop of SAM 1's padded
- * frame) — without computing what the crop throws away.
+ * frame) — without computing what the crop throws away. `into` (exactly W·H floats, e.g. a
+ * reused scratch buffer) receives the result instead of a new array; every value is written.
  */
-export function resizeFloatBilinear(src: FloatMap, outSize: Size, keep: Size = outSize): FloatMap {
+export function resizeFloatBilinear(src: FloatMap, outSize: Size, keep: Size = outSize, into?: Float32Array): FloatMap {
   const W = Math.min(keep.width, outSize.width);
   const H = Math.min(keep.height, outSize.height);
   const tx = axisTaps(src.width, outSize.width, W);
   const ty = axisTaps(src.height, outSize.height, H);
-  const out = new Float32Array(W * H);
+  if (into && into.length !== W * H) throw new RangeError(`resizeFloatBilinear: into holds ${into.length} floats, ${W}×${H} needs ${W * H}`);
+  const out = into ?? new Float32Array(W * H);
   forEachRow(src, tx, ty, W, H, (y, row) => out.set(row, y * W));
   return { width: W, height: H, data: out };
 }
@@ -58,10 +60,13 @@ function forEachRow(src: FloatMap, tx: Taps, ty: Taps, W: number, H: number, sin
   const sw = src.width;
   const s = src.data;
   const cache = new Map<number, Float32Array>();
+  // Rows dropped from the cache are reused (every value is rewritten): a handful of row
+  // buffers per call instead of one per source row.
+  const spare: Float32Array[] = [];
   const horiz = (sy: number): Float32Array => {
     let r = cache.get(sy);
     if (r) return r;
-    r = new Float32Array(W);
+    r = spare.pop() ?? new Float32Array(W);
     const base = sy * sw;
     for (let x = 0; x < W; x++) r[x] = tx.w0[x]! * s[base + tx.i0[x]!]! + tx.w1[x]! * s[base + tx.i1[x]!]!;
     cache.set(sy, r);
@@ -75,7 +80,12 @@ function forEachRow(src: FloatMap, tx: Taps, ty: Taps, W: number, H: number, sin
     const w1 = ty.w1[y]!;
     for (let x = 0; x < W; x++) row[x] = w0 * a[x]! + w1 * b[x]!;
     // Rows are visited in order, so sources below the current lower tap are done.
-    for (const k of cache.keys()) if (k < ty.i0[y]!) cache.delete(k);
+    for (const [k, r] of cache) {
+      if (k < ty.i0[y]!) {
+        cache.delete(k);
+        spare.push(r);
+      }
+    }
     sink(y, row);
   }
 }

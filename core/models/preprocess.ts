@@ -1,5 +1,6 @@
 import type { RgbaImage } from '../image/types.js';
 import { resizeBilinearPil } from '../image/resize.js';
+import { scratchU8, type ScratchBuffers } from '../image/scratch.js';
 import type { FrameTransform } from '../prompts/frames.js';
 import { fail, ErrorCode } from '../errors.js';
 import { checkImageSize } from '../image/ops.js';
@@ -36,12 +37,13 @@ export function checkImage(img: RgbaImage): void {
  * transparency are flattened onto white first (what a designer sees on a canvas). Opaque
  * images pass through untouched, which keeps bit parity with the reference processors.
  */
-export function flattenAlpha(img: RgbaImage): RgbaImage {
+export function flattenAlpha(img: RgbaImage, scratch?: ScratchBuffers): RgbaImage {
   const d = img.data;
   let opaque = true;
   for (let i = 3; i < d.length; i += 4) if (d[i] !== 255) { opaque = false; break; }
   if (opaque) return img;
-  const out = new Uint8Array(d.length);
+  // With `scratch`: its slot 'flatten' (every byte is written).
+  const out = scratchU8(scratch, 'flatten', d.length);
   for (let i = 0; i < d.length; i += 4) {
     const a = d[i + 3]!;
     for (let c = 0; c < 3; c++) out[i + c] = Math.round((d[i + c]! * a + 255 * (255 - a)) / 255);

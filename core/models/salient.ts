@@ -24,6 +24,7 @@
 import { fail, ErrorCode } from '../errors.js';
 import type { FloatMap, GrayImage, RgbaImage, Size } from '../image/types.js';
 import { resizeBilinearPil } from '../image/resize.js';
+import { scratchF32, scratchU8, type ScratchBuffers } from '../image/scratch.js';
 import { resizeFloatBilinear } from '../masks/upsample.js';
 import { salientDescriptorProblems, type SalientDescriptor } from '../../models/registry.js';
 import { checkImage, flattenAlpha } from './preprocess.js';
@@ -94,7 +95,11 @@ export interface SalientModel {
   readonly id: string;
   readonly format: 'salient';
   readonly descriptor: SalientDescriptor;
-  predict(image: RgbaImage): Promise<SalientPrediction>;
+  /**
+   * With `scratch` (batches), the working buffers and the returned alpha are reused: the alpha
+   * is valid until the next call with the same scratch (see core/image/scratch.ts).
+   */
+  predict(image: RgbaImage, scratch?: ScratchBuffers): Promise<SalientPrediction>;
   dispose(): Promise<void>;
 }
 
@@ -119,13 +124,16 @@ export function salientInputSize(d: SalientDescriptor, original: Size): Size {
   };
 }
 
-/** NCHW input data [1,3,H,W] for an image, per the descriptor (steps 1-3 above). */
-export function salientTensor(d: SalientDescriptor, image: RgbaImage): Float32Array {
+/**
+ * NCHW input data [1,3,H,W] for an image, per the descriptor (steps 1-3 above). With
+ * `scratch`, the data is its slot 'salient.tensor'.
+ */
+export function salientTensor(d: SalientDescriptor, image: RgbaImage, scratch?: ScratchBuffers): Float32Array {
   checkImage(image);
   const [W, H] = d.size;
   const fit = salientInputSize(d, image);
-  const flat = flattenAlpha(image);
-  const resized = flat.width === fit.width && flat.height === fit.height ? flat : resizeBilinearPil(flat, fit.width, fit.height);
+  const flat = flattenAlpha(image, scratch);
+  const resized = flat.width === fit.width && flat.height === fit.height ? flat : resizeBilinearPil(flat, fit.width, fit.height, scratch);
   const px = resized.data;
   let divisor: number;
   if (d.scale === 'max') {
@@ -133,7 +141,7 @@ export function salientTensor(d: SalientDescriptor, image: RgbaImage): Float32Ar
     for (let i = 0; i < px.length; i += 4) max = Math.max(max, px[i]!, px[i + 1]!, px[i + 2]!);
     divisor = max > 0 ? max : 1;
   } else divisor = d.scale;
-  const out = new Float32Array(3 * W * H); // zeros: the letterbox padding
+  const out = scratchF32(scratch, 'salient.tensor', 3 * W * H, true); // zeros: the letterbox padding
   for (let c = 0; c < 3; c++) {
     const plane = c * W * H;
     const m = d.mean[c]!;
@@ -147,16 +155,24 @@ export function salientTensor(d: SalientDescriptor, image: RgbaImage): Float32Ar
   return out;
 }
 
-/** The model's output map → alpha at the original size (steps 5-7 above). */
-export function salientAlpha(d: SalientDescriptor, map: FloatMap, original: Size): FloatMap {
+/**
+ * The model's output map → alpha at the original size (steps 5-7 above). With `scratch`, the
+ * alpha lives in its slots 'salient.region' / 'salient.alpha'.
+ */
+export function salientAlpha(d: SalientDescriptor, map: FloatMap, original: Size, scratch?: ScratchBuffers): FloatMap {
   const [W, H] = d.size;
   const fit = salientInputSize(d, original);
+  const regionData = (n: number) => scratchF32(scratch, 'salient.region', n);
   let region: FloatMap = map;
   if (fit.width !== W || fit.height !== H) {
-    if (map.width === W && map.height === H) region = crop(map, fit);
-    else region = resizeFloatBilinear(map, { width: W, height: H }, fit);
+    if (map.width === W && map.height === H) region = crop(map, fit, regionData(fit.width * fit.height));
+    else region = resizeFloatBilinear(map, { width: W, height: H }, fit, regionData(Math.min(W, fit.width) * Math.min(H, fit.height)));
   }
-  if (region === map) region = { width: map.width, height: map.height, data: new Float32Array(map.data) };
+  if (region === map) {
+    const copy = regionData(map.data.length);
+    copy.set(map.data);
+    region = { width: map.width, height: map.height, data: copy };
+  }
   const v = region.data;
   if (d.activation === 'sigmoid') for (let i = 0; i < v.length; i++) v[i] = 1 / (1 + Math.exp(-v[i]!));
   if (d.normalize === 'minmax') {
@@ -170,21 +186,23 @@ export function salientAlpha(d: SalientDescriptor, map: FloatMap, original: Size
     if (range > 0) for (let i = 0; i < v.length; i++) v[i] = (v[i]! - lo) / range;
     else v.fill(0);
   }
-  const alpha = region.width === original.width && region.height === original.height ? region : resizeFloatBilinear(region, original);
+  const alpha =
+    region.width === original.width && region.height === original.height
+      ? region
+      : resizeFloatBilinear(region, original, original, scratchF32(scratch, 'salient.alpha', original.width * original.height));
   const a = alpha.data;
   for (let i = 0; i < a.length; i++) a[i] = a[i]! < 0 ? 0 : a[i]! > 1 ? 1 : a[i]!;
   return alpha;
 }
 
-function crop(map: FloatMap, size: Size): FloatMap {
-  const out = new Float32Array(size.width * size.height);
+function crop(map: FloatMap, size: Size, out: Float32Array): FloatMap {
   for (let y = 0; y < size.height; y++) out.set(map.data.subarray(y * map.width, y * map.width + size.width), y * size.width);
   return { width: size.width, height: size.height, data: out };
 }
 
-/** Binary mask of an alpha map: 255 where alpha ≥ threshold. */
-export function alphaMask(alpha: FloatMap, threshold = 0.5): GrayImage {
-  const data = new Uint8Array(alpha.data.length);
+/** Binary mask of an alpha map: 255 where alpha ≥ threshold (with `scratch`: its slot 'salient.mask'). */
+export function alphaMask(alpha: FloatMap, threshold = 0.5, scratch?: ScratchBuffers): GrayImage {
+  const data = scratchU8(scratch, 'salient.mask', alpha.data.length);
   for (let i = 0; i < data.length; i++) data[i] = alpha.data[i]! >= threshold ? 255 : 0;
   return { width: alpha.width, height: alpha.height, data };
 }
@@ -205,9 +223,9 @@ class Salient implements SalientModel {
     private readonly session: OrtSession,
   ) {}
 
-  async predict(image: RgbaImage): Promise<SalientPrediction> {
+  async predict(image: RgbaImage, scratch?: ScratchBuffers): Promise<SalientPrediction> {
     const d = this.descriptor;
-    const data = salientTensor(d, image);
+    const data = salientTensor(d, image, scratch);
     const input = tensorF32(this.ort, data, [1, 3, d.size[1], d.size[0]]);
     const start = now();
     let out;
@@ -233,7 +251,7 @@ class Salient implements SalientModel {
         fail(ErrorCode.Inference, `${d.model} returned a non-finite value (${values[i]}) in ${d.output}: the model or its descriptor is wrong`);
       }
     }
-    const alpha = salientAlpha(d, map, image);
+    const alpha = salientAlpha(d, map, image, scratch);
     t.dispose?.();
     return { alpha, ms };
   }
