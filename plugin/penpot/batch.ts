@@ -5,6 +5,7 @@
  * (pageOf / ensurePage below).
  */
 import type { Page, Shape } from '@penpot/plugin-types';
+import { ErrorCode, fail } from '../../core/errors.js';
 import type { LayerTree } from '../host/contract.js';
 import type { BatchScope } from '../protocol.js';
 import { DATA_SOURCE } from './insert.js';
@@ -22,36 +23,37 @@ export const penpotTree: LayerTree<Shape> = {
   isResult: (s) => !!s.getPluginData(DATA_SOURCE),
 };
 
-/** Pages of the top-level shapes seen by the last "file" walk (a shape's page is its top-level ancestor's). */
-const pageOfTop = new Map<string, Page>();
-
-function topLevel(shape: Shape): Shape {
-  let s = shape;
-  while (s.parent && s.parent.parent) s = s.parent;
-  return s;
-}
-
+/**
+ * The page holding `shape`, looked up when needed (the active page first): whatever was walked
+ * before, the user may have opened another page since, or removed one.
+ */
 export function pageOf(shape: Shape): Page | undefined {
-  return pageOfTop.get(topLevel(shape).id);
+  if (!shape.id) return undefined;
+  const current = penpot.currentPage;
+  if (current && current.getShapeById(shape.id) !== null) return current;
+  return (penpot.currentFile?.pages ?? []).find((p) => p.getShapeById(shape.id) !== null);
 }
 
-/** Opens the page `shape` lives on when it is not the active one (Penpot edits the active page only). */
+const PAGE_WAIT_MS = 10_000;
+
+/**
+ * Opens the page `shape` lives on when it is not the active one (Penpot edits the active page
+ * only) and waits until it is active: Penpot 2.17 resolves openPage once the page is
+ * initialized, earlier versions return nothing and switch later.
+ */
 export async function ensurePage(shape: Shape): Promise<void> {
   const page = pageOf(shape);
-  if (page && penpot.currentPage && page.id !== penpot.currentPage.id) await penpot.openPage(page, false);
+  if (!page || !penpot.currentPage || page.id === penpot.currentPage.id) return;
+  await penpot.openPage(page, false);
+  for (let waited = 0; penpot.currentPage?.id !== page.id; waited += 20) {
+    if (waited >= PAGE_WAIT_MS) fail(ErrorCode.State, `Penpot did not open the page “${page.name}”.`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 export async function scopeRoots(scope: BatchScope): Promise<Shape[]> {
   if (scope === 'selection') return [...penpot.selection];
   const page = penpot.currentPage;
   if (scope === 'page') return page ? [...penpotTree.children(page.root)] : [];
-  pageOfTop.clear();
-  const roots: Shape[] = [];
-  for (const p of penpot.currentFile?.pages ?? []) {
-    for (const s of penpotTree.children(p.root)) {
-      pageOfTop.set(s.id, p);
-      roots.push(s);
-    }
-  }
-  return roots;
+  return (penpot.currentFile?.pages ?? []).flatMap((p) => [...penpotTree.children(p.root)]);
 }

@@ -254,7 +254,14 @@ function insertVectorMask(source: Shape, target: Target, d: string, name: string
   return group;
 }
 
-/** Selects the results. */
+/**
+ * Selects the results on the active page. Penpot's selection belongs to the active page: ids of
+ * another page's shapes would stay selected, and penpot.selection would hand them back as
+ * proxies of the active page that find nothing (after a batch over the file, the results of
+ * every page but the last one).
+ */
 export function selectResults(shapes: readonly Shape[]): void {
-  if (shapes.length) penpot.selection = [...shapes];
+  const page = penpot.currentPage;
+  const here = page ? shapes.filter((s) => !!s.id && page.getShapeById(s.id) !== null) : [...shapes];
+  if (here.length) penpot.selection = here;
 }

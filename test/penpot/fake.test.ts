@@ -1,12 +1,14 @@
 /** The Penpot fake enforces what Penpot's plugin runtime enforces; these pin each rule down. */
 import jpeg from 'jpeg-js';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Board, Group, Path, Penpot, Rectangle, Shape } from '@penpot/plugin-types';
+import type { Board, Fill, Group, Page, Path, Penpot, Rectangle, Shape } from '@penpot/plugin-types';
 import { decodePng } from '../../core/image/png.js';
 import {
   type FakePenpot,
   type FakePenpotOptions,
+  ROOT_ID,
   addImage,
+  addPage,
   board,
   colorShape,
   coordinatePng,
@@ -851,6 +853,276 @@ describe('fake Penpot: builders and dump', () => {
     expect(f.undoEntries).toEqual([]);
     expect(addImage(f, solidPng(2, 2)).width).toBe(2);
     expect(asShape(img).type).toBe('rectangle');
+  });
+});
+
+/** Every page's shapes, as stored (for "nothing changed" checks). */
+function fileState(f: FakePenpot): string {
+  return JSON.stringify(f.pages.map((p) => ({ id: p.pageId, name: p.pageName, shapes: [...p.shapes.values()] })));
+}
+
+const asBoard = (s: Shape) => s as unknown as Board;
+
+const INACTIVE = (code: string) => `[PENPOT PLUGIN] Value not valid: Cannot modify a page that is not currently active. Code: :${code}`;
+
+/** A two-page file: page 1 (active) with `here`; page 2 with a board holding an image, a flex board with a child, a group and a path. */
+function twoPages(options: FakePenpotOptions = {}) {
+  const { f, penpot } = fake(options);
+  const here = colorShape(f, { width: 10, height: 10, name: 'Here' });
+  const p2 = addPage(f, 'Second');
+  const frame = board(f, { x: 0, y: 0, width: 100, height: 100, page: p2, name: 'Frame' }) as unknown as Board;
+  const img = imageShape(f, { bytes: coordinatePng(8, 6), x: 10, y: 10, width: 40, height: 30, parent: asShape(frame), name: 'Photo' });
+  const flexBoard = board(f, { x: 200, y: 0, width: 100, height: 50, page: p2, flex: true, name: 'Row' }) as unknown as Board;
+  const kid = colorShape(f, { width: 10, height: 10, parent: asShape(flexBoard), name: 'Kid' });
+  const g = group(f, [colorShape(f, { x: 300, y: 0, width: 10, height: 10, page: p2 })], { name: 'G' });
+  const path = pathShape(f, 'M300 100 L310 110', { page: p2, name: 'Line' });
+  f.resetHistory();
+  const pages = penpot.currentFile!.pages;
+  return { f, penpot, here, p2, frame, img, flexBoard, kid, g, path, pages };
+}
+
+describe('fake Penpot: pages', () => {
+  it('the file lists every page; each page’s root, getShapeById and findShapes see that page only; penpot.root / currentPage are the active page', () => {
+    const { f, penpot, here, p2, frame, img, flexBoard, g, path, pages } = twoPages();
+    expect(pages.map((p) => p.name)).toEqual(['Page 1', 'Second']);
+    expect(pages.map((p) => p.id)).toEqual([f.doc.pageId, p2.id]);
+    expect(penpot.currentPage!.id).toBe(pages[0].id);
+    // every page's root is uuid/zero, and lists that page's top-level shapes
+    expect(pages[1].root.id).toBe(ROOT_ID);
+    expect(asBoard(pages[0].root).children.map((c) => c.id)).toEqual([here.id]);
+    expect(asBoard(pages[1].root).children.map((c) => c.id)).toEqual([frame.id, flexBoard.id, g.id, path.id]);
+    expect(asBoard(penpot.root!).children.map((c) => c.id)).toEqual([here.id]);
+    expect(pages[0].getShapeById(img.id)).toBeNull();
+    expect(pages[1].getShapeById(here.id)).toBeNull();
+    expect(pages[1].getShapeById(img.id)!.parent!.id).toBe(frame.id);
+    expect(pages[1].findShapes({ name: 'photo' }).map((s) => s.id)).toEqual([img.id]);
+    expect(pages[0].findShapes({ name: 'photo' })).toEqual([]);
+    // builders: the parent's page; shape ids are unique in the file
+    expect(f.docOf(img.id).pageId).toBe(p2.id);
+    expect(f.page(p2).has(img.id)).toBe(true);
+    expect(f.doc.has(img.id)).toBe(false);
+    expect(() => colorShape(f, { width: 1, height: 1, parent: asShape(frame), page: pages[0] })).toThrow(/parent is on another page/);
+    expect(() => group(f, [here, img])).toThrow(/one page/);
+    expect(f.dump(p2).children!.map((c) => c.name)).toEqual(['Frame', 'Row', 'G', 'Line']);
+    expect(f.dumpFile().map((p) => [p.name, p.root.children!.length])).toEqual([
+      ['Page 1', 1],
+      ['Second', 4],
+    ]);
+  });
+
+  it('openPage navigates on a later task: until then the old page is active; then the selection is cleared, selectionchange and pagechange fire, the promise resolves', async () => {
+    const { f, penpot, here, pages } = twoPages();
+    f.select([here]);
+    await f.flush();
+    const selections: string[][] = [];
+    const opened: string[] = [];
+    penpot.on('selectionchange', (ids) => selections.push(ids));
+    penpot.on('pagechange', (p) => opened.push(p.name));
+    const done = penpot.openPage(pages[1]);
+    expect(done).toBeInstanceOf(Promise);
+    expect(penpot.currentPage!.id).toBe(pages[0].id);
+    expect(penpot.selection.map((s) => s.id)).toEqual([here.id]);
+    await done;
+    expect(penpot.currentPage!.id).toBe(pages[1].id);
+    expect(asBoard(penpot.root!).children.map((c) => c.name)).toEqual(['Frame', 'Row', 'G', 'Line']);
+    expect(penpot.selection).toEqual([]);
+    await f.flush();
+    expect(opened).toEqual(['Second']);
+    expect(selections).toEqual([[]]);
+    // by id; the active page resolves at once and nothing happens
+    await penpot.openPage(pages[0].id);
+    expect(penpot.currentPage!.id).toBe(pages[0].id);
+    await penpot.openPage(pages[0]);
+    await f.flush();
+    expect(opened).toEqual(['Second', 'Page 1']);
+    // page.openPage() too
+    await (pages[1] as Page & { openPage(newWindow?: boolean): Promise<void> }).openPage();
+    expect(penpot.currentPage!.id).toBe(pages[1].id);
+    expect(f.openPageCalls).toEqual([
+      { pageId: pages[1].id, newWindow: false },
+      { pageId: pages[0].id, newWindow: false },
+      { pageId: pages[0].id, newWindow: false },
+      { pageId: pages[1].id, newWindow: false },
+    ]);
+    // the user switching pages does the same
+    f.goToPage(pages[0]);
+    expect(penpot.currentPage!.id).toBe(pages[0].id);
+    await f.flush();
+    expect(opened.at(-1)).toBe('Page 1');
+  });
+
+  it('openPage(page, true) opens a NEW window (the plugin’s page stays); bad arguments, unknown pages and missing content:read are refused', async () => {
+    const { f, penpot, pages } = twoPages();
+    await penpot.openPage(pages[1], true);
+    await f.flush();
+    expect(penpot.currentPage!.id).toBe(pages[0].id);
+    expect(f.openPageCalls).toEqual([{ pageId: pages[1].id, newWindow: true }]);
+    expect(() => penpot.openPage({ id: pages[1].id } as Page)).toThrow('[PENPOT PLUGIN] Value not valid: Expected a Page object or a page UUID string. Code: :openPage');
+    expect(() => penpot.openPage('Second')).toThrow(/Code: :openPage/);
+    await expect(penpot.openPage('0fa4e000-0000-4000-8000-00000000beef')).rejects.toThrow(/no such page/);
+    const noRead = createFakePenpot({ permissions: ['content:write'], quiet: true });
+    expect(() => noRead.penpot.openPage(noRead.doc.pageId)).toThrow('Permission content:read is not granted');
+  });
+
+  it('changes to shapes of a page that is not active are refused (thrown with v2); nothing changes and no undo entry is made', () => {
+    const { f, penpot, here, frame, img, flexBoard, kid, g, path, pages } = twoPages();
+    const before = fileState(f);
+    const cases: Array<[string, () => unknown]> = [
+      ['name', () => (img.name = 'X')],
+      ['x', () => (img.x = 5)],
+      ['y', () => (img.y = 5)],
+      ['hidden', () => (img.hidden = true)],
+      ['blocked', () => (img.blocked = true)],
+      ['opacity', () => (img.opacity = 0.5)],
+      ['rotation', () => (img.rotation = 30)],
+      ['flipX', () => (img.flipX = true)],
+      ['proportionLock', () => (img.proportionLock = false)],
+      ['fills', () => (img.fills = [{ fillColor: '#000000', fillOpacity: 1 }])],
+      ['fills', () => ((img.fills as Fill[])[0].fillOpacity = 0.5)],
+      ['strokes', () => (img.strokes = [])],
+      ['shadows', () => (img.shadows = [])],
+      ['blur', () => (img.blur = { value: 2 })],
+      ['resize', () => img.resize(5, 5)],
+      ['rotate', () => img.rotate(10)],
+      ['clone', () => img.clone()],
+      ['remove', () => img.remove()],
+      ['setParentIndex', () => img.setParentIndex(0)],
+      ['setPluginData', () => img.setPluginData('k', 'v')],
+      ['setSharedPluginData', () => img.setSharedPluginData('ns', 'k', 'v')],
+      ['clipContent', () => (frame.clipContent = false)],
+      ['children', () => (frame.children = [...frame.children])],
+      ['addFlexLayout', () => frame.addFlexLayout()],
+      ['makeMask', () => (g as Group).makeMask()],
+      // a parent of another page, and a child of another page
+      ['appendChild', () => frame.appendChild(here)],
+      ['insertChild', () => asBoard(penpot.root!).insertChild(0, img)],
+      ['appendChild', () => asBoard(pages[1].root).appendChild(penpot.createRectangle())],
+      ['dir', () => (flexBoard.flex!.dir = 'column')],
+      ['columnGap', () => (flexBoard.flex!.columnGap = 4)],
+      ['appendChild', () => flexBoard.flex!.appendChild(here)],
+      ['absolute', () => (kid.layoutChild!.absolute = true)],
+      ['zIndex', () => (kid.layoutChild!.zIndex = 2)],
+      ['content', () => ((path as Path).d = 'M0 0 L5 5')],
+      ['group', () => penpot.group([img])],
+      ['ungroup', () => penpot.ungroup(g)],
+    ];
+    f.resetHistory();
+    const created = [...f.doc.shapes.keys()];
+    for (const [code, run] of cases) expect(run, code).toThrow(INACTIVE(code));
+    // (the rectangles created for the appendChild case went to the active page)
+    const extra = [...f.doc.shapes.keys()].filter((id) => !created.includes(id));
+    for (const id of extra) f.doc.remove([id]);
+    expect(fileState(f)).toBe(before);
+    expect(f.undoEntries.map((e) => e.ops)).toEqual([['createRectangle']]);
+  });
+
+  it('the page guard: v1 logs and drops; fills check it before the permission, other setters after; creation always lands on the active page', async () => {
+    const v1 = createFakePenpot({ quiet: true });
+    const p2 = addPage(v1, 'Two');
+    const s = colorShape(v1, { x: 5, y: 5, width: 10, height: 10, page: p2 });
+    expect(() => (s.x = 50)).not.toThrow();
+    expect(s.x).toBe(5);
+    expect(v1.validationErrors).toEqual([INACTIVE('x')]);
+
+    const ro = createFakePenpot({ manifestVersion: 2, permissions: ['content:read'], quiet: true });
+    const q = colorShape(ro, { width: 10, height: 10, page: addPage(ro) });
+    expect(() => (q.fills = [])).toThrow(INACTIVE('fills'));
+    expect(() => (q.name = 'x')).toThrow(/content:write' permission. Code: :name/);
+    expect(() => (q.x = 1)).toThrow(/content:write' permission. Code: :x/);
+    expect(() => (q.x = NaN)).toThrow(/Value not valid: NaN. Code: :x/);
+
+    const { f, penpot, img, frame, pages } = twoPages();
+    const r = penpot.createRectangle();
+    expect(f.docOf(r.id).pageId).toBe(pages[0].id);
+    await penpot.openPage(pages[1]);
+    const e = penpot.createEllipse();
+    expect(f.docOf(e.id).pageId).toBe(pages[1].id);
+    // once its page is active the same changes go through; a child of the other page still cannot move in
+    img.name = 'Renamed';
+    frame.appendChild(e);
+    expect(frame.children.map((c) => c.id)).toContain(e.id);
+    expect(() => frame.appendChild(r)).toThrow(INACTIVE('appendChild'));
+    expect(f.page(pages[1]).get(img.id).name).toBe('Renamed');
+  });
+
+  it('operations Penpot runs without the page guard do nothing to another page’s shapes (noted in warnings)', () => {
+    const { f, img, frame, flexBoard, p2 } = twoPages();
+    f.page(p2).get(img.id).blur = { value: 2, hidden: false };
+    const before = fileState(f);
+    img.fixedWhenScrolling = true;
+    frame.bringToFront();
+    img.blur = undefined;
+    flexBoard.flex!.remove();
+    expect(fileState(f)).toBe(before);
+    expect(f.undoEntries).toEqual([]);
+    expect(f.file.warnings.filter((w) => /not active did nothing/.test(w))).toHaveLength(4);
+  });
+
+  it('shapes of any page can be read, their image data fetched and exported (the exporter renders the shape’s page); nothing navigates', async () => {
+    const { f, penpot, img, frame, pages } = twoPages();
+    const again = pages[1].getShapeById(img.id)!;
+    expect([again.x, again.y, again.width, again.height]).toEqual([10, 10, 40, 30]);
+    expect(again.parent!.id).toBe(frame.id);
+    expect(again.getPluginData('missing')).toBeNull();
+    const bytes = await (again.fills as Fill[])[0].fillImage!.data();
+    expect(decodePng(bytes).width).toBe(8);
+    const png = await again.export({ type: 'png', scale: 1 });
+    expect(decodePng(png).width).toBe(40);
+    expect(coordAt(png, 7, 7)).toMatchObject({ x: 1, y: 1, a: 255 });
+    expect(coordAt(png, 37, 27)).toMatchObject({ x: 7, y: 5, a: 255 });
+    expect(f.exportLog.map((e) => e.pageId)).toEqual([pages[1].id]);
+    expect(penpot.currentPage!.id).toBe(pages[0].id);
+    expect(f.openPageCalls).toEqual([]);
+  });
+
+  it('the selection belongs to the active page: the user selects there only; ids of another page stay selected but their proxies find nothing', async () => {
+    const { f, penpot, here, img } = twoPages();
+    expect(() => f.select([img])).toThrow(/is on page "Second", not on page "Page 1"/);
+    const got: string[][] = [];
+    penpot.on('selectionchange', (ids) => got.push(ids));
+    penpot.selection = [here, img];
+    await f.flush();
+    expect(got).toEqual([[here.id, img.id]]);
+    const sel = penpot.selection;
+    expect(sel.map((s) => s.id)).toEqual([here.id, '']);
+    expect(() => sel[1].name).toThrow(/is on page "Second", not on page "Page 1"/);
+    expect(f.file.warnings.join('\n')).toMatch(/not on the active page/);
+  });
+
+  it('undo across pages: a block spanning openPage is one entry; undo restores every page without opening one; the selection becomes the one before', async () => {
+    const { f, penpot, here, img, pages } = twoPages();
+    f.select([here]);
+    const before = fileState(f);
+    const block = penpot.history.undoBlockBegin();
+    here.name = 'Here 2';
+    penpot.createRectangle();
+    await penpot.openPage(pages[1]);
+    img.name = 'Photo 2';
+    penpot.createEllipse();
+    penpot.history.undoBlockFinish(block);
+    expect(f.undoEntries.map((e) => e.ops)).toEqual([['name', 'createRectangle', 'name', 'createEllipse']]);
+    expect(fileState(f)).not.toBe(before);
+    f.undoLast();
+    expect(fileState(f)).toBe(before);
+    expect(penpot.currentPage!.id).toBe(pages[1].id);
+    // restore-selection puts page 1's selection back while page 2 is active
+    expect(f.file.selection).toEqual([here.id]);
+    expect(penpot.selection.map((s) => s.id)).toEqual(['']);
+  });
+
+  it('createPage adds "Page N" at the end without opening it (one undo entry; undo removes it); it needs content:write', () => {
+    const { f, penpot } = fake();
+    addPage(f, 'Page 2');
+    const p = penpot.createPage();
+    expect(p.name).toBe('Page 3');
+    expect(penpot.currentFile!.pages.map((x) => x.name)).toEqual(['Page 1', 'Page 2', 'Page 3']);
+    expect(penpot.currentPage!.name).toBe('Page 1');
+    expect(asBoard(p.root).children).toEqual([]);
+    expect(f.undoEntries.map((e) => e.ops)).toEqual([['createPage']]);
+    f.undoLast();
+    expect(penpot.currentFile!.pages.map((x) => x.name)).toEqual(['Page 1', 'Page 2']);
+    const ro = createFakePenpot({ permissions: ['content:read'], quiet: true });
+    expect(() => ro.penpot.createPage()).toThrow('Permission content:write is not granted');
   });
 });
 

@@ -26,19 +26,19 @@ export async function ready(s: Session): Promise<{ init: Of<'init'>; selection: 
 
 /** The TRUE local → page map of a shape, from the fake's model (not from what the API reports). */
 export function truePageMap(fake: FakePenpot, id: string): Mat {
-  return localToPage(fake.doc.get(id).g);
+  return localToPage(fake.docOf(id).get(id).g);
 }
 
 /** Page corners of a shape's box: TL, TR, BR, BL (true geometry). */
 export function pageCorners(fake: FakePenpot, id: string): Pt[] {
-  const g = fake.doc.get(id).g;
+  const g = fake.docOf(id).get(id).g;
   const m = localToPage(g);
   return [ap(m, 0, 0), ap(m, g.w, 0), ap(m, g.w, g.h), ap(m, 0, g.h)];
 }
 
 /** Page position of image pixel (px, py) of a STRETCHED image fill on shape `id` whose image is W×H. */
 export function stretchedImageToPage(fake: FakePenpot, id: string, W: number, H: number, px: number, py: number): Pt {
-  const g = fake.doc.get(id).g;
+  const g = fake.docOf(id).get(id).g;
   return ap(localToPage(g), (px * g.w) / W, (py * g.h) / H);
 }
 

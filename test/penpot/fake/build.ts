@@ -7,12 +7,16 @@
  * rotation in degrees about its centre and flips, i.e. local → page =
  * T(x + w/2, y + h/2) · R(rotation) · S(flipX ? −1 : 1, flipY ? −1 : 1) · T(−w/2, −h/2).
  * (The plugin API's shape.x / shape.y are then the axis-aligned bounds' corner, see geometry.ts.)
+ *
+ * Pages: shapes go on `page` (a page from addPage / fake.pages / penpot.currentFile.pages, or
+ * its id), else on their `parent`'s page, else on the fake's first page (fake.doc) — whichever
+ * page is active. addPage adds a page (not opened).
  */
-import type { Board, Group, Path, Shape, Text } from '@penpot/plugin-types';
+import type { Board, Group, Page, Path, Shape, Text } from '@penpot/plugin-types';
 import type { FakeDoc, ShapeState, ShapeType } from './doc.js';
 import { geomFromBox, mod360 } from './geometry.js';
-import type { FakePenpot } from './penpot.js';
-import { type ImageDataLike, imageData, shapeProxy, unwrap } from './proxies.js';
+import type { FakePenpot, PageRef } from './penpot.js';
+import { type ImageDataLike, PageProxy, imageData, pageOfProxy, shapeProxy, unwrap } from './proxies.js';
 import { sniffMime } from './media.js';
 import { parsePathData } from './svgpath.js';
 
@@ -30,8 +34,12 @@ export interface BoxSpec {
   name?: string;
   /** A board or group to put the shape in (on top of its children). Default: the page root. */
   parent?: Shape;
+  /** The page (default: the parent's page, else the first page). */
+  page?: PageRef | Page;
   opacity?: number;
   hidden?: boolean;
+  /** Locked (Penpot's `blocked`). */
+  blocked?: boolean;
   /**
    * Override what Penpot's API will REPORT as rotation / flipX / flipY, keeping the real
    * orientation: e.g. a shape the user turned by 180° in one go is drawn as R(180) but reports
@@ -40,8 +48,7 @@ export interface BoxSpec {
   reports?: { rotation?: number; flipX?: boolean; flipY?: boolean };
 }
 
-function place<T = Shape>(fake: FakePenpot, s: ShapeState, spec: BoxSpec): T {
-  const doc = fake.doc;
+function place<T = Shape>(fake: FakePenpot, doc: FakeDoc, s: ShapeState, spec: BoxSpec): T {
   s.g = geomFromBox(spec.x ?? 0, spec.y ?? 0, spec.width, spec.height, spec.rotation ?? 0, spec.flipX ?? false, spec.flipY ?? false);
   if (spec.reports) {
     if (spec.reports.rotation !== undefined) s.g.rotation = mod360(spec.reports.rotation);
@@ -51,23 +58,34 @@ function place<T = Shape>(fake: FakePenpot, s: ShapeState, spec: BoxSpec): T {
   if (spec.name !== undefined) s.name = spec.name;
   if (spec.opacity !== undefined) s.opacity = spec.opacity;
   if (spec.hidden !== undefined) s.hidden = spec.hidden;
+  if (spec.blocked !== undefined) s.blocked = spec.blocked;
   if (spec.parent) {
     const p = unwrap(fake.host, spec.parent);
     if (!p) throw new Error('fake build: parent is not a shape of this fake');
     doc.relocate([s.id], p.id, null);
   }
   doc.relayout();
-  return shapeProxy(fake.host, s.id) as unknown as T;
+  return shapeProxy(fake.host, doc.pageId, s.id) as unknown as T;
 }
 
-function docOf(fake: FakePenpot): FakeDoc {
-  return fake.doc;
+/** The page a builder works on: `page`, else the parent's page, else the first page. */
+function docOf(fake: FakePenpot, spec: { page?: PageRef | Page; parent?: Shape } = {}): FakeDoc {
+  const parentPage = spec.parent ? pageOfProxy(spec.parent) : null;
+  if (spec.parent && (!parentPage || !unwrap(fake.host, spec.parent))) throw new Error('fake build: parent is not a shape of this fake');
+  const doc = spec.page !== undefined ? fake.page(spec.page as PageRef) : parentPage ? fake.page(parentPage) : fake.doc;
+  if (parentPage && parentPage !== doc.pageId) throw new Error('fake build: the parent is on another page');
+  return doc;
+}
+
+/** A new page at the end of the file (the user's "Add page"; not opened). Default name "Page N". */
+export function addPage(fake: FakePenpot, name?: string): Page {
+  return new PageProxy(fake.host, fake.addPage(name).pageId) as unknown as Page;
 }
 
 /** Media the user already has in the file (an upload without the plugin's permission check). */
 export function addImage(fake: FakePenpot, bytes: Uint8Array, mimeType?: string, name = 'image'): ImageDataLike {
   const mt = mimeType ?? sniffMime(bytes) ?? 'application/octet-stream';
-  const m = docOf(fake).media.upload(name, bytes, mt);
+  const m = fake.file.media.upload(name, bytes, mt);
   return imageData({ id: m.id, name: m.name, width: m.width, height: m.height, mtype: m.mtype }, m);
 }
 
@@ -89,21 +107,23 @@ export interface ImageShapeSpec extends BoxSpec {
 export function imageShape(fake: FakePenpot, spec: ImageShapeSpec): Shape {
   const img = spec.image ?? (spec.bytes ? addImage(fake, spec.bytes) : undefined);
   if (!img) throw new Error('fake build: imageShape needs bytes or image');
-  const s = docOf(fake).create(spec.type ?? 'rectangle');
+  const doc = docOf(fake, spec);
+  const s = doc.create(spec.type ?? 'rectangle');
   s.name = 'Image';
   const ref = { id: img.id, width: img.width, height: img.height, mtype: img.mtype ?? 'image/png', name: img.name };
   s.fills = [{ fillOpacity: 1, fillImage: spec.keepAspectRatio === undefined ? ref : { ...ref, keepAspectRatio: spec.keepAspectRatio } }];
   s.proportionLock = spec.proportionLock ?? true;
   s.proportion = spec.width / spec.height;
   if (spec.type === 'board') s.clipContent = true;
-  return place(fake, s, spec);
+  return place(fake, doc, s, spec);
 }
 
 /** A solid-colour rectangle (or ellipse). */
 export function colorShape(fake: FakePenpot, spec: BoxSpec & { color?: string; type?: 'rectangle' | 'ellipse' }): Shape {
-  const s = docOf(fake).create(spec.type ?? 'rectangle');
+  const doc = docOf(fake, spec);
+  const s = doc.create(spec.type ?? 'rectangle');
   s.fills = [{ fillColor: (spec.color ?? '#ff0000').toLowerCase(), fillOpacity: 1 }];
-  return place(fake, s, spec);
+  return place(fake, doc, s, spec);
 }
 
 export interface BoardSpec extends BoxSpec {
@@ -115,19 +135,22 @@ export interface BoardSpec extends BoxSpec {
 }
 
 export function board(fake: FakePenpot, spec: BoardSpec): Board {
-  const s = docOf(fake).create('board');
+  const doc = docOf(fake, spec);
+  const s = doc.create('board');
   if (spec.clipContent !== undefined) s.clipContent = spec.clipContent;
   if (spec.color === null) s.fills = [];
   else if (spec.color) s.fills = [{ fillColor: spec.color.toLowerCase(), fillOpacity: 1 }];
   if (spec.flex) {
     s.flex = { dir: 'row', wrap: 'nowrap', alignItems: 'start', alignContent: 'stretch', justifyItems: 'start', justifyContent: 'start', rowGap: 0, columnGap: 0, padding: [0, 0, 0, 0] };
   }
-  return place<Board>(fake, s, spec);
+  return place<Board>(fake, doc, s, spec);
 }
 
 /** Groups existing shapes (Penpot's group rules: see FakeDoc.group); optionally as a mask group. */
 export function group(fake: FakePenpot, children: readonly Shape[], opts: { name?: string; mask?: boolean } = {}): Group {
-  const doc = docOf(fake);
+  const pages = new Set(children.map((c) => pageOfProxy(c)));
+  if (pages.size !== 1) throw new Error('fake build: group children must be shapes of one page');
+  const doc = fake.page([...pages][0]!);
   const ids = children.map((c) => {
     const s = unwrap(fake.host, c);
     if (!s) throw new Error('fake build: group child is not a shape of this fake');
@@ -137,12 +160,12 @@ export function group(fake: FakePenpot, children: readonly Shape[], opts: { name
   if (!g) throw new Error('fake build: nothing to group');
   if (opts.mask) g.masked = true;
   doc.relayout();
-  return shapeProxy(fake.host, g.id) as unknown as Group;
+  return shapeProxy(fake.host, doc.pageId, g.id) as unknown as Group;
 }
 
 /** A path from SVG path data (absolute page coordinates). */
-export function pathShape(fake: FakePenpot, d: string, spec: { name?: string; parent?: Shape; color?: string } = {}): Path {
-  const doc = docOf(fake);
+export function pathShape(fake: FakePenpot, d: string, spec: { name?: string; parent?: Shape; color?: string; page?: PageRef | Page } = {}): Path {
+  const doc = docOf(fake, spec);
   const s = doc.create('path');
   doc.setContent(s, parsePathData(d));
   if (spec.color) s.fills = [{ fillColor: spec.color.toLowerCase(), fillOpacity: 1 }];
@@ -150,23 +173,24 @@ export function pathShape(fake: FakePenpot, d: string, spec: { name?: string; pa
   if (spec.name) s.name = spec.name;
   if (spec.parent) doc.relocate([s.id], unwrap(fake.host, spec.parent)!.id, null);
   doc.relayout();
-  return shapeProxy(fake.host, s.id) as unknown as Path;
+  return shapeProxy(fake.host, doc.pageId, s.id) as unknown as Path;
 }
 
 /** A text shape (not an image; the fake never renders text). */
-export function textShape(fake: FakePenpot, text: string, spec: { x?: number; y?: number; parent?: Shape; name?: string } = {}): Text {
-  const s = docOf(fake).create('text');
+export function textShape(fake: FakePenpot, text: string, spec: { x?: number; y?: number; parent?: Shape; name?: string; page?: PageRef | Page } = {}): Text {
+  const doc = docOf(fake, spec);
+  const s = doc.create('text');
   s.text = text;
   s.name = spec.name ?? text;
   s.fills = [{ fillColor: '#000000', fillOpacity: 1 }];
-  return place<Text>(fake, s, { x: spec.x, y: spec.y, width: 8 * text.length, height: 16, parent: spec.parent, name: s.name });
+  return place<Text>(fake, doc, s, { x: spec.x, y: spec.y, width: 8 * text.length, height: 16, parent: spec.parent, name: s.name });
 }
 
 /** Marks a shape and its subtree as a component copy (main: a main component instance). */
 export function markComponent(fake: FakePenpot, shape: Shape, role: 'copy' | 'main'): void {
-  const doc = docOf(fake);
   const s = unwrap(fake.host, shape);
   if (!s) throw new Error('fake build: not a shape of this fake');
+  const doc = fake.page(pageOfProxy(shape)!);
   s.componentRoot = true;
   for (const x of [s, ...doc.descendants(s)]) x.component = role;
 }

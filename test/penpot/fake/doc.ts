@@ -1,8 +1,14 @@
 /**
- * The fake's document: one page of shapes with Penpot's tree rules, geometry and layout.
- * Operations here are "what the workspace does" (no permission or argument checks: the plugin
- * API layer in proxies.ts / penpot.ts does those, in Penpot's order). Sources are named per
- * operation (penpot/penpot at 66bb6a1).
+ * The fake's document: a file (FakeFile) of pages (FakeDoc), each a tree of shapes with
+ * Penpot's tree rules, geometry and layout. Operations here are "what the workspace does" (no
+ * permission or argument checks: the plugin API layer in proxies.ts / penpot.ts does those, in
+ * Penpot's order). Sources are named per operation (penpot/penpot at 66bb6a1).
+ *
+ * Pages (common/types/file.cljc, page.cljc): every page has its own `:objects` with its own
+ * root frame, whose id is uuid/zero on EVERY page; shape ids are unique in the file. Media
+ * belong to the file. The workspace has one active page (`:current-page-id`) and one
+ * selection (`:workspace-local :selected`), which belongs to the active page: opening another
+ * page clears it (workspace/pages.cljs finalize-page / initialize-page*).
  *
  * Child order: `children` is Penpot's internal `:shapes` vector — index 0 is the BOTTOM of the
  * stack (rendered first), the last entry is on top — except that a board with a layout renders
@@ -109,10 +115,12 @@ export interface ShapeState {
   exports: Array<{ type: string; scale: number; suffix: string }>;
 }
 
-export interface DocSnapshot {
-  shapes: Map<string, ShapeState>;
+/** The whole file as it was (undo entries restore it). */
+export interface FileSnapshot {
+  pages: Array<{ id: string; name: string; shapes: Map<string, ShapeState> }>;
   selection: string[];
 }
+export type DocSnapshot = FileSnapshot;
 
 function baseShape(id: string, type: ShapeType, name: string): ShapeState {
   return {
@@ -159,35 +167,187 @@ const DEFAULT_NAMES: Record<ShapeType, string> = {
   text: 'Text',
 };
 
-export class FakeDoc {
-  shapes = new Map<string, ShapeState>();
-  selection: string[] = [];
-  readonly fileId: string;
-  readonly pageId: string;
-  fileName = 'Cutout test file';
-  pageName = 'Page 1';
+/**
+ * The file: its pages (in file order), the active page, the workspace selection, media, ids
+ * (Penpot's file data, `:current-page-id` and `:workspace-local :selected`).
+ */
+export class FakeFile {
+  readonly id: string;
+  name = 'Cutout test file';
   revn = 0;
   readonly media: MediaStore;
   /** Things Penpot silently ignores or would do differently, noted for tests. */
   readonly warnings: string[] = [];
-  private seq = 1;
+  readonly pages: FakeDoc[] = [];
+  /** The active page (`:current-page-id`). */
+  currentPageId: string;
+  /** The workspace selection: ids, on the active page (Penpot keeps whatever ids it is given). */
+  selection: string[] = [];
   /** Called whenever the selection changes (the fake fires selectionchange from it). */
   onSelectionChange: () => void = () => {};
+  /** Called whenever the active page changes (the fake fires pagechange from it). */
+  onPageChange: () => void = () => {};
+  private seq = 1;
 
   constructor(maxUploadBytes: number) {
-    this.fileId = this.newId();
-    this.pageId = this.newId();
+    this.id = this.newId();
+    const first = new FakeDoc(this, this.newId(), 'Page 1');
     this.media = new MediaStore(() => this.newId(), maxUploadBytes);
+    this.pages.push(first);
+    this.currentPageId = first.pageId;
+  }
+
+  /** Deterministic UUID-shaped ids (Penpot ids are UUID strings), unique in the file. */
+  newId(): string {
+    const n = (this.seq++).toString(16).padStart(12, '0');
+    return `0fa4e000-0000-4000-8000-${n}`;
+  }
+
+  hasPage(id: string): boolean {
+    return this.pages.some((p) => p.pageId === id);
+  }
+
+  page(id: string): FakeDoc {
+    const p = this.pages.find((x) => x.pageId === id);
+    if (!p) throw new Error(`fake: page ${id} does not exist in this file`);
+    return p;
+  }
+
+  /** The active page. */
+  get current(): FakeDoc {
+    return this.page(this.currentPageId);
+  }
+
+  /** The page holding shape `id` (not the root, which every page has), or null. */
+  pageOf(id: string): FakeDoc | null {
+    if (id === ROOT_ID) return null;
+    return this.pages.find((p) => p.shapes.has(id)) ?? null;
+  }
+
+  /** pcb/add-empty-page named by cfh/generate-unique-name "Page" (immediate suffix): "Page 1", "Page 2", … */
+  addPage(name?: string): FakeDoc {
+    let n = name;
+    if (n === undefined) {
+      const used = new Set(this.pages.map((p) => p.pageName));
+      for (let i = 1; n === undefined; i++) if (!used.has(`Page ${i}`)) n = `Page ${i}`;
+    }
+    const p = new FakeDoc(this, this.newId(), n);
+    this.pages.push(p);
+    return p;
+  }
+
+  /**
+   * Makes `id` the active page, as Penpot's navigation does (finalize-page, then
+   * initialize-page*): the selection is cleared; selectionchange and pagechange fire.
+   */
+  switchPage(id: string): void {
+    this.page(id);
+    if (id === this.currentPageId) return;
+    this.selection = [];
+    this.onSelectionChange();
+    this.currentPageId = id;
+    this.onPageChange();
+  }
+
+  setSelection(ids: string[]): void {
+    this.selection = [...new Set(ids)];
+    this.onSelectionChange();
+  }
+
+  dropFromSelection(ids: string[]): void {
+    const before = this.selection.length;
+    this.selection = this.selection.filter((id) => !ids.includes(id));
+    if (this.selection.length !== before) this.onSelectionChange();
+  }
+
+  /** Re-lays out the flex boards of every page. */
+  relayout(): void {
+    for (const p of this.pages) p.relayout();
+  }
+
+  // ---- snapshots (undo)
+
+  snapshot(): FileSnapshot {
+    return structuredClone({ pages: this.pages.map((p) => ({ id: p.pageId, name: p.pageName, shapes: p.shapes })), selection: this.selection });
+  }
+
+  /**
+   * Puts every page back as it was (pages created since are dropped). The active page stays
+   * unless it is gone (then the first page opens: undo.cljs assure-valid-current-page); the
+   * selection becomes the snapshot's (undo.cljs restore-selection sets `:selected` to the
+   * entry's selected-before, whichever page is active).
+   */
+  restore(snap: FileSnapshot): void {
+    const copy = structuredClone(snap);
+    const pages = copy.pages.map((sp) => {
+      const p = this.pages.find((x) => x.pageId === sp.id) ?? new FakeDoc(this, sp.id, sp.name);
+      p.shapes = sp.shapes;
+      p.pageName = sp.name;
+      return p;
+    });
+    this.pages.splice(0, this.pages.length, ...pages);
+    const selChanged = JSON.stringify(copy.selection) !== JSON.stringify(this.selection);
+    this.selection = copy.selection;
+    if (selChanged) this.onSelectionChange();
+    if (!this.hasPage(this.currentPageId)) {
+      this.currentPageId = this.pages[0].pageId;
+      this.onPageChange();
+    }
+  }
+}
+
+/** One page: its shapes (`:objects`) and the tree rules. File-level state is the file's. */
+export class FakeDoc {
+  shapes = new Map<string, ShapeState>();
+  pageName: string;
+
+  constructor(
+    readonly file: FakeFile,
+    readonly pageId: string,
+    name: string,
+  ) {
+    this.pageName = name;
     const root = baseShape(ROOT_ID, 'board', 'Root Frame');
     root.parentId = null;
     root.g = geomFromBox(0, 0, 0.01, 0.01);
     this.shapes.set(ROOT_ID, root);
   }
 
-  /** Deterministic UUID-shaped ids (Penpot ids are UUID strings). */
+  get fileId(): string {
+    return this.file.id;
+  }
+  get fileName(): string {
+    return this.file.name;
+  }
+  set fileName(v: string) {
+    this.file.name = v;
+  }
+  get revn(): number {
+    return this.file.revn;
+  }
+  set revn(v: number) {
+    this.file.revn = v;
+  }
+  get media(): MediaStore {
+    return this.file.media;
+  }
+  get warnings(): string[] {
+    return this.file.warnings;
+  }
+  /** The workspace selection (file-wide: it belongs to the ACTIVE page, whichever page this is). */
+  get selection(): string[] {
+    return this.file.selection;
+  }
+  set selection(v: string[]) {
+    this.file.selection = v;
+  }
+  /** Is this the active page? */
+  get active(): boolean {
+    return this.file.currentPageId === this.pageId;
+  }
+
   newId(): string {
-    const n = (this.seq++).toString(16).padStart(12, '0');
-    return `0fa4e000-0000-4000-8000-${n}`;
+    return this.file.newId();
   }
 
   // ---- registry & tree
@@ -202,7 +362,11 @@ export class FakeDoc {
 
   get(id: string): ShapeState {
     const s = this.shapes.get(id);
-    if (!s) throw new Error(`fake: shape ${id} does not exist (removed, or from another document)`);
+    if (!s) {
+      const other = this.file.pageOf(id);
+      if (other) throw new Error(`fake: shape ${id} is on page "${other.pageName}", not on page "${this.pageName}" (a proxy of it bound to this page reads nothing in Penpot)`);
+      throw new Error(`fake: shape ${id} does not exist (removed, or from another document)`);
+    }
     return s;
   }
 
@@ -391,14 +555,11 @@ export class FakeDoc {
   }
 
   private dropFromSelection(ids: string[]): void {
-    const before = this.selection.length;
-    this.selection = this.selection.filter((id) => !ids.includes(id));
-    if (this.selection.length !== before) this.onSelectionChange();
+    this.file.dropFromSelection(ids);
   }
 
   setSelection(ids: string[]): void {
-    this.selection = [...new Set(ids)];
-    this.onSelectionChange();
+    this.file.setSelection(ids);
   }
 
   /** change-parent of one shape inside its own parent to `index` (insert-at-index). */
@@ -629,20 +790,6 @@ export class FakeDoc {
       const ty = row ? innerY + across : innerY + along;
       this.moveBy(k, tx - r.x, ty - r.y);
     });
-  }
-
-  // ---- snapshots (undo)
-
-  snapshot(): DocSnapshot {
-    return structuredClone({ shapes: this.shapes, selection: this.selection });
-  }
-
-  restore(snap: DocSnapshot): void {
-    const copy = structuredClone(snap);
-    this.shapes = copy.shapes;
-    const selChanged = JSON.stringify(copy.selection) !== JSON.stringify(this.selection);
-    this.selection = copy.selection;
-    if (selChanged) this.onSelectionChange();
   }
 }
 

@@ -15,9 +15,18 @@
  * Undo (workspace/undo.cljs): every committed change is one undo entry; undoBlockBegin opens a
  * transaction (several can be pending), and the entry is added when the last pending one is
  * finished; a transaction still open after 20 s is force-committed with a console warning;
- * the stack keeps 50 entries. The fake stores a document snapshot per entry.
+ * the stack keeps 50 entries. The fake stores a snapshot of the whole file per entry.
+ *
+ * Undo and pages: the undo stack is the workspace's, not a page's — opening another page
+ * neither resets it nor commits or drops an open transaction (it is only reset when a file is
+ * opened: workspace.cljs workspace-initialized). Every change carries its page id, so one
+ * transaction can hold changes to several pages, and undo applies an entry's undo-changes to
+ * the pages they belong to WITHOUT opening them (the active page stays, unless it no longer
+ * exists); the selection becomes the entry's selected-before, whichever page is active
+ * (undo.cljs undo, restore-selection, assure-valid-current-page). The fake's undoLast does the
+ * same: it restores every page from the entry's file snapshot.
  */
-import type { DocSnapshot, FakeDoc } from './doc.js';
+import type { FakeFile, FileSnapshot } from './doc.js';
 
 export type Permission =
   | 'content:read'
@@ -53,7 +62,7 @@ export interface UndoEntry {
   /** Whether it came from an undoBlockBegin/undoBlockFinish transaction. */
   block: boolean;
   /** The document before the entry (restored by undoLast). */
-  before: DocSnapshot;
+  before: FileSnapshot;
 }
 
 const MAX_UNDO = 50;
@@ -93,6 +102,8 @@ export function harden<T>(v: T): T {
 
 export interface ExportLogEntry {
   shapeId: string;
+  /** The page of the exported shape (any page exports, see proxies.ts). */
+  pageId: string;
   scale: number;
   /** Pixel size of the PNG. */
   width: number;
@@ -122,12 +133,14 @@ export class Host {
   readonly undoEntries: UndoEntry[] = [];
   /** Every shape.export the plugin ran. */
   readonly exportLog: ExportLogEntry[] = [];
-  private tx: { ops: string[]; before: DocSnapshot; timer: ReturnType<typeof setTimeout> | null } | null = null;
+  /** Every page navigation the plugin asked for (penpot.openPage / page.openPage), in order. */
+  readonly openPageCalls: Array<{ pageId: string; newWindow: boolean }> = [];
+  private tx: { ops: string[]; before: FileSnapshot; timer: ReturnType<typeof setTimeout> | null } | null = null;
   private readonly pending = new Set<symbol>();
   private readonly finished = new Set<symbol>();
 
   constructor(
-    readonly doc: FakeDoc,
+    readonly file: FakeFile,
     readonly options: HostOptions,
   ) {
     this.permissions = new Set(options.permissions);
@@ -171,21 +184,80 @@ export class Host {
     return false;
   }
 
+  /** u/page-active?: is `pageId` the active page? */
+  pageActive(pageId: string): boolean {
+    return this.file.currentPageId === pageId;
+  }
+
+  /**
+   * The page guard of Penpot ≥ 2.17 (utils.cljs page-active?, #10271): a change to a shape or
+   * layout of a page that is not the active one is refused with not-valid "Cannot modify a page
+   * that is not currently active". False when refused.
+   */
+  canModifyPage(code: string, ...pageIds: string[]): boolean {
+    if (pageIds.every((id) => this.pageActive(id))) return true;
+    this.notValid(code, 'Cannot modify a page that is not currently active');
+    return false;
+  }
+
+  /**
+   * Operations Penpot runs without the page guard (they update the ACTIVE page's objects by
+   * id): for a shape of another page they find nothing and change nothing. False then (noted
+   * in the file's warnings).
+   */
+  unguardedOnActivePage(op: string, pageId: string, shapeId: string): boolean {
+    if (this.pageActive(pageId)) return true;
+    this.file.warnings.push(`${op} on shape ${shapeId} of a page that is not active did nothing (Penpot updates the active page's objects only)`);
+    return false;
+  }
+
+  /**
+   * Navigation (api.cljs / page.cljs :openPage, penpot/penpot 66bb6a1 = Penpot 2.17):
+   *  - `newWindow === true` (only a boolean true: the runtime passes `newWindow ?? false`)
+   *    opens the page in a NEW browser window — this workspace, and so the plugin's active
+   *    page, stays where it is — and resolves at once;
+   *  - the active page: resolves at once, nothing happens;
+   *  - otherwise Penpot navigates (go-to-workspace) and resolves when the page is initialized:
+   *    the fake switches on a later task (selection cleared, selectionchange and pagechange
+   *    fire), then resolves. Until then the old page is still the active one.
+   *  - an id that is no page of the file: Penpot lands on the first page and its promise never
+   *    settles; the fake opens the first page and rejects with a "fake:" error instead.
+   * Older Penpot differs (not emulated): before 2.17 openPage returned nothing (no promise to
+   * wait for) and changes to another page's shapes were not refused; before 2.14 `newWindow`
+   * defaulted to true.
+   */
+  openPage(pageId: string, newWindow: unknown): Promise<void> {
+    const nw = newWindow === true;
+    this.openPageCalls.push({ pageId, newWindow: nw });
+    if (nw || this.pageActive(pageId)) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      setTimeout(() => {
+        if (!this.file.hasPage(pageId)) {
+          this.file.switchPage(this.file.pages[0].pageId);
+          reject(new Error(`fake: openPage(${pageId}): no such page in this file (Penpot opens the first page and never settles the promise)`));
+          return;
+        }
+        this.file.switchPage(pageId);
+        resolve();
+      }, 0);
+    });
+  }
+
   /**
    * Runs a document change: one undo entry (or part of the open transaction), then flex
    * relayout. A "fake:" error inside leaves the document as it was.
    */
   mutate<T>(op: string, fn: () => T): T {
-    const before = this.doc.snapshot();
+    const before = this.file.snapshot();
     let result: T;
     try {
       result = fn();
-      this.doc.relayout();
+      this.file.relayout();
     } catch (e) {
-      this.doc.restore(before);
+      this.file.restore(before);
       throw e;
     }
-    this.doc.revn++;
+    this.file.revn++;
     if (this.tx) this.tx.ops.push(op);
     else this.pushEntry({ ops: [op], block: false, before });
     return result;
@@ -205,7 +277,7 @@ export class Host {
       const timeout = this.options.undoTransactionTimeoutMs;
       this.tx = {
         ops: [],
-        before: this.doc.snapshot(),
+        before: this.file.snapshot(),
         timer:
           timeout > 0
             ? setTimeout(() => {
@@ -260,8 +332,8 @@ export class Host {
     if (this.tx) throw new Error('fake: undoLast while an undo block is still open');
     const e = this.undoEntries.pop();
     if (!e) throw new Error('fake: nothing to undo');
-    this.doc.restore(e.before);
-    this.doc.revn++;
+    this.file.restore(e.before);
+    this.file.revn++;
     return e;
   }
 

@@ -7,12 +7,18 @@
  * plugin-manager.ts, create-modal.ts, parse-manifest.ts) and the workspace side
  * (frontend/src/app/plugins/api.cljs, events.cljs, local_storage.cljs, history.cljs), penpot/penpot
  * 66bb6a1 (plugin-types 1.5.0). What each piece enforces is noted where it is implemented.
+ *
+ * Pages: the file has one or more pages (`addPage`, `penpot.createPage`); one is active. Reads
+ * work on every page; changes only on the active one (proxies.ts); creation lands on the active
+ * page; `penpot.openPage` navigates asynchronously (Host.openPage); `penpot.selection` belongs
+ * to the active page; one undo entry can span pages and undo restores all of them without
+ * navigating (host.ts).
  */
 import type { Penpot, Shape } from '@penpot/plugin-types';
-import { FakeDoc, ROOT_ID, type ShapeType } from './doc.js';
+import { type FakeDoc, FakeFile, ROOT_ID, type ShapeType } from './doc.js';
 import { type ExportLogEntry, Host, type Permission, type UndoEntry, harden, notEmulated } from './host.js';
 import { DEFAULT_MAX_UPLOAD_BYTES, MediaError } from './media.js';
-import { FileProxy, type ImageDataLike, PageProxy, type ShapeProxy, imageData, shapeProxy, unwrap } from './proxies.js';
+import { FileProxy, type ImageDataLike, PageProxy, type ShapeProxy, emptyProxy, imageData, pageOfProxy, shapeProxy, unwrap } from './proxies.js';
 
 export interface FakePenpotOptions {
   /** Manifest permissions (default: content:read, content:write, allow:localstorage). */
@@ -114,12 +120,34 @@ export class PenpotUiEnd {
   }
 }
 
+/** A page as tests name it: its document, a Page proxy, or its id. */
+export type PageRef = FakeDoc | { id: string } | string;
+
 export interface FakePenpot {
   /** The object to install as the `penpot` global (frozen, like Penpot's hardened API). */
   readonly penpot: Penpot;
   readonly ui: PenpotUiEnd;
-  /** The document model (read it; change it through builders or the API). */
+  /**
+   * The FIRST page's document (the page the fake starts on; for a one-page file, the
+   * document). Other pages: `pages`, `page(ref)`, `docOf(shapeId)`.
+   */
   readonly doc: FakeDoc;
+  /** The file: pages in order, the active page, the selection, media. */
+  readonly file: FakeFile;
+  /** The pages' documents, in file order (live). */
+  readonly pages: readonly FakeDoc[];
+  /** The active page's document. */
+  readonly currentPage: FakeDoc;
+  /** A page's document. */
+  page(ref: PageRef): FakeDoc;
+  /** The document of the page holding shape `id` (throws if no page has it). */
+  docOf(id: string): FakeDoc;
+  /** A new page at the end of the file (not opened), as the user would add it; default name "Page N". */
+  addPage(name?: string): FakeDoc;
+  /** The user opens another page: selection cleared; selectionchange and pagechange fire ~10 ms later. */
+  goToPage(ref: PageRef): void;
+  /** Every penpot.openPage / page.openPage call the plugin made, in order. */
+  readonly openPageCalls: ReadonlyArray<{ pageId: string; newWindow: boolean }>;
   readonly host: Host;
   /** Every ui.open call. */
   readonly uiOpenCalls: UiOpenCall[];
@@ -151,10 +179,12 @@ export interface FakePenpot {
   undoLast(): UndoEntry;
   /** Forget recorded undo entries (e.g. after building a scene). */
   resetHistory(): void;
-  /** A proxy for a shape id, ignoring permissions (test side). */
+  /** A proxy for a shape id (bound to the page that holds it; the root: the active page's), ignoring permissions (test side). */
   shape(id: string): Shape;
-  /** The page's shapes as plain JSON (for snapshots and assertions). */
-  dump(): SceneDump;
+  /** A page's shapes as plain JSON (default: the first page; for snapshots and assertions). */
+  dump(page?: PageRef): SceneDump;
+  /** Every page's shapes as plain JSON, in file order. */
+  dumpFile(): Array<{ id: string; name: string; root: SceneDump }>;
 }
 
 export interface SceneDump {
@@ -240,8 +270,9 @@ export const PLUGIN_SANDBOX_GLOBALS: readonly string[] = [
 const VALID_EVENTS = ['finish', 'pagechange', 'filechange', 'selectionchange', 'themechange', 'shapechange', 'contentsave'] as const;
 
 export function createFakePenpot(options: FakePenpotOptions = {}): FakePenpot {
-  const doc = new FakeDoc(options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES);
-  const host = new Host(doc, {
+  const file = new FakeFile(options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES);
+  const doc = file.pages[0];
+  const host = new Host(file, {
     permissions: options.permissions ?? ['content:read', 'content:write', 'allow:localstorage'],
     manifestVersion: options.manifestVersion ?? 1,
     quiet: options.quiet ?? false,
@@ -284,7 +315,10 @@ export function createFakePenpot(options: FakePenpotOptions = {}): FakePenpot {
       }, 10);
     }
   };
-  doc.onSelectionChange = () => emit('selectionchange', [...doc.selection]);
+  // events.cljs handle-state-change: selectionchange gets the ids as strings, pagechange a Page proxy.
+  file.onSelectionChange = () => emit('selectionchange', [...file.selection]);
+  file.onPageChange = () => emit('pagechange', harden(new PageProxy(host, file.currentPageId)));
+  const pageIdOf = (ref: PageRef): string => (typeof ref === 'string' ? ref : 'pageId' in ref ? ref.pageId : ref.id);
 
   ui.deliverToPlugin = (m) => {
     // load-plugin.ts: every window message goes to every plugin's callbacks, errors logged.
@@ -413,10 +447,12 @@ export function createFakePenpot(options: FakePenpotOptions = {}): FakePenpot {
 
   const validShapes = (v: unknown): v is unknown[] => Array.isArray(v) && v.every((x) => unwrap(host, x) !== null);
 
+  /** api.cljs create-shape: always on the ACTIVE page (no page argument, no guard). */
   const create = (type: ShapeType, op: string, init?: Parameters<FakeDoc['create']>[1]) => {
     host.checkPermission('content:write');
-    const s = host.mutate(op, () => doc.create(type, init));
-    return harden(shapeProxy(host, s.id));
+    const page = file.current;
+    const s = host.mutate(op, () => page.create(type, init));
+    return harden(shapeProxy(host, page.pageId, s.id));
   };
 
   const uploadMediaData = (name: string, data: unknown, mimeType: string): Promise<ImageDataLike> => {
@@ -444,9 +480,9 @@ export function createFakePenpot(options: FakePenpotOptions = {}): FakePenpot {
   const utils = Object.freeze({
     geometry: Object.freeze({
       center(shapes: unknown[]): { x: number; y: number } | null {
-        const ss = (shapes ?? []).map((x) => unwrap(host, x)).filter((x) => x !== null);
-        if (ss.length === 0) return null;
-        const b = ss.map((s) => doc.bounds(s!));
+        const live = (shapes ?? []).filter((x) => unwrap(host, x) !== null);
+        if (live.length === 0) return null;
+        const b = live.map((x) => file.page(pageOfProxy(x)!).bounds(unwrap(host, x)!));
         const x0 = Math.min(...b.map((r) => r.x));
         const y0 = Math.min(...b.map((r) => r.y));
         const x1 = Math.max(...b.map((r) => r.x + r.width));
@@ -513,7 +549,7 @@ export function createFakePenpot(options: FakePenpotOptions = {}): FakePenpot {
       }
       if (typeof callback !== 'function') throw new Error('ZodError: Expected function');
       host.checkPermission('content:read');
-      // The fake fires selectionchange and themechange; the other events are accepted and never fire.
+      // The fake fires selectionchange, pagechange and themechange; the other events are accepted and never fire.
       const id = Symbol();
       listeners.set(id, { type, cb: callback, timer: null });
       return id;
@@ -523,9 +559,10 @@ export function createFakePenpot(options: FakePenpotOptions = {}): FakePenpot {
       if (l?.timer) clearTimeout(l.timer);
       listeners.delete(listenerId);
     },
+    /** The ACTIVE page's root. */
     get root() {
       host.checkPermission('content:read');
-      return harden(shapeProxy(host, ROOT_ID));
+      return harden(shapeProxy(host, file.currentPageId, ROOT_ID));
     },
     get currentFile() {
       host.checkPermission('content:read');
@@ -533,7 +570,7 @@ export function createFakePenpot(options: FakePenpotOptions = {}): FakePenpot {
     },
     get currentPage() {
       host.checkPermission('content:read');
-      return harden(new PageProxy(host));
+      return harden(new PageProxy(host, file.currentPageId));
     },
     get viewport() {
       return viewport;
@@ -551,14 +588,23 @@ export function createFakePenpot(options: FakePenpotOptions = {}): FakePenpot {
       host.checkPermission('allow:localstorage');
       return localStorageProxy;
     },
+    /**
+     * getSelectedShapes: a proxy bound to the ACTIVE page per selected id. An id that is not on
+     * the active page (the plugin selected another page's shape, or undo restored an older
+     * selection) gives a proxy that finds nothing (`id` ""; the fake throws on other uses).
+     */
     get selection(): ShapeProxy[] {
       host.checkPermission('content:read');
-      return harden(doc.selection.filter((id) => doc.has(id)).map((id) => shapeProxy(host, id)));
+      const page = file.current;
+      return harden(file.selection.map((id) => (page.has(id) ? shapeProxy(host, page.pageId, id) : emptyProxy(host, page.pageId, id))));
     },
+    /** dws/select-shapes: the ids go into the (active page's) selection as they are, from whatever page. */
     set selection(shapes: ShapeProxy[]) {
       host.checkPermission('content:read');
       if (!validShapes(shapes)) { host.notValid('selection', shapes); return; }
-      doc.setSelection(shapes.map((s) => unwrap(host, s)!.id));
+      const foreign = shapes.filter((s) => pageOfProxy(s) !== file.currentPageId).map((s) => s.id);
+      if (foreign.length) file.warnings.push(`selection: ${foreign.join(', ')} not on the active page; Penpot selects the ids anyway and penpot.selection then returns proxies that find nothing`);
+      file.setSelection(shapes.map((s) => unwrap(host, s)!.id));
     },
     get library(): never {
       host.checkPermission('library:read');
@@ -604,23 +650,48 @@ export function createFakePenpot(options: FakePenpotOptions = {}): FakePenpot {
       host.checkPermission('content:write');
       if (!validShapes(shapes)) return host.notValid('group-shapes', shapes);
       if (shapes.length === 0) return null;
+      if (!host.canModifyPage('group', ...shapes.map((x) => pageOfProxy(x)!))) return undefined;
+      const page = file.current;
       const ss = shapes.map((x) => unwrap(host, x)!);
-      if (ss.some((s) => doc.hasCopyParent(s))) return host.notValid('group', 'Cannot change the structure of a component copy');
-      const g = host.mutate('group', () => doc.group(ss.map((s) => s.id)));
-      return g ? harden(shapeProxy(host, g.id)) : null;
+      if (ss.some((s) => page.hasCopyParent(s))) return host.notValid('group', 'Cannot change the structure of a component copy');
+      const g = host.mutate('group', () => page.group(ss.map((s) => s.id)));
+      return g ? harden(shapeProxy(host, page.pageId, g.id)) : null;
     },
     /** Groups and boards are dissolved into their parent (others are skipped, like Penpot). */
     ungroup(group: ShapeProxy, ...other: ShapeProxy[]) {
       host.checkPermission('content:write');
       if (!unwrap(host, group)) { host.notValid('ungroup', group); return; }
       if (!validShapes(other)) { host.notValid('ungroup', other); return; }
+      if (!host.canModifyPage('ungroup', ...[group, ...other].map((x) => pageOfProxy(x)!))) return;
+      const page = file.current;
       const ss = [group, ...other].map((x) => unwrap(host, x)!);
-      if (ss.some((s) => doc.hasCopyParent(s))) { host.notValid('ungroup', 'Cannot change the structure of a component copy'); return; }
+      if (ss.some((s) => page.hasCopyParent(s))) { host.notValid('ungroup', 'Cannot change the structure of a component copy'); return; }
       const ids = ss.filter((s) => (s.type === 'group' || s.type === 'board') && !s.componentRoot).map((s) => s.id);
       if (ids.length === 0) return;
       host.mutate('ungroup', () => {
-        for (const id of ids) if (doc.has(id)) doc.ungroup(id);
+        for (const id of ids) if (page.has(id)) page.ungroup(id);
       });
+    },
+    /**
+     * Runtime: content:write (throws). api.cljs :createPage → create-page: a new page "Page N"
+     * at the end of the file, NOT opened (one undo entry).
+     */
+    createPage() {
+      host.checkPermission('content:write');
+      const p = host.mutate('createPage', () => file.addPage());
+      return harden(new PageProxy(host, p.pageId));
+    },
+    /**
+     * Runtime: content:read (throws), then `newWindow ?? false`. api.cljs :openPage: a Page
+     * proxy or a page UUID string, else not-valid (and no promise); navigation: Host.openPage.
+     */
+    openPage(page: unknown, newWindow?: boolean): Promise<void> | undefined {
+      host.checkPermission('content:read');
+      const nw = newWindow ?? false;
+      const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+      const id = page instanceof PageProxy && page.$host === host ? page.$id : typeof page === 'string' && UUID.test(page) ? page.toLowerCase() : null;
+      if (id === null) return host.notValid('openPage', 'Expected a Page object or a page UUID string');
+      return host.openPage(id, nw);
     },
   };
   for (const name of [
@@ -633,8 +704,6 @@ export function createFakePenpot(options: FakePenpotOptions = {}): FakePenpot {
     'generateStyle',
     'generateFontFaces',
     'openViewer',
-    'createPage',
-    'openPage',
     'alignHorizontal',
     'alignVertical',
     'distributeHorizontal',
@@ -650,6 +719,22 @@ export function createFakePenpot(options: FakePenpotOptions = {}): FakePenpot {
     penpot: api as unknown as Penpot,
     ui,
     doc,
+    file,
+    get pages() {
+      return file.pages;
+    },
+    get currentPage() {
+      return file.current;
+    },
+    page: (ref) => file.page(pageIdOf(ref)),
+    docOf(id) {
+      const p = file.pageOf(id);
+      if (!p) throw new Error(`fake: no page holds shape ${id}`);
+      return p;
+    },
+    addPage: (name) => file.addPage(name),
+    goToPage: (ref) => file.switchPage(pageIdOf(ref)),
+    openPageCalls: host.openPageCalls,
     host,
     uiOpenCalls,
     get modal() {
@@ -681,10 +766,11 @@ export function createFakePenpot(options: FakePenpotOptions = {}): FakePenpot {
     async flush(turns = 5) {
       for (let i = 0; i < turns; i++) await new Promise((r) => setTimeout(r, i === 0 ? 0 : 12));
     },
+    /** The user can only select shapes of the active page. */
     select(shapes) {
       const ids = shapes.map((s) => (typeof s === 'string' ? s : (s as { id: string }).id));
-      for (const id of ids) doc.get(id);
-      doc.setSelection(ids);
+      for (const id of ids) file.current.get(id);
+      file.setSelection(ids);
     },
     setTheme(t) {
       if (t === theme) return;
@@ -693,33 +779,40 @@ export function createFakePenpot(options: FakePenpotOptions = {}): FakePenpot {
     },
     undoLast: () => host.undoLast(),
     resetHistory: () => host.resetHistory(),
-    shape: (id) => shapeProxy(host, id) as unknown as Shape,
-    dump() {
-      const node = (id: string): SceneDump => {
-        const s = doc.get(id);
-        const g = doc.geom(s);
-        const b = doc.bounds(s);
-        const out: SceneDump = {
-          id,
-          type: s.type,
-          name: s.name,
-          x: b.x,
-          y: b.y,
-          width: g.w,
-          height: g.h,
-          rotation: s.type === 'group' ? s.g.rotation : g.rotation,
-          flipX: g.flipX,
-          flipY: g.flipY,
-          hidden: s.hidden,
-          opacity: s.opacity,
-          fills: structuredClone(s.fills),
-        };
-        if (s.type === 'group') out.masked = s.masked;
-        if (s.children.length) out.children = s.children.map(node);
-        return out;
-      };
-      return node(ROOT_ID);
+    shape: (id) => shapeProxy(host, (file.pageOf(id) ?? file.current).pageId, id) as unknown as Shape,
+    dump(ref) {
+      return dumpPage(ref === undefined ? doc : file.page(pageIdOf(ref)));
+    },
+    dumpFile() {
+      return file.pages.map((p) => ({ id: p.pageId, name: p.pageName, root: dumpPage(p) }));
     },
   };
+  /** A page's shapes as plain JSON. */
+  function dumpPage(doc: FakeDoc): SceneDump {
+    const node = (id: string): SceneDump => {
+      const s = doc.get(id);
+      const g = doc.geom(s);
+      const b = doc.bounds(s);
+      const out: SceneDump = {
+        id,
+        type: s.type,
+        name: s.name,
+        x: b.x,
+        y: b.y,
+        width: g.w,
+        height: g.h,
+        rotation: s.type === 'group' ? s.g.rotation : g.rotation,
+        flipX: g.flipX,
+        flipY: g.flipY,
+        hidden: s.hidden,
+        opacity: s.opacity,
+        fills: structuredClone(s.fills),
+      };
+      if (s.type === 'group') out.masked = s.masked;
+      if (s.children.length) out.children = s.children.map(node);
+      return out;
+    };
+    return node(ROOT_ID);
+  }
   return fake;
 }

@@ -16,6 +16,18 @@
  *  - `parentIndex` is the internal index; setParentIndex(i) moves to internal index i.
  * With naturalChildOrdering true: appendChild → top (end), insertChild(i) → internal i, and
  * flex boards list children in visual order (reversed :shapes).
+ *
+ * Pages (Penpot ≥ 2.17, #10271; utils.cljs page-active?): every proxy is bound to a page (its
+ * `$page`, like Penpot's). Reads work on any page: getters, children, plugin data, fills and
+ * their ImageData.data() (media are the file's), and export() — the exporter renders the
+ * persisted file at the proxy's page (shape.cljs :export). Changes are refused with not-valid
+ * "Cannot modify a page that is not currently active" unless the proxy's page (and, for
+ * appendChild / insertChild / flex.appendChild, the child's page too) is the active one — at
+ * the point of each setter's `cond` where Penpot checks it (mostly after the permission
+ * check; fills check it before). The few operations Penpot leaves unguarded (fixedWhenScrolling,
+ * blur = null, bringToFront / sendToBack / bringForward / sendBackward, flex.remove) update the
+ * ACTIVE page's objects by id, so for another page's shape they do nothing (the fake notes a
+ * warning). Shape creation (penpot.createRectangle & co.) always lands on the active page.
  */
 import type { FakeDoc, FillState, FlexState, GradientState, ImageRef, ShapeState, ShapeType } from './doc.js';
 import { ROOT_ID } from './doc.js';
@@ -255,36 +267,54 @@ function validShadow(s: Record<string, unknown> | null): boolean {
 
 // ---------------------------------------------------------------- proxies
 
-export function shapeProxy(h: Host, id: string): ShapeProxy {
-  const s = h.doc.get(id);
+/** A proxy of shape `id` bound to page `page` (Penpot: shape-proxy plugin-id file-id page-id id). */
+export function shapeProxy(h: Host, page: string, id: string): ShapeProxy {
+  const s = h.file.page(page).get(id);
   switch (s.type) {
     case 'board':
-      return new BoardProxy(h, id);
+      return new BoardProxy(h, page, id);
     case 'group':
-      return new GroupProxy(h, id);
+      return new GroupProxy(h, page, id);
     case 'path':
-      return new PathProxy(h, id);
+      return new PathProxy(h, page, id);
     case 'text':
-      return new TextProxy(h, id);
+      return new TextProxy(h, page, id);
     case 'ellipse':
-      return new EllipseProxy(h, id);
+      return new EllipseProxy(h, page, id);
     default:
-      return new RectangleProxy(h, id);
+      return new RectangleProxy(h, page, id);
   }
 }
 
-/** The proxy's host and shape id, or null if `v` is not a live shape proxy of this fake. */
+/**
+ * What Penpot hands out for an id that is not on `page` (e.g. a selected id of another page):
+ * a proxy whose shape lookup finds nothing — `id` reads "", and every other use is a "fake:"
+ * error here (Penpot would return nil / garbage).
+ */
+export function emptyProxy(h: Host, page: string, id: string): ShapeProxy {
+  return new ShapeProxy(h, page, id);
+}
+
+/** The proxy's shape (on the proxy's page), or null if `v` is not a live shape proxy of this fake. */
 export function unwrap(h: Host, v: unknown): ShapeState | null {
-  if (!(v instanceof ShapeProxy) || v.$host !== h || !h.doc.has(v.$id)) return null;
-  return h.doc.get(v.$id);
+  if (!(v instanceof ShapeProxy) || v.$host !== h || !h.file.hasPage(v.$page)) return null;
+  const doc = h.file.page(v.$page);
+  return doc.has(v.$id) ? doc.get(v.$id) : null;
+}
+
+/** The page a shape proxy is bound to. */
+export function pageOfProxy(v: unknown): string | null {
+  return v instanceof ShapeProxy ? v.$page : null;
 }
 
 export class ShapeProxy {
   readonly $host!: Host;
+  readonly $page!: string;
   readonly $id!: string;
 
-  constructor(h: Host, id: string) {
+  constructor(h: Host, page: string, id: string) {
     Object.defineProperty(this, '$host', { value: h, enumerable: false });
+    Object.defineProperty(this, '$page', { value: page, enumerable: false });
     Object.defineProperty(this, '$id', { value: id, enumerable: false });
   }
 
@@ -292,8 +322,14 @@ export class ShapeProxy {
     return this.$host;
   }
 
+  /** The page this proxy is bound to. */
   protected get doc(): FakeDoc {
-    return this.$host.doc;
+    return this.$host.file.page(this.$page);
+  }
+
+  /** The page guard (u/page-active? on this proxy's page). */
+  protected active(code: string): boolean {
+    return this.h.canModifyPage(code, this.$page);
   }
 
   /** The live shape state (throws if the shape is gone). */
@@ -301,10 +337,11 @@ export class ShapeProxy {
     return this.doc.get(this.$id);
   }
 
-  /** Value check, then content:write, then the change (Penpot's usual setter order). */
+  /** Value check, then content:write, then the page guard, then the change (Penpot's usual setter order). */
   protected write(code: string, value: unknown, valid: boolean, op: (s: ShapeState) => void): void {
     if (!valid) { this.h.notValid(code, value); return; }
     if (!this.h.canWrite(code)) return;
+    if (!this.active(code)) return;
     const s = this.s;
     this.h.mutate(code, () => op(s));
   }
@@ -328,6 +365,7 @@ export class ShapeProxy {
     const clean = typeof value === 'string' ? value.trim().split('/').map((p) => p.trim()).filter((p) => p !== '').join(' / ') : undefined;
     const valid = clean !== undefined && !clean.endsWith('/') && clean.trim() !== '';
     if (!this.h.canWrite('name')) return;
+    if (!this.active('name')) return;
     if (!valid) { this.h.notValid('name', clean ?? value); return; }
     this.h.mutate('name', () => (this.s.name = clean!));
   }
@@ -373,8 +411,12 @@ export class ShapeProxy {
   get fixedWhenScrolling(): boolean {
     return this.s.fixedScroll;
   }
+  /** No page guard in Penpot: on another page's shape it changes nothing. */
   set fixedWhenScrolling(v: boolean) {
-    this.write('fixedWhenScrolling', v, typeof v === 'boolean', (s) => (s.fixedScroll = v));
+    if (typeof v !== 'boolean') { this.h.notValid('fixedWhenScrolling', v); return; }
+    if (!this.h.canWrite('fixedWhenScrolling')) return;
+    if (!this.h.unguardedOnActivePage('fixedWhenScrolling', this.$page, this.$id)) return;
+    this.h.mutate('fixedWhenScrolling', () => (this.s.fixedScroll = v));
   }
   get borderRadius(): number {
     return this.s.radius[0];
@@ -427,6 +469,7 @@ export class ShapeProxy {
     const parsed = Array.isArray(v) ? v.map(parseShadow) : null;
     if (!parsed || !parsed.every(validShadow)) { this.h.notValid('shadows', parsed ?? v); return; }
     if (!this.h.canWrite('shadows')) return;
+    if (!this.active('shadows')) return;
     let n = 0;
     this.h.mutate('shadows', () => (this.s.shadows = parsed.map((x) => ({ ...x!, id: x!.id ?? `${this.$id}-shadow-${n++}` }))));
   }
@@ -436,7 +479,8 @@ export class ShapeProxy {
   }
   set blur(v: { value?: number; hidden?: boolean } | undefined) {
     if (v === undefined || v === null) {
-      // Penpot removes the blur without checking permissions here.
+      // Penpot removes the blur without checking permissions (or the page) here.
+      if (!this.h.unguardedOnActivePage('blur', this.$page, this.$id)) return;
       this.h.mutate('blur', () => (this.s.blur = null));
       return;
     }
@@ -468,7 +512,7 @@ export class ShapeProxy {
   }
   get parent(): ShapeProxy | null {
     const s = this.s;
-    return s.parentId === null ? null : shapeProxy(this.h, s.parentId);
+    return s.parentId === null ? null : shapeProxy(this.h, this.$page, s.parentId);
   }
   get parentIndex(): number {
     const s = this.s;
@@ -556,10 +600,10 @@ export class ShapeProxy {
 
   // fills & strokes
   get fills(): FillProxy[] | 'mixed' {
-    return makeFills(this.h, this.$id);
+    return makeFills(this.h, this.$page, this.$id);
   }
   set fills(value: unknown) {
-    commitFills(this.h, this.$id, value);
+    commitFills(this.h, this.$page, this.$id, value);
   }
   get strokes(): Record<string, unknown>[] {
     return this.s.strokes.map((x) => ({ ...x }));
@@ -568,6 +612,7 @@ export class ShapeProxy {
     const parsed = Array.isArray(value) ? value.map(parseStroke) : null;
     if (!parsed || !parsed.every(validStroke)) { this.h.notValid('strokes', parsed ?? value); return; }
     if (!this.h.canWrite('strokes')) return;
+    if (!this.active('strokes')) return;
     this.h.mutate('strokes', () => (this.s.strokes = parsed as Record<string, unknown>[]));
   }
 
@@ -575,7 +620,7 @@ export class ShapeProxy {
   get layoutChild(): LayoutChildProxy | null {
     const s = this.s;
     const p = s.parentId === null ? null : this.doc.get(s.parentId);
-    return p && p.flex ? new LayoutChildProxy(this.h, s.id) : null;
+    return p && p.flex ? new LayoutChildProxy(this.h, this.$page, s.id) : null;
   }
   get layoutCell(): null {
     return null;
@@ -586,6 +631,7 @@ export class ShapeProxy {
     if (!isSafeNumber(width) || width <= 0) { this.h.notValid('resize', width); return; }
     if (!isSafeNumber(height) || height <= 0) { this.h.notValid('resize', height); return; }
     if (!this.h.canWrite('resize')) return;
+    if (!this.active('resize')) return;
     const s = this.s;
     this.h.mutate('resize', () => this.doc.resize(s, width, height));
   }
@@ -595,19 +641,22 @@ export class ShapeProxy {
     if (!isSafeNumber(angle)) { this.h.notValid('rotate-angle', angle); return; }
     if (c && (!isSafeNumber(c.x) || !isSafeNumber(c.y))) { this.h.notValid('rotate-center', c); return; }
     if (!this.h.canWrite('rotate')) return;
+    if (!this.active('rotate')) return;
     const s = this.s;
     this.h.mutate('rotate', () => this.rotateBy(s, angle, c));
   }
 
   clone(): ShapeProxy | undefined {
     if (!this.h.canWrite('clone')) return undefined;
+    if (!this.active('clone')) return undefined;
     const s = this.s;
     const c = this.h.mutate('clone', () => this.doc.clone(s.id));
-    return shapeProxy(this.h, c.id);
+    return shapeProxy(this.h, this.$page, c.id);
   }
 
   remove(): void {
     if (!this.h.canWrite('remove')) return;
+    if (!this.active('remove')) return;
     const id = this.$id;
     this.h.mutate('remove', () => this.doc.remove([id]));
   }
@@ -616,6 +665,7 @@ export class ShapeProxy {
     const s = this.s;
     if (!isSafeInt(index)) { this.h.notValid('setParentIndex', index); return; }
     if (!this.h.canWrite('setParentIndex')) return;
+    if (!this.active('setParentIndex')) return;
     if (this.doc.hasCopyParent(s)) { this.h.notValid('setParentIndex', 'Cannot change the structure of a component copy'); return; }
     this.h.mutate('setParentIndex', () => {
       const cur = this.doc.get(s.parentId!).children.indexOf(s.id);
@@ -623,9 +673,10 @@ export class ShapeProxy {
     });
   }
 
-  /** vertical-order-selected (no permission check in Penpot). */
+  /** vertical-order-selected (no permission check in Penpot, no page guard: it orders the active page's objects). */
   private zMove(loc: 'top' | 'bottom' | 'up' | 'down', op: string): void {
     const s = this.s;
+    if (!this.h.unguardedOnActivePage(op, this.$page, this.$id)) return;
     const p = this.doc.get(s.parentId!);
     if (this.h.flags.naturalChildOrdering && p.flex) loc = ({ top: 'bottom', bottom: 'top', up: 'down', down: 'up' } as const)[loc];
     this.h.mutate(op, () => {
@@ -657,6 +708,7 @@ export class ShapeProxy {
     if (typeof key !== 'string') { this.h.notValid('setPluginData-key', key); return; }
     if (value !== undefined && value !== null && typeof value !== 'string') { this.h.notValid('setPluginData-value', value); return; }
     if (!this.h.canWrite('setPluginData')) return;
+    if (!this.active('setPluginData')) return;
     const s = this.s;
     this.h.mutate('setPluginData', () => {
       if (value === undefined || value === null) delete s.pluginData[key];
@@ -676,6 +728,7 @@ export class ShapeProxy {
     if (typeof key !== 'string') { this.h.notValid('setSharedPluginData-key', key); return; }
     if (value !== undefined && value !== null && typeof value !== 'string') { this.h.notValid('setSharedPluginData-value', value); return; }
     if (!this.h.canWrite('setSharedPluginData')) return;
+    if (!this.active('setSharedPluginData')) return;
     const s = this.s;
     this.h.mutate('setSharedPluginData', () => {
       const ns = (s.sharedPluginData[namespace] ??= {});
@@ -723,6 +776,7 @@ export class ShapeProxy {
     if (s.type !== 'board' && s.type !== 'group') { this.h.notValid('appendChild', INTERNAL[s.type]); return; }
     if (!c) { this.h.notValid('appendChild-child', child); return; }
     if (!this.h.canWrite('appendChild')) return;
+    if (!this.h.canModifyPage('appendChild', this.$page, pageOfProxy(child)!)) return;
     if (this.doc.inCopy(s) || this.doc.hasCopyParent(c)) { this.h.notValid('appendChild', 'Cannot change the structure of a component copy'); return; }
     this.h.mutate('appendChild', () => this.doc.relocate([c.id], s.id, index));
   }
@@ -734,6 +788,7 @@ export class ShapeProxy {
     if (s.type !== 'board' && s.type !== 'group') { this.h.notValid('insertChild', INTERNAL[s.type]); return; }
     if (!c) { this.h.notValid('insertChild-child', child); return; }
     if (!this.h.canWrite('insertChild')) return;
+    if (!this.h.canModifyPage('insertChild', this.$page, pageOfProxy(child)!)) return;
     if (this.doc.inCopy(s) || this.doc.hasCopyParent(c)) { this.h.notValid('insertChild', 'Cannot change the structure of a component copy'); return; }
     if (typeof index !== 'number' || !Number.isFinite(index)) throw new Error(`fake: insertChild index must be a finite number, got ${String(index)} (Penpot does not check it)`);
     const internal = !this.h.flags.naturalChildOrdering || reversed ? s.children.length - index : index;
@@ -744,6 +799,7 @@ export class ShapeProxy {
     const s = this.s;
     if (s.type !== 'group') { this.h.notValid('makeMask', INTERNAL[s.type]); return; }
     if (!this.h.canWrite('makeMask')) return;
+    if (!this.active('makeMask')) return;
     this.h.mutate('makeMask', () => {
       s.masked = true;
       for (const k of this.doc.kids(s)) (k.constraintsH = 'scale'), (k.constraintsV = 'scale');
@@ -754,6 +810,7 @@ export class ShapeProxy {
     const s = this.s;
     if (!(s.type === 'group' && s.masked)) { this.h.notValid('removeMask', INTERNAL[s.type]); return; }
     if (!this.h.canWrite('removeMask')) return;
+    if (!this.active('removeMask')) return;
     this.h.mutate('removeMask', () => (s.masked = false));
   }
 
@@ -772,16 +829,18 @@ export class ShapeProxy {
     const s = this.s;
     if (s.type !== 'board') return this.h.notValid('addFlexLayout', INTERNAL[s.type]);
     if (!this.h.canWrite('addFlexLayout')) return undefined;
+    if (!this.active('addFlexLayout')) return undefined;
     this.h.mutate('addFlexLayout', () => {
       s.flex = { dir: 'row', wrap: 'nowrap', alignItems: 'start', alignContent: 'stretch', justifyItems: 'start', justifyContent: 'start', rowGap: 0, columnGap: 0, padding: [0, 0, 0, 0] };
       for (const k of this.doc.kids(s)) (k.constraintsH = null), (k.constraintsV = null);
     });
-    return new FlexProxy(this.h, s.id);
+    return new FlexProxy(this.h, this.$page, s.id);
   }
 
   /**
    * export: Penpot validates {type, scale, suffix}; the fake renders PNG only (exportPng).
-   * Penpot's plugin export ignores skipChildren.
+   * Penpot's plugin export ignores skipChildren. No page guard: the exporter renders the
+   * persisted file at the proxy's page, so shapes of any page export.
    */
   export(config: { type: string; scale?: number; suffix?: string; skipChildren?: boolean }): Promise<Uint8Array> | undefined {
     const value = { type: get(config, 'type'), scale: get(config, 'scale') ?? 1, suffix: get(config, 'suffix') ?? '' };
@@ -797,7 +856,7 @@ export class ShapeProxy {
           if (!((value.scale as number) > 0)) throw new Error(`fake: export scale ${value.scale} would make an empty image`);
           if (!this.doc.has(snapshotId)) throw new Error(`fake: shape ${snapshotId} was removed before the export ran`);
           const r = exportPng(this.doc, this.doc.get(snapshotId), value.scale as number, this.h.maxExportPixels);
-          this.h.exportLog.push({ shapeId: snapshotId, scale: value.scale as number, width: r.rgba.width, height: r.rgba.height, box: r.box, notDrawn: r.notDrawn });
+          this.h.exportLog.push({ shapeId: snapshotId, pageId: this.$page, scale: value.scale as number, width: r.rgba.width, height: r.rgba.height, box: r.box, notDrawn: r.notDrawn });
           resolve(r.png);
         } catch (e) {
           reject(e);
@@ -843,23 +902,25 @@ for (const name of NOT_EMULATED_SHAPE) {
 }
 
 /** children getter/setter (boards, groups). */
-function childrenOf(p: ShapeProxy & { $host: Host; $id: string }): ShapeProxy[] {
+function childrenOf(p: ShapeProxy): ShapeProxy[] {
   const h = p.$host;
-  const s = h.doc.get(p.$id);
+  const s = h.file.page(p.$page).get(p.$id);
   const ids = h.flags.naturalChildOrdering && s.flex ? [...s.children].reverse() : s.children;
-  return ids.map((id) => shapeProxy(h, id));
+  return ids.map((id) => shapeProxy(h, p.$page, id));
 }
 
-function setChildren(p: ShapeProxy & { $host: Host; $id: string }, children: unknown): void {
+function setChildren(p: ShapeProxy, children: unknown): void {
   const h = p.$host;
-  const s = h.doc.get(p.$id);
+  const doc = h.file.page(p.$page);
+  const s = doc.get(p.$id);
   const arr = Array.isArray(children) ? children : [];
   const shapes = arr.map((c) => unwrap(h, c));
   const valid = Array.isArray(children) && shapes.every((x) => x !== null);
   const ids = valid ? (h.flags.naturalChildOrdering ? [...shapes].reverse() : shapes).map((x) => x!.id) : [];
   if (!h.canWrite('children')) return;
+  if (!h.canModifyPage('children', p.$page)) return;
   if (!valid) { h.notValid('children', 'Every children needs to be shape proxies'); return; }
-  if (h.doc.inCopy(s)) { h.notValid('children', 'Cannot change the structure of a component copy'); return; }
+  if (doc.inCopy(s)) { h.notValid('children', 'Cannot change the structure of a component copy'); return; }
   if (new Set(ids).size !== s.children.length || !ids.every((id) => s.children.includes(id))) { h.notValid('children', 'Not all children are present in the input'); return; }
   h.mutate('children', () => (s.children = ids));
 }
@@ -887,7 +948,7 @@ export class BoardProxy extends ShapeProxy {
     this.write('showInViewMode', v, typeof v === 'boolean', (s) => (s.showInViewMode = v));
   }
   get flex(): FlexProxy | null {
-    return this.s.flex ? new FlexProxy(this.h, this.$id) : null;
+    return this.s.flex ? new FlexProxy(this.h, this.$page, this.$id) : null;
   }
   get grid(): null {
     return null;
@@ -945,6 +1006,7 @@ export class PathProxy extends ShapeProxy {
   }
   set d(value: string) {
     if (!this.h.canWrite('content')) return;
+    if (!this.active('content')) return;
     if (typeof value !== 'string') { this.h.notValid('content', value); return; }
     if (value === '') { this.h.notValid('content', value); return; }
     const content = parsePathData(value); // throws PathSyntaxError ("fake: …") on bad data
@@ -964,6 +1026,7 @@ export class PathProxy extends ShapeProxy {
   }
   set commands(value: unknown) {
     if (!this.h.canWrite('content')) return;
+    if (!this.active('content')) return;
     const segs = parseCommands(value);
     if (!segs) { this.h.notValid('content', value); return; }
     const s = this.s;
@@ -974,26 +1037,28 @@ export class PathProxy extends ShapeProxy {
 // ---------------------------------------------------------------- fills
 
 /** format-fills with a commit function: live fill proxies whose setters commit the whole array. */
-function makeFills(h: Host, id: string): FillProxy[] {
-  const s = h.doc.get(id);
+function makeFills(h: Host, page: string, id: string): FillProxy[] {
+  const s = h.file.page(page).get(id);
   const arr: FillProxy[] = [];
-  const commit = () => commitFills(h, id, arr);
+  const commit = () => commitFills(h, page, id, arr);
   for (const f of s.fills) arr.push(new FillProxy(h, structuredClone(f), commit));
   return arr;
 }
 
-export function commitFills(h: Host, id: string, value: unknown): void {
-  const s = h.doc.get(id);
+/** commit-fills!: value check, the page guard, then (not for text) content:write. */
+export function commitFills(h: Host, page: string, id: string, value: unknown): void {
+  const s = h.file.page(page).get(id);
   const parsed = Array.isArray(value) ? value.map(parseFill) : null;
   if (!parsed || !parsed.every(validFill)) { h.notValid('fills', parsed ?? value); return; }
+  if (!h.canModifyPage('fills', page)) return;
   if (s.type !== 'text' && !h.canWrite('fills')) return;
   for (const f of parsed) {
     const img = f!.fillImage as ImageRef | undefined;
-    if (img && !h.doc.media.has(img.id)) {
+    if (img && !h.file.media.has(img.id)) {
       throw new Error(`fake: fillImage ${img.id} was not returned by uploadMediaData of this fake (Penpot would store it and render a broken image)`);
     }
   }
-  if (s.type === 'group') h.doc.warnings.push(`fills set on group ${id}: Penpot stores them but never draws group fills`);
+  if (s.type === 'group') h.file.warnings.push(`fills set on group ${id}: Penpot stores them but never draws group fills`);
   h.mutate('fills', () => (s.fills = parsed as FillState[]));
 }
 
@@ -1044,7 +1109,7 @@ export class FillProxy {
   }
   get fillImage(): ImageDataLike | undefined {
     const i = this.state.fillImage;
-    return i ? imageData(i, this.h.doc.media.get(i.id)) : undefined;
+    return i ? imageData(i, this.h.file.media.get(i.id)) : undefined;
   }
   set fillImage(v: ImageDataLike | undefined) {
     this.state.fillImage = parseImageData(v) as ImageRef | undefined;
@@ -1066,16 +1131,22 @@ const JUSTIFY = new Set(['start', 'center', 'end', 'space-between', 'space-aroun
 export class FlexProxy {
   constructor(
     private readonly h: Host,
+    private readonly page: string,
     private readonly id: string,
   ) {}
+  private get doc(): FakeDoc {
+    return this.h.file.page(this.page);
+  }
   private get f(): FlexState {
-    const s = this.h.doc.get(this.id);
+    const s = this.doc.get(this.id);
     if (!s.flex) throw new Error(`fake: board ${this.id} has no flex layout any more`);
     return s.flex;
   }
+  /** flex.cljs setters: value, content:write, page guard. */
   private set(code: string, value: unknown, valid: boolean, op: (f: FlexState) => void): void {
     if (!valid) { this.h.notValid(code, value); return; }
     if (!this.h.canWrite(code)) return;
+    if (!this.h.canModifyPage(code, this.page)) return;
     this.h.mutate(code, () => op(this.f));
   }
   get dir(): string {
@@ -1163,29 +1234,34 @@ export class FlexProxy {
   get verticalSizing(): string {
     return 'fix';
   }
-  /** flex.appendChild: no content:write check in Penpot; internal index count (or 0 with natural ordering). */
+  /** flex.appendChild: no content:write check in Penpot; page guard on both pages; internal index count (or 0 with natural ordering). */
   appendChild(child: unknown): void {
-    const s = this.h.doc.get(this.id);
+    const doc = this.doc;
+    const s = doc.get(this.id);
     const c = unwrap(this.h, child);
     if (!c) { this.h.notValid('appendChild', child); return; }
-    if (this.h.doc.inCopy(s) || this.h.doc.hasCopyParent(c)) { this.h.notValid('appendChild', 'Cannot change the structure of a component copy'); return; }
+    if (!this.h.canModifyPage('appendChild', this.page, pageOfProxy(child)!)) return;
+    if (doc.inCopy(s) || doc.hasCopyParent(c)) { this.h.notValid('appendChild', 'Cannot change the structure of a component copy'); return; }
     const reverse = s.flex!.dir.endsWith('reverse');
     const index = this.h.flags.naturalChildOrdering && !reverse ? 0 : s.children.length;
-    this.h.mutate('flex.appendChild', () => this.h.doc.relocate([c.id], s.id, index));
+    this.h.mutate('flex.appendChild', () => doc.relocate([c.id], s.id, index));
   }
+  /** remove-layout: no page guard in Penpot (it updates the active page's objects). */
   remove(): void {
     if (!this.h.canWrite('remove')) return;
-    this.h.mutate('flex.remove', () => (this.h.doc.get(this.id).flex = null));
+    if (!this.h.unguardedOnActivePage('flex.remove', this.page, this.id)) return;
+    this.h.mutate('flex.remove', () => (this.doc.get(this.id).flex = null));
   }
 }
 
 export class LayoutChildProxy {
   constructor(
     private readonly h: Host,
+    private readonly page: string,
     private readonly id: string,
   ) {}
   private get s(): ShapeState {
-    return this.h.doc.get(this.id);
+    return this.h.file.page(this.page).get(this.id);
   }
   get absolute(): boolean {
     return this.s.layoutAbsolute;
@@ -1193,6 +1269,7 @@ export class LayoutChildProxy {
   set absolute(v: boolean) {
     if (typeof v !== 'boolean') { this.h.notValid('absolute', v); return; }
     if (!this.h.canWrite('absolute')) return;
+    if (!this.h.canModifyPage('absolute', this.page)) return;
     this.h.mutate('layoutChild.absolute', () => (this.s.layoutAbsolute = v));
   }
   get zIndex(): number {
@@ -1201,6 +1278,7 @@ export class LayoutChildProxy {
   set zIndex(v: number) {
     if (!isSafeInt(v)) { this.h.notValid('zIndex', v); return; }
     if (!this.h.canWrite('zIndex')) return;
+    if (!this.h.canModifyPage('zIndex', this.page)) return;
     this.h.mutate('layoutChild.zIndex', () => (this.s.layoutZIndex = v));
   }
   get horizontalSizing(): string {
@@ -1227,34 +1305,59 @@ for (const name of ['horizontalMargin', 'verticalMargin', 'topMargin', 'rightMar
 
 // ---------------------------------------------------------------- page & file
 
+/**
+ * page.cljs: a proxy of one page (any page of the file, active or not). Reads (root,
+ * getShapeById, findShapes) work on any page and hand out proxies bound to it; renaming needs
+ * no active page; openPage(newWindow) navigates (see Host.openPage).
+ */
 export class PageProxy {
-  constructor(private readonly h: Host) {}
+  readonly $host!: Host;
+  readonly $id!: string;
+  constructor(h: Host, id: string) {
+    Object.defineProperty(this, '$host', { value: h, enumerable: false });
+    Object.defineProperty(this, '$id', { value: id, enumerable: false });
+  }
+  private get h(): Host {
+    return this.$host;
+  }
+  private get doc(): FakeDoc {
+    return this.h.file.page(this.$id);
+  }
   get id(): string {
-    return this.h.doc.pageId;
+    return this.$id;
   }
   get name(): string {
-    return this.h.doc.pageName;
+    return this.doc.pageName;
   }
   set name(v: string) {
     if (typeof v !== 'string' || v.trim() === '') { this.h.notValid('name', v); return; }
     if (!this.h.canWrite('name')) return;
-    this.h.mutate('page.name', () => (this.h.doc.pageName = v));
+    const doc = this.doc;
+    this.h.mutate('page.name', () => (doc.pageName = v));
   }
   /** Page.root has no permission check of its own (penpot.root / currentPage do). */
   get root(): ShapeProxy {
-    return shapeProxy(this.h, ROOT_ID);
+    return shapeProxy(this.h, this.$id, ROOT_ID);
   }
   getShapeById(id: string): ShapeProxy | null {
     if (typeof id !== 'string') return this.h.notValid('getShapeById', id) ?? null;
-    return this.h.doc.has(id) ? shapeProxy(this.h, id) : null;
+    return this.doc.has(id) ? shapeProxy(this.h, this.$id, id) : null;
   }
   findShapes(criteria?: { name?: string; nameLike?: string; type?: string }): ShapeProxy[] {
     const name = criteria?.name?.toLowerCase();
     const like = criteria?.nameLike?.toLowerCase();
     const type = criteria?.type;
-    return [...this.h.doc.shapes.values()]
+    return [...this.doc.shapes.values()]
       .filter((s) => (!name || s.name.toLowerCase() === name) && (!like || s.name.toLowerCase().includes(like)) && (!type || s.type === type))
-      .map((s) => shapeProxy(this.h, s.id));
+      .map((s) => shapeProxy(this.h, this.$id, s.id));
+  }
+  /**
+   * page.cljs :openPage: content:read through r/check-permission (not-valid, not a throw);
+   * then as penpot.openPage. No default here: only `true` opens a new window.
+   */
+  openPage(newWindow?: boolean): Promise<void> | undefined {
+    if (!this.h.has('content:read')) return this.h.notValid('openPage', "Plugin doesn't have 'content:read' permission");
+    return this.h.openPage(this.$id, newWindow);
   }
 }
 for (const name of ['rulerGuides', 'flows', 'remove', 'createFlow', 'removeFlow', 'addRulerGuide', 'removeRulerGuide', 'addCommentThread', 'removeCommentThread', 'findCommentThreads', 'getPluginData', 'setPluginData', 'getPluginDataKeys', 'getSharedPluginData', 'setSharedPluginData', 'getSharedPluginDataKeys', 'background']) {
@@ -1269,16 +1372,17 @@ for (const name of ['rulerGuides', 'flows', 'remove', 'createFlow', 'removeFlow'
 export class FileProxy {
   constructor(private readonly h: Host) {}
   get id(): string {
-    return this.h.doc.fileId;
+    return this.h.file.id;
   }
   get name(): string {
-    return this.h.doc.fileName;
+    return this.h.file.name;
   }
   get revn(): number {
-    return this.h.doc.revn;
+    return this.h.file.revn;
   }
+  /** file.cljs :pages: a proxy per page of the file, in file order. */
   get pages(): PageProxy[] {
-    return harden([new PageProxy(this.h)]);
+    return harden(this.h.file.pages.map((p) => new PageProxy(this.h, p.pageId)));
   }
 }
 for (const name of ['export', 'findVersions', 'saveVersion', 'validate', 'getPluginData', 'setPluginData', 'getPluginDataKeys', 'getSharedPluginData', 'setSharedPluginData', 'getSharedPluginDataKeys']) {
