@@ -3,7 +3,8 @@
  *
  * The original bytes (ImageData.data()) stand for a shape when its image fill is all there is
  * to see: one image fill, fully opaque, on a rectangle, a board without visible children, or a
- * legacy image shape; normal blend; no visible layer blur. The fill covers the shape's box:
+ * legacy image shape; normal blend; no visible layer blur; not rotated or flipped (see
+ * checkPlainFill). The fill covers the shape's box:
  * `keepAspectRatio` scales it to cover (centred, overflow clipped), otherwise it is stretched.
  * Everything else is rendered with shape.export({type: 'png', scale}), which covers the
  * shape's axis-aligned page bounds.
@@ -50,6 +51,11 @@ export function checkPlainFill(shape: Shape): FillCheck<ImageData> {
   if ((images[0].fillOpacity ?? 1) < 1) return no('the image fill is semi-transparent');
   if (shape.blendMode && shape.blendMode !== 'normal') return no('the layer uses a blend mode');
   if (shape.blur && !shape.blur.hidden && (shape.blur.value ?? 0) > 0) return no('a blur changes how the image looks');
+  // Penpot keeps rotation and flips as bookkeeping beside the real transform, and one rotation
+  // over 90° flips both flags while the layer is only turned: a rotated or flipped layer may be
+  // 180° away from what the API says. Its rendering (placed by its axis-aligned bounds) is
+  // right whatever the flags say; an unrotated, unflipped one is what it reports.
+  if ((shape.rotation ?? 0) % 360 !== 0 || shape.flipX || shape.flipY) return no('Penpot cannot tell a rotated or flipped layer’s exact orientation');
   return { ok: true, fill: images[0].fillImage };
 }
 

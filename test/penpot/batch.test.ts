@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import type { Shape } from '@penpot/plugin-types';
 import type { BatchScope } from '../../plugin/protocol.js';
 import { board, coordinatePng, group, imageShape, textShape } from './fake/index.js';
-import { type Of, type Session, cropPng, pageCorners, ready, requestImage, session, stretchedImageToPage, expectPoints } from './helpers.js';
+import type { SourceInfo } from '../../plugin/protocol.js';
+import { type Of, type Session, cropPng, expectPoints, pageCorners, ready, requestImage, session, sourceRectToPage } from './helpers.js';
 
 const W = 40;
 const H = 30;
@@ -41,8 +42,10 @@ describe('remove background over a page', () => {
     expect(items.sources.map((x) => x.name).sort()).toEqual(['A', 'B', 'C']);
     const reasons = Object.fromEntries(items.skipped.map((x) => [x.name, x.reason]));
     expect(reasons).toMatchObject({ Locked: 'is locked', Hidden: 'is hidden', Tiny: expect.stringMatching(/smaller than 16 px/) });
+    const described = new Map<string, SourceInfo>();
     for (const src of items.sources) {
-      const { image } = await requestImage(s, src.id);
+      const { image, source } = await requestImage(s, src.id);
+      described.set(src.id, source);
       const rect = { x: 5, y: 5, width: 20, height: 15 };
       s.fake.ui.send({ type: 'batch-apply', requestId: 7, payload: { sourceId: src.id, output: 'cutout', png: cropPng(image, rect), rect, hideSource: false } });
     }
@@ -55,12 +58,7 @@ describe('remove background over a page', () => {
       const parent = s.fake.doc.get(s.fake.doc.get(src.id).parentId!);
       const result = parent.children[parent.children.indexOf(src.id) + 1];
       expect(s.fake.doc.get(result).pluginData).toMatchObject({ source: src.id, output: 'cutout' });
-      expectPoints(pageCorners(s.fake, result), [
-        stretchedImageToPage(s.fake, src.id, W, H, 5, 5),
-        stretchedImageToPage(s.fake, src.id, W, H, 25, 5),
-        stretchedImageToPage(s.fake, src.id, W, H, 25, 20),
-        stretchedImageToPage(s.fake, src.id, W, H, 5, 20),
-      ]);
+      expectPoints(pageCorners(s.fake, result), sourceRectToPage(s.fake, src.id, described.get(src.id)!, { x: 5, y: 5, width: 20, height: 15 }));
     }
     // results are selected; one undo entry takes the whole batch back
     expect(s.fake.penpot.selection).toHaveLength(3);

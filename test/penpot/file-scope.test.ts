@@ -15,14 +15,14 @@ import type { Page, Shape } from '@penpot/plugin-types';
 import { decodePng } from '../../core/image/png.js';
 import type { FakeDoc, FakePenpot } from './fake/index.js';
 import { addPage, board, coordinatePng, group, imageShape, textShape } from './fake/index.js';
-import { type Of, type Pt, type Session, apply, cropPng, expectPoints, pageCorners, ready, requestImage, session, stretchedImageToPage } from './helpers.js';
+import type { SourceInfo } from '../../plugin/protocol.js';
+import { type Of, type Session, apply, cropPng, expectPoints, pageCorners, ready, requestImage, session, sourceRectToPage } from './helpers.js';
 
 const W = 40;
 const H = 30;
 const RECT = { x: 5, y: 5, width: 20, height: 15 };
 
 const corners = pageCorners;
-const imagePoint = (fake: FakePenpot, id: string, px: number, py: number): Pt => stretchedImageToPage(fake, id, W, H, px, py);
 
 /** Every page's shapes as stored, keyed by page (for "nothing else changed" checks). */
 function pageStates(fake: FakePenpot): Map<string, Map<string, string>> {
@@ -59,15 +59,17 @@ function scene(f: FakePenpot) {
 
 async function batchOverFile(s: Session, requestId: number) {
   const items = await s.fake.ui.request<Of<'batch-items'>>({ type: 'batch-list', requestId, scope: 'file' });
+  const described = new Map<string, SourceInfo>();
   for (const src of items.sources) {
-    const { image } = await requestImage(s, src.id);
+    const { image, source } = await requestImage(s, src.id);
+    described.set(src.id, source);
     s.fake.ui.send({ type: 'batch-apply', requestId, payload: { sourceId: src.id, output: 'cutout', png: cropPng(image, RECT), rect: RECT, hideSource: false } });
   }
   const done = await s.fake.ui.request<Of<'batch-done'>>({ type: 'batch-end', requestId, cancelled: false, failures: [] });
   await s.plugin.idle();
   await s.fake.flush();
   await s.plugin.idle();
-  return { items, done };
+  return { items, done, described };
 }
 
 describe('remove background over a whole file (three pages)', () => {
@@ -86,7 +88,7 @@ describe('remove background over a whole file (three pages)', () => {
     await ready(s);
     const before = pageStates(s.fake);
     const beforeIds = new Map([...before].map(([page, shapes]) => [page, new Set(shapes.keys())]));
-    const { items, done } = await batchOverFile(s, 7);
+    const { items, done, described } = await batchOverFile(s, 7);
 
     // the walk: every page, file order, with the reasons that hold on each page
     expect(items.sources.map((x) => x.name)).toEqual(['A', 'B', 'C', 'E']);
@@ -116,12 +118,7 @@ describe('remove background over a whole file (three pages)', () => {
       const parent = page.get(page.get(src.id).parentId!);
       expect(parent.children[parent.children.indexOf(src.id) + 1], name).toBe(id);
       expect(page.get(id).pluginData).toMatchObject({ source: src.id, output: 'cutout' });
-      expectPoints(corners(s.fake, id), [
-        imagePoint(s.fake, src.id, RECT.x, RECT.y),
-        imagePoint(s.fake, src.id, RECT.x + RECT.width, RECT.y),
-        imagePoint(s.fake, src.id, RECT.x + RECT.width, RECT.y + RECT.height),
-        imagePoint(s.fake, src.id, RECT.x, RECT.y + RECT.height),
-      ]);
+      expectPoints(corners(s.fake, id), sourceRectToPage(s.fake, src.id, described.get(src.id)!, RECT));
       const fill = page.get(id).fills[0].fillImage!;
       expect([fill.width, fill.height], name).toEqual([RECT.width, RECT.height]);
       expect(decodePng(s.fake.file.media.get(fill.id)!.bytes).width).toBe(RECT.width);
@@ -179,18 +176,13 @@ describe('remove background over a whole file (three pages)', () => {
     s.fake.goToPage(built.pages.photos);
     await s.fake.flush();
     const src = built.sources.B;
-    const { image } = await requestImage(s, src.id);
+    const { image, source } = await requestImage(s, src.id);
     const reply = await apply(s, { sourceId: src.id, output: 'cutout', png: cropPng(image, RECT), rect: RECT, hideSource: false });
     expect(reply.type, JSON.stringify(reply)).toBe('applied');
     const id = (reply as Of<'applied'>).nodeIds[0];
     expect(s.fake.docOf(id).pageName).toBe('Cover');
     expect(s.fake.currentPage.pageName).toBe('Cover');
-    expectPoints(corners(s.fake, id), [
-      imagePoint(s.fake, src.id, RECT.x, RECT.y),
-      imagePoint(s.fake, src.id, RECT.x + RECT.width, RECT.y),
-      imagePoint(s.fake, src.id, RECT.x + RECT.width, RECT.y + RECT.height),
-      imagePoint(s.fake, src.id, RECT.x, RECT.y + RECT.height),
-    ]);
+    expectPoints(corners(s.fake, id), sourceRectToPage(s.fake, src.id, source, RECT));
     expect(s.fake.penpot.selection.map((x) => x.id)).toEqual([id]);
   });
 });

@@ -2,52 +2,60 @@
 import { describe, expect, it } from 'vitest';
 import type { Shape } from '@penpot/plugin-types';
 import type { FakePenpot } from './fake/index.js';
-import { ap, board, colorShape, coordinatePng, decodeCoordinate, imageShape, localToPage, renderRgba } from './fake/index.js';
-import { type Of, apply, cropPng, ready, requestImage, session } from './helpers.js';
+import type { SourceInfo } from '../../plugin/protocol.js';
+import { ap, board, colorShape, coordinatePng, decodeCoordinate, imageShape, renderRgba } from './fake/index.js';
+import { type Of, apply, cropPng, pageToSource, ready, requestImage, session, sourceToPage } from './helpers.js';
 
 const W = 64;
 const H = 48;
 // A frame with a hole, in source-image pixels (outer clockwise, hole counter-clockwise).
 const RING = 'M 8 6 L 56 6 L 56 42 L 8 42 Z M 20 16 L 20 32 L 44 32 L 44 16 Z';
+/** RING with its coordinates scaled (to the pixels of a rendering). */
+const scaleRing = (sx: number, sy: number) => RING.replace(/(-?[\d.]+) (-?[\d.]+)/g, (_, x: string, y: string) => `${Number(x) * sx} ${Number(y) * sy}`);
 const inRing = (x: number, y: number) => x >= 8 && x < 56 && y >= 6 && y < 42 && !(x >= 20 && x < 44 && y >= 16 && y < 32);
 
-/** IoU between the rendered alpha of shape `id` and the ring mapped through the source's true geometry. */
-function ringIoU(fake: FakePenpot, id: string, src: Shape): { iou: number; wrongPixels: number } {
+/**
+ * IoU between the rendered alpha of shape `id` and the ring in source pixels mapped to the page
+ * (the fake's own geometry for how the plugin described the source), and how many pixels inside
+ * show something else than the source itself shows there.
+ */
+/** The source rendered alone over its bounds (before anything hides it). */
+function renderSource(fake: FakePenpot, src: Shape) {
   const doc = fake.doc;
-  const g = doc.get(src.id).g;
-  const inv = invert(localToPage(g));
   const b = doc.bounds(doc.get(src.id));
   const box = { x: Math.floor(b.x), y: Math.floor(b.y), width: Math.ceil(b.width) + 1, height: Math.ceil(b.height) + 1 };
+  return { box, rgba: renderRgba(doc, doc.get(src.id), box, box.width, box.height).rgba };
+}
+
+function ringIoU(fake: FakePenpot, id: string, src: Shape, info: SourceInfo, source: ReturnType<typeof renderSource>): { iou: number; wrongPixels: number } {
+  const doc = fake.doc;
+  const toSource = pageToSource(fake, src.id, info);
+  const { box, rgba: own } = source;
   const img = renderRgba(doc, doc.get(id), box, box.width, box.height).rgba;
+  const sx = info.width / W;
+  const sy = info.height / H;
   let inter = 0;
   let union = 0;
   let wrong = 0;
   for (let j = 0; j < box.height; j++) {
     for (let i = 0; i < box.width; i++) {
-      const [lx, ly] = ap(inv, box.x + i + 0.5, box.y + j + 0.5);
-      const px = (lx * W) / g.w;
-      const py = (ly * H) / g.h;
-      const want = inRing(px, py);
+      const [px, py] = ap(toSource, box.x + i + 0.5, box.y + j + 0.5);
       const o = (j * box.width + i) * 4;
+      // the ring, where the source itself shows something (a rendering's box is larger than the layer)
+      const want = inRing(px / sx, py / sy) && own.data[o + 3] > 127;
       const got = img.data[o + 3] > 127;
       if (want && got) {
         inter++;
-        const c = decodeCoordinate(img.data[o], img.data[o + 1], img.data[o + 2]);
-        if (Math.abs(c.x - Math.floor(px)) > 1 || Math.abs(c.y - Math.floor(py)) > 1) wrong++;
+        if (own.data[o + 3] === 255) {
+          const c = decodeCoordinate(img.data[o], img.data[o + 1], img.data[o + 2]);
+          const t = decodeCoordinate(own.data[o], own.data[o + 1], own.data[o + 2]);
+          if (c.x !== t.x || c.y !== t.y) wrong++;
+        }
       }
       if (want || got) union++;
     }
   }
   return { iou: inter / union, wrongPixels: wrong };
-}
-
-function invert(m: [[number, number, number], [number, number, number]]): [[number, number, number], [number, number, number]] {
-  const [[a, b, tx], [c, d, ty]] = m;
-  const det = a * d - b * c;
-  return [
-    [d / det, -b / det, (b * ty - d * tx) / det],
-    [-c / det, a / det, (c * tx - a * ty) / det],
-  ];
 }
 
 describe('vector mask', () => {
@@ -57,8 +65,13 @@ describe('vector mask', () => {
       src = imageShape(f, { bytes: coordinatePng(W, H), x: 120, y: 80, width: 192, height: 144, rotation: 35, flipX: true, name: 'Photo' });
     });
     await ready(s);
+    const { source: info } = await requestImage(s, src.id);
+    expect(info.origin).toBe('export'); // rotated: read from a rendering
+    // the ring scaled to the pixels the UI got
+    const ring = scaleRing(info.width / W, info.height / H);
     const before = JSON.stringify(s.fake.dump());
-    const reply = (await apply(s, { sourceId: src.id, output: 'vector-mask', paths: [{ windingRule: 'EVENODD', data: RING }], hideSource: true })) as Of<'applied'>;
+    const shown = renderSource(s.fake, src);
+    const reply = (await apply(s, { sourceId: src.id, output: 'vector-mask', paths: [{ windingRule: 'EVENODD', data: ring }], hideSource: true })) as Of<'applied'>;
     expect(reply.type).toBe('applied');
     const g = s.fake.doc.get(reply.nodeIds[0]);
     expect(g.type).toBe('group');
@@ -68,7 +81,7 @@ describe('vector mask', () => {
     expect(s.fake.doc.get(maskId).type).toBe('path');
     expect(s.fake.doc.get(copyId).fills[0].fillImage?.id).toBe(s.fake.doc.get(src.id).fills[0].fillImage?.id);
     expect(s.fake.doc.get(copyId).hidden).toBe(false);
-    const { iou, wrongPixels } = ringIoU(s.fake, g.id, src);
+    const { iou, wrongPixels } = ringIoU(s.fake, g.id, src, info, shown);
     expect(iou).toBeGreaterThan(0.97);
     expect(wrongPixels).toBe(0);
     // the source is hidden (asked), nothing else changed; one undo step restores everything
@@ -84,14 +97,16 @@ describe('vector mask', () => {
       src = imageShape(f, { bytes: coordinatePng(W, H), x: 10, y: 10, width: 128, height: 96, rotation: 90 });
     });
     await ready(s);
-    const reply = (await apply(s, { sourceId: src.id, output: 'outline', paths: [{ windingRule: 'EVENODD', data: RING }], hideSource: false })) as Of<'applied'>;
+    const { source: info } = await requestImage(s, src.id);
+    const ring = scaleRing(info.width / W, info.height / H);
+    const reply = (await apply(s, { sourceId: src.id, output: 'outline', paths: [{ windingRule: 'EVENODD', data: ring }], hideSource: false })) as Of<'applied'>;
     const p = s.fake.doc.get(reply.nodeIds[0]);
     expect(p.type).toBe('path');
     expect(p.fills).toEqual([]);
     expect(p.strokes[0]).toMatchObject({ strokeColor: '#0d99ff', strokeWidth: 2 });
-    // every point of the path is the ring's point mapped through the source's true geometry
-    const m = localToPage(s.fake.doc.get(src.id).g);
-    const ringPts = [...RING.matchAll(/(-?[\d.]+) (-?[\d.]+)/g)].map((x) => ap(m, (Number(x[1]) * 128) / W, (Number(x[2]) * 96) / H));
+    // every point of the path is the ring's point mapped to the page by the fake's own geometry
+    const m = sourceToPage(s.fake, src.id, info);
+    const ringPts = [...ring.matchAll(/(-?[\d.]+) (-?[\d.]+)/g)].map((x) => ap(m, Number(x[1]), Number(x[2])));
     const pts = p.content!.filter((seg) => seg.cmd !== 'Z').map((seg) => [seg.pts[0], seg.pts[1]]);
     expect(pts).toHaveLength(ringPts.length);
     pts.forEach((q, i) => {
