@@ -3,8 +3,7 @@
  *
  * The original bytes (ImageData.data()) stand for a shape when its image fill is all there is
  * to see: one image fill, fully opaque, on a rectangle, a board without visible children, or a
- * legacy image shape; normal blend; no visible layer blur; not rotated or flipped (see
- * checkPlainFill). The fill covers the shape's box:
+ * legacy image shape; normal blend; no visible layer blur; not flipped (see checkPlainFill). The fill covers the shape's box:
  * `keepAspectRatio` scales it to cover (centred, overflow clipped), otherwise it is stretched.
  * Everything else is rendered with shape.export({type: 'png', scale}), which covers the
  * shape's axis-aligned page bounds.
@@ -52,10 +51,11 @@ export function checkPlainFill(shape: Shape): FillCheck<ImageData> {
   if (shape.blendMode && shape.blendMode !== 'normal') return no('the layer uses a blend mode');
   if (shape.blur && !shape.blur.hidden && (shape.blur.value ?? 0) > 0) return no('a blur changes how the image looks');
   // Penpot keeps rotation and flips as bookkeeping beside the real transform, and one rotation
-  // over 90° flips both flags while the layer is only turned: a rotated or flipped layer may be
-  // 180° away from what the API says. Its rendering (placed by its axis-aligned bounds) is
-  // right whatever the flags say; an unrotated, unflipped one is what it reports.
-  if ((shape.rotation ?? 0) % 360 !== 0 || shape.flipX || shape.flipY) return no('Penpot cannot tell a rotated or flipped layer’s exact orientation');
+  // over 90° toggles BOTH flip flags while the layer is only turned (its rotation then reads
+  // 180° off). A reported flip therefore cannot be told from that drift: such a layer is read
+  // from its rendering, placed by its axis-aligned bounds, right whatever the flags say. A layer
+  // reporting no flip is what it reports (drift always shows as a flip).
+  if (shape.flipX || shape.flipY) return no('Penpot cannot tell a flipped layer’s exact orientation');
   return { ok: true, fill: images[0].fillImage };
 }
 

@@ -151,3 +151,83 @@ export function pngInSource(png: RgbaImage, source: RgbaImage, toPng: (x: number
   }
   return { alpha: { width: source.width, height: source.height, data: out }, opaque, equal };
 }
+
+/** A pixel grid laid on the page: pixel (i, j) covers [i, i + 1] × [j, j + 1] through `toPage`. */
+export interface PageGrid {
+  width: number;
+  height: number;
+  toPage: Mat;
+}
+
+/** The page box `box` sampled at `scale` grid pixels per page pixel. */
+export function pageGrid(box: Box, scale: number): PageGrid {
+  return {
+    width: Math.round(box.width * scale),
+    height: Math.round(box.height * scale),
+    toPage: [
+      [1 / scale, 0, box.x],
+      [0, 1 / scale, box.y],
+    ],
+  };
+}
+
+/**
+ * An image's truth seen on another pixel grid (a rendering's): grid pixel (i, j) is 255 when its
+ * centre, taken to the page by `grid.toPage` and back into the image by `imageToPage`, falls on
+ * an image pixel (nearest: the one it lies in) where `foreground` holds, and `shows(page x, y)`
+ * says the layer shows its image there (a cover-fitted layer clips it).
+ */
+export function truthOnGrid(grid: PageGrid, imageToPage: Mat, image: { width: number; height: number }, foreground: (x: number, y: number) => boolean, shows: (x: number, y: number) => boolean = () => true): GrayImage {
+  const pageToImage = inv(imageToPage);
+  const out = new Uint8Array(grid.width * grid.height);
+  for (let j = 0; j < grid.height; j++) {
+    for (let i = 0; i < grid.width; i++) {
+      const [px, py] = ap(grid.toPage, i + 0.5, j + 0.5);
+      if (!shows(px, py)) continue;
+      const [u, v] = ap(pageToImage, px, py);
+      const x = Math.floor(u);
+      const y = Math.floor(v);
+      if (x >= 0 && y >= 0 && x < image.width && y < image.height && foreground(x, y)) out[j * grid.width + i] = 255;
+    }
+  }
+  return { width: grid.width, height: grid.height, data: out };
+}
+
+/** The page-space axis-aligned box of a mask's pixels (≥ 128, each the square it covers) placed by `toPage`. */
+export function pageBounds(mask: GrayImage, toPage: Mat): Box {
+  let x0 = Infinity;
+  let y0 = Infinity;
+  let x1 = -Infinity;
+  let y1 = -Infinity;
+  for (let y = 0; y < mask.height; y++) {
+    for (let x = 0; x < mask.width; x++) {
+      if (mask.data[y * mask.width + x]! < 128) continue;
+      for (const [cx, cy] of [
+        [x, y],
+        [x + 1, y],
+        [x, y + 1],
+        [x + 1, y + 1],
+      ] as const) {
+        const [px, py] = ap(toPage, cx, cy);
+        x0 = Math.min(x0, px);
+        x1 = Math.max(x1, px);
+        y0 = Math.min(y0, py);
+        y1 = Math.max(y1, py);
+      }
+    }
+  }
+  return { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
+}
+
+/**
+ * How many pixels of a rendering disagree with the truth it should show: `isObject(r, g, b, a)`
+ * says whether a pixel shows the object; it should where `mask` is ≥ 128 and nowhere else.
+ */
+export function renderingMismatch(image: RgbaImage, mask: GrayImage, isObject: (r: number, g: number, b: number, a: number) => boolean): number {
+  let wrong = 0;
+  for (let i = 0; i < mask.data.length; i++) {
+    const o = i * 4;
+    if (isObject(image.data[o]!, image.data[o + 1]!, image.data[o + 2]!, image.data[o + 3]!) !== mask.data[i]! >= 128) wrong++;
+  }
+  return wrong;
+}

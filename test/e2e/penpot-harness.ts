@@ -12,11 +12,15 @@
  * not be rotated (Penpot lays out unrotated boards; the fake refuses the rest).
  */
 import { readFileSync } from 'node:fs';
+import { decodePng } from '../../core/image/png.js';
+import type { RgbaImage } from '../../core/image/types.js';
 import { penpotManifest } from '../../plugin/penpot/manifest.js';
+import type { SourceInfo } from '../../plugin/protocol.js';
+import type { ExportLogEntry } from '../penpot/fake/index.js';
 import { type Mat, ap, inv, mul } from '../figma/fake/affine.js';
 import { age, buildPenpot, ensureUiBuilt, newestMtime } from '../helpers/build.js';
 import { type BrowserHarness, bytesFrom, distFile, type E2ESession, harnessPage, startBrowserHarness } from './common.js';
-import { type Box, corners, coverFit, type Pt } from './measure.js';
+import { type Box, corners, coverFit, type PageGrid, type Pt } from './measure.js';
 import { type ImageSpec, layerSpec, PHOTO, PRODUCTS_PAGE } from './scenes.js';
 
 export type { Pt } from './measure.js';
@@ -118,6 +122,10 @@ export interface PenpotBridgeEntry {
   requestId?: number;
   /** notice messages: their text. */
   message?: string;
+  /** image messages: what the plugin said of the pixels it sent (origin, pixel size, note). */
+  source?: SourceInfo;
+  /** selection and batch-items messages: the sources listed. */
+  sources?: SourceInfo[];
 }
 
 /** A shape as the fake holds it (the TRUE geometry) plus what the plugin API reports. */
@@ -204,6 +212,20 @@ export interface PenpotState {
 export interface PenpotSession extends E2ESession<PenpotNodeInfo, PenpotState, PenpotBridgeEntry> {
   started: PenpotStarted;
   mediaBytes(id: string): Promise<Uint8Array>;
+  /** The latest pixels the plugin sent the UI for `sourceId` (its last `image` message), with how they were made. */
+  seenSource(sourceId: string): Promise<SeenSource>;
+}
+
+/** A source as the UI got it: the plugin's SourceInfo, the pixels, and for a rendering the export that made them. */
+export interface SeenSource {
+  info: SourceInfo;
+  requestId: number;
+  /** The image message's pixels, decoded. */
+  image: RgbaImage;
+  /** origin 'export': the fake's record of the shape.export behind them (scale, pixel size, page-space box). */
+  export?: ExportLogEntry;
+  /** origin 'export': the box the fake's exporter captures for the shape now. */
+  exportBoxNow?: Box;
 }
 
 export async function startPenpotHarness(routes: { samDir: string; salientDir: string }): Promise<PenpotHarness> {
@@ -225,7 +247,24 @@ export async function startPenpotHarness(routes: { samDir: string; salientDir: s
     async open(config) {
       const full: PenpotStartConfig = { ...config, manifestUrl: `${h.server.url}/manifest.json` };
       const { session, started } = await h.open<PenpotNodeInfo, PenpotState, PenpotBridgeEntry, PenpotStarted>(full, { screenshotPrefix: 'penpot-e2e-', noun: 'shape' });
-      return { ...session, started, mediaBytes: (id) => bytesFrom(session, 'mediaBase64', id, 'media') };
+      return {
+        ...session,
+        started,
+        mediaBytes: (id) => bytesFrom(session, 'mediaBase64', id, 'media'),
+        async seenSource(sourceId) {
+          const entry = (await session.log()).filter((e) => e.dir === 'to-ui' && e.type === 'image' && e.source?.id === sourceId).at(-1);
+          if (!entry?.source || entry.requestId === undefined) throw new Error(`the plugin sent no image of ${sourceId}`);
+          const b64 = await session.call<string | null>('imageBase64', entry.requestId);
+          if (b64 === null) throw new Error(`no bytes recorded for image request ${entry.requestId}`);
+          const image = decodePng(new Uint8Array(Buffer.from(b64, 'base64')));
+          const seen: SeenSource = { info: entry.source, requestId: entry.requestId, image };
+          if (entry.source.origin === 'export') {
+            seen.export = (await session.call<ExportLogEntry[]>('exports')).filter((e) => e.shapeId === sourceId).at(-1);
+            seen.exportBoxNow = await session.call<Box>('exportBox', sourceId);
+          }
+          return seen;
+        },
+      };
     },
   };
 }
@@ -255,6 +294,40 @@ export function visibleInImage(n: PenpotNodeInfo, image: { width: number; height
   const x1 = Math.min(image.width, (n.width - m[0][2]) / m[0][0]);
   const y1 = Math.min(image.height, (n.height - m[1][2]) / m[1][1]);
   return { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
+}
+
+/**
+ * Source pixels → page for the pixels the UI got, from the fake's own model: a fill's image
+ * pixels through the shape's TRUE geometry (imageToPage), an export's pixels over the box the
+ * fake's exporter captured (pixel (px, py) ↔ page (box.x + px·box.width/W, box.y + py·box.height/H)).
+ */
+export function sourceToPage(seen: SeenSource, n: PenpotNodeInfo, image: { width: number; height: number }): Mat {
+  if (seen.info.origin === 'fill') return imageToPage(n, image);
+  const box = seen.export!.box;
+  return [
+    [box.width / seen.info.width, 0, box.x],
+    [0, box.height / seen.info.height, box.y],
+  ];
+}
+
+/** The pixel grid of the pixels the UI got, on the page. */
+export function sourceGrid(seen: SeenSource, n: PenpotNodeInfo, image: { width: number; height: number }): PageGrid {
+  return { width: seen.info.width, height: seen.info.height, toPage: sourceToPage(seen, n, image) };
+}
+
+/** Where the user clicks in the UI's image (source pixels) to hit image pixel `p` of the layer's picture. */
+export function clickInSource(seen: SeenSource, n: PenpotNodeInfo, image: { width: number; height: number }, p: { x: number; y: number }): { x: number; y: number } {
+  const [x, y] = ap(inv(sourceToPage(seen, n, image)), ...ap(imageToPage(n, image), p.x, p.y));
+  return { x, y };
+}
+
+/** Whether page point (x, y) lies in the shape's box (where it shows its fill). */
+export function insideShape(n: PenpotNodeInfo): (x: number, y: number) => boolean {
+  const toLocal = inv(n.transform);
+  return (x, y) => {
+    const [lx, ly] = ap(toLocal, x, y);
+    return lx >= 0 && ly >= 0 && lx < n.width && ly < n.height;
+  };
 }
 
 export function shapeCorners(n: PenpotNodeInfo): Pt[] {

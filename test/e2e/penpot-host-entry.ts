@@ -26,6 +26,8 @@ import {
   board,
   colorShape,
   createFakePenpot,
+  exportBounds,
+  type ExportLogEntry,
   type FakeDoc,
   type FakePenpot,
   group,
@@ -48,6 +50,8 @@ interface Session {
   log: PenpotBridgeEntry[];
   iframe?: HTMLIFrameElement;
   faults: Map<string, string>;
+  /** The pixels of every `image` message the plugin sent (PNG or JPEG bytes, base64), by requestId. */
+  images: Map<number, string>;
   error?: string;
   shadowed: number;
 }
@@ -234,7 +238,7 @@ const api = {
     fake.resetHistory();
 
     const log: PenpotBridgeEntry[] = [];
-    const s: Session = { fake, ids, log, faults: new Map(), shadowed: 0 };
+    const s: Session = { fake, ids, log, faults: new Map(), images: new Map(), shadowed: 0 };
     session = s;
     const real = fake.penpot as unknown as Record<string, unknown>;
     const realUi = real.ui as Penpot['ui'];
@@ -305,9 +309,18 @@ const api = {
     });
 
     // The bridge, without an envelope either way.
+    // The log keeps what the plugin said of its sources (SourceInfo: origin, pixel size, note) and
+    // the bytes of every `image` message: the pixels the UI worked on.
     fake.ui.attach((m) => {
-      const msg = m as { type?: string; message?: string } | null;
-      log.push({ ...bridgeEntry('to-ui', m), ...(msg?.type === 'notice' ? { message: String(msg.message) } : {}) });
+      const msg = m as { type?: string; message?: string; requestId?: number; source?: unknown; sources?: unknown; bytes?: Uint8Array } | null;
+      const extra: Partial<PenpotBridgeEntry> = {};
+      if (msg?.type === 'notice') extra.message = String(msg.message);
+      if (msg?.type === 'image') {
+        extra.source = structuredClone(msg.source) as PenpotBridgeEntry['source'];
+        if (msg.bytes instanceof Uint8Array && msg.requestId !== undefined) s.images.set(msg.requestId, base64(msg.bytes));
+      }
+      if (msg?.type === 'selection' || msg?.type === 'batch-items') extra.sources = structuredClone(msg.sources) as PenpotBridgeEntry['sources'];
+      log.push({ ...bridgeEntry('to-ui', m), ...extra });
       s.iframe?.contentWindow?.postMessage(m, '*');
     });
     fromIframe(
@@ -392,6 +405,20 @@ const api = {
     return current().fake.undoLast().ops;
   },
   log: () => current().log,
+  /** The bytes (base64) of the `image` message answering request `requestId`. */
+  imageBase64(requestId: number): string | null {
+    return current().images.get(requestId) ?? null;
+  },
+  /** Every shape.export the plugin made: the shape, scale, pixel size and the page-space box captured. */
+  exports(): ExportLogEntry[] {
+    return structuredClone(current().fake.exportLog);
+  },
+  /** The page-space box shape.export of `id` captures now (the fake's exporter). */
+  exportBox(id: string): Box {
+    const f = current().fake;
+    const doc = f.docOf(id);
+    return { ...exportBounds(doc, doc.get(id)) };
+  },
   mediaBase64(id: string): string | null {
     const m = current().fake.doc.media.get(id);
     return m ? base64(m.bytes) : null;

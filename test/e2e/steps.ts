@@ -286,7 +286,7 @@ export async function renderedIou(
 export interface BatchResultMeasures {
   /** Page px between the result's box corners and the object's box corners. */
   cornerError: number;
-  /** Source px between the edges of where the object shows in the fill and where it is. */
+  /** Pixels (of the grid the UI got) between the edges of where the object shows in the fill and where it is. */
   edges: number;
   fillIou: number;
   renderIou: number;
@@ -296,15 +296,17 @@ export interface BatchResultMeasures {
 
 /**
  * A "Remove background" result against the truth of its source image `spec`: its box's page
- * corners (`resultCorners`) vs the object's box placed by `imageToPage`, where the object shows
- * in its fill (`fill.alpha`, source pixels) vs where it is, the fill's IoU and the IoU as
- * rendered alone.
+ * corners (`resultCorners`) vs the object's box placed by `truthToPage`, where the object shows
+ * in its fill (`fill.alpha`) vs where it is (`truth`), the fill's IoU and the IoU as rendered
+ * alone (page space, against `spec` placed by `imageToPage`). `truth` and `fill.alpha` are on the
+ * grid of the pixels the UI got, placed on the page by `truthToPage`: the source image's own
+ * (the default, `imageToPage`) or an editor's rendering of the layer.
  */
 export async function measureBatchResult(
   s: { render(keep: string[], box: Box, scale: number): Promise<RgbaImage> },
-  o: { id: string; resultCorners: Pt[]; imageToPage: Mat; spec: ImageSpec; truth: GrayImage; fill: { iou: number; alpha: GrayImage }; foreground: (x: number, y: number) => boolean },
+  o: { id: string; resultCorners: Pt[]; imageToPage: Mat; truthToPage?: Mat; spec: ImageSpec; truth: GrayImage; fill: { iou: number; alpha: GrayImage }; foreground: (x: number, y: number) => boolean },
 ): Promise<BatchResultMeasures> {
-  const cornerError = maxDistance(o.resultCorners, corners(o.imageToPage, bounds(o.truth)));
+  const cornerError = maxDistance(o.resultCorners, corners(o.truthToPage ?? o.imageToPage, bounds(o.truth)));
   // Where the object shows (alpha ≥ ½, as placed, in source pixels) vs where it is.
   const edges = edgeError(o.fill.alpha, o.truth);
   const { iou: renderIou } = await renderedIou(s, [o.id], o.imageToPage, o.spec, o.foreground);
@@ -317,11 +319,15 @@ export async function measureBatchResult(
   };
 }
 
-/** The salient model works at 320×320 (stretched): its edges may land one source pixel off; the IoUs as the tests demand. */
-export function expectBatchResult(name: string, m: BatchResultMeasures): void {
-  expect(m.edges, name).toBeLessThanOrEqual(1);
-  expect(m.fillIou, name).toBeGreaterThanOrEqual(0.97);
-  expect(m.renderIou, name).toBeGreaterThanOrEqual(0.95);
+/**
+ * The salient model works at 320×320 (stretched): its edges may land one source pixel off; the
+ * IoUs as the tests demand. Soft: a batch's other results are checked too. `why`: said on failure.
+ */
+export function expectBatchResult(name: string, m: BatchResultMeasures, why?: string): void {
+  const label = why ? `${name}: ${why}` : name;
+  expect.soft(m.edges, label).toBeLessThanOrEqual(1);
+  expect.soft(m.fillIou, label).toBeGreaterThanOrEqual(0.97);
+  expect.soft(m.renderIou, label).toBeGreaterThanOrEqual(0.95);
 }
 
 /** "Close" in the footer closes the plugin (the host's closePlugin) and its iframe. */

@@ -30,8 +30,8 @@ interface Case {
 
 const CASES: Case[] = [
   { name: 'straight', spec: { x: 100, y: 50, width: 128, height: 96 }, origin: 'fill' },
-  { name: 'rotated 30°', spec: { x: 100, y: 50, width: 128, height: 96, rotation: 30 }, origin: 'export' },
-  { name: 'rotated 150°', spec: { x: 300, y: 80, width: 96, height: 64, rotation: 150 }, origin: 'export' },
+  { name: 'rotated 30°', spec: { x: 100, y: 50, width: 128, height: 96, rotation: 30 }, origin: 'fill' },
+  { name: 'rotated 150°', spec: { x: 300, y: 80, width: 96, height: 64, rotation: 150 }, origin: 'fill' },
   {
     // What Penpot's API says of a layer the user turned 150° in one go: rotated AND mirrored twice.
     name: 'rotated 150° in one step (reported as rotation 150 + flipX + flipY)',
