@@ -11,6 +11,12 @@ mkdirSync('dist', { recursive: true });
 
 const common = { bundle: true, sourcemap: false, logLevel: 'warning', target: 'es2022' };
 
+/** Evaluates TypeScript declarations at build time (manifests are declared once, in TS): bundled in memory, imported. */
+async function importTs(contents) {
+  const r = await build({ stdin: { contents, resolveDir: '.', loader: 'ts' }, bundle: true, write: false, format: 'esm', platform: 'node', logLevel: 'warning' });
+  return import('data:text/javascript;base64,' + Buffer.from(r.outputFiles[0].contents).toString('base64'));
+}
+
 await build({
   ...common,
   entryPoints: ['cli/main.ts'],
@@ -163,19 +169,7 @@ await build({
   // The manifest is declared once in TypeScript (commands, hosts from the registry); evaluate
   // that declaration here and write the JSON Figma reads.
   const { writeFileSync } = await import('node:fs');
-  const r = await build({
-    stdin: {
-      contents: "export { figmaManifest } from './plugin/figma/manifest.ts'; export { allowedHosts } from './models/registry.ts';",
-      resolveDir: '.',
-      loader: 'ts',
-    },
-    bundle: true,
-    write: false,
-    format: 'esm',
-    platform: 'node',
-    logLevel: 'warning',
-  });
-  const mod = await import('data:text/javascript;base64,' + Buffer.from(r.outputFiles[0].contents).toString('base64'));
+  const mod = await importTs("export { figmaManifest } from './plugin/figma/manifest.ts'; export { allowedHosts } from './models/registry.ts';");
   const wasmUrl = process.env.CUTOUT_WASM === 'cdn' ? 'https://cdn.jsdelivr.net' : undefined;
   writeFileSync('manifest.json', JSON.stringify(mod.figmaManifest(mod.allowedHosts(), wasmUrl ? { wasmUrl } : {}), null, 2) + '\n');
 }
@@ -196,20 +190,9 @@ await build({
   const out = process.env.CUTOUT_PENPOT_OUT || 'dist/penpot';
   mkdirPenpot(out, { recursive: true });
   const kb = (n) => `${(n / 1e3).toFixed(1)} kB`;
-  const r = await build({
-    stdin: {
-      contents:
-        "export { penpotManifest, DEFAULT_PENPOT_HOST } from './plugin/penpot/manifest.ts'; export { encodePng } from './core/image/png.ts'; export { penpotIcon } from './scripts/penpot-icon.mjs';",
-      resolveDir: '.',
-      loader: 'ts',
-    },
-    bundle: true,
-    write: false,
-    format: 'esm',
-    platform: 'node',
-    logLevel: 'warning',
-  });
-  const mod = await import('data:text/javascript;base64,' + Buffer.from(r.outputFiles[0].contents).toString('base64'));
+  const mod = await importTs(
+    "export { penpotManifest, DEFAULT_PENPOT_HOST } from './plugin/penpot/manifest.ts'; export { encodePng } from './core/image/png.ts'; export { penpotIcon } from './scripts/penpot-icon.mjs';",
+  );
   const manifest = mod.penpotManifest(process.env.CUTOUT_PENPOT_HOST || mod.DEFAULT_PENPOT_HOST);
   writeFileSync(`${out}/manifest.json`, JSON.stringify(manifest, null, 2) + '\n');
   const icon = mod.encodePng(mod.penpotIcon(128), { level: 9 });

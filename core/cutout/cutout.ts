@@ -14,7 +14,7 @@ import { boundsWhere } from '../masks/measure.js';
 import { ErrorCode, fail } from '../errors.js';
 import { scratchU8, type ScratchBuffers } from '../image/scratch.js';
 import type { FloatMap, GrayImage, RgbaImage } from '../image/types.js';
-import { rgbaToGray } from '../image/ops.js';
+import { cropRgba, rgbaToGray } from '../image/ops.js';
 import { coverageAlpha } from '../masks/alpha.js';
 import { gaussianBlur, squaredDistanceTo, tripleBoxBlur } from './filters.js';
 
@@ -216,11 +216,8 @@ export function makeCutout(image: RgbaImage, mask: GrayImage | FloatMap, options
     fail(ErrorCode.InvalidMask, 'the mask is empty: nothing to cut out (check the mask, its threshold, or a negative expand)');
   }
   const { x0, y0 } = box;
-  const cw = box.x1 - x0;
-  const ch = box.y1 - y0;
-  const out = new Uint8Array(cw * ch * 4);
-  for (let y = 0; y < ch; y++) out.set(rgba.subarray(((y0 + y) * w + x0) * 4, ((y0 + y) * w + x0 + cw) * 4), y * cw * 4);
-  return { image: { width: cw, height: ch, data: out }, offset: { x: x0, y: y0 } };
+  const cropped = cropRgba({ width: w, height: h, data: rgba }, { x: x0, y: y0, width: box.x1 - x0, height: box.y1 - y0 });
+  return { image: cropped, offset: { x: x0, y: y0 } };
 }
 
 /**

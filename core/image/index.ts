@@ -8,5 +8,5 @@ export type { JpegSegment } from './exif.js';
 export { decodeImage, describeUnsupported, detectImageFormat, readImageSize } from './decode.js';
 export type { ImageFormat } from './decode.js';
 export { longestSideSize, resizeBilinearPil, resizeGrayBilinearPil } from './resize.js';
-export { MAX_IMAGE_PIXELS, checkImageSize, grayToRgba, rgbaToGray } from './ops.js';
+export { MAX_IMAGE_PIXELS, checkImageSize, cropRgba, grayToRgba, rgbaToGray } from './ops.js';
 export { ScratchBuffers } from './scratch.js';

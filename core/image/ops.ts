@@ -56,3 +56,11 @@ export function grayToRgba(img: GrayImage): RgbaImage {
   }
   return { width, height, data: out };
 }
+
+/** The whole-pixel rectangle (x, y, width, height) of an RGBA image, copied (it must lie inside). */
+export function cropRgba(img: RgbaImage, r: { x: number; y: number; width: number; height: number }): RgbaImage {
+  const { width: w, data } = img;
+  const out = new Uint8Array(r.width * r.height * 4);
+  for (let y = 0; y < r.height; y++) out.set(data.subarray(((r.y + y) * w + r.x) * 4, ((r.y + y) * w + r.x + r.width) * 4), y * r.width * 4);
+  return { width: r.width, height: r.height, data: out };
+}

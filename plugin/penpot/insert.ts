@@ -14,10 +14,10 @@
  */
 import type { Board, Group, Path, Shape } from '@penpot/plugin-types';
 import { ErrorCode, fail } from '../../core/errors.js';
-import { decodePng, encodePng } from '../../core/image/png.js';
+import { cropCutoutToShown } from '../../core/cutout/region.js';
 import { type LayerEdits, insertOver } from '../host/insertion.js';
 import { checkPaths, checkPng, checkRect } from '../host/payload.js';
-import { type Affine, type Rect, intersect, multiply, placeRect, transformPath } from '../host/placement.js';
+import { type Affine, intersect, multiply, placeRect, transformPath } from '../host/placement.js';
 import type { ApplyPayload } from '../protocol.js';
 import { type ShapeFrame, frameToPage, geometryToFrame } from './geometry.js';
 import { type PreparedSource, frameOf, penpotSources } from './sources.js';
@@ -129,32 +129,6 @@ function restack(shape: Shape, t: Target): void {
   }
 }
 
-/**
- * The part of a cutout PNG covering `shown` (image pixels) when the PNG covers `rect`: whole
- * PNG pixels inside `shown` (rounded inwards, so nothing shows beyond the layer), and the image
- * rectangle those pixels cover.
- */
-export function cropCutout(png: Uint8Array, rect: Rect, shown: Rect): { png: Uint8Array; cover: Rect } {
-  const img = decodePng(png);
-  const sx = img.width / rect.width;
-  const sy = img.height / rect.height;
-  const eps = 1e-6;
-  const x0 = Math.max(0, Math.ceil((shown.x - rect.x) * sx - eps));
-  const y0 = Math.max(0, Math.ceil((shown.y - rect.y) * sy - eps));
-  const x1 = Math.min(img.width, Math.floor((shown.x + shown.width - rect.x) * sx + eps));
-  const y1 = Math.min(img.height, Math.floor((shown.y + shown.height - rect.y) * sy + eps));
-  if (x0 === 0 && y0 === 0 && x1 === img.width && y1 === img.height) return { png, cover: rect };
-  if (!(x1 > x0 && y1 > y0)) fail(ErrorCode.InvalidOption, 'The cutout lies outside the part of the layer that is visible.');
-  const w = x1 - x0;
-  const h = y1 - y0;
-  const data = new Uint8Array(w * h * 4);
-  for (let y = 0; y < h; y++) data.set(img.data.subarray(((y0 + y) * img.width + x0) * 4, ((y0 + y) * img.width + x1) * 4), y * w * 4);
-  return {
-    png: encodePng({ width: w, height: h, data }),
-    cover: { x: rect.x + x0 / sx, y: rect.y + y0 / sy, width: w / sx, height: h / sy },
-  };
-}
-
 const edits: LayerEdits<Shape> = {
   name: (s) => s.name,
   remove: (s) => s.remove(),
@@ -196,7 +170,7 @@ async function insertCutout(
   // Only what the shape shows: a cover-fitted image overflows its shape.
   const shown = intersect(rect, prepared.visible);
   if (!shown) fail(ErrorCode.InvalidOption, `The cutout lies outside the part of “${source.name}” that is visible.`);
-  const { png, cover } = cropCutout(payload.png as Uint8Array, rect, shown);
+  const { png, cover } = cropCutoutToShown(payload.png as Uint8Array, rect, shown);
   const media = await penpot.uploadMediaData(name, png, 'image/png');
   const node = penpot.createRectangle();
   created.push(node);

@@ -36,14 +36,17 @@ export function buildUi(env: Record<string, string> = {}): string {
   return runBuildSection({ start: '// ==== UI:', end: '// ==== end UI', name: 'ui', env });
 }
 
-/** The "Figma main thread and manifest" section (dist/code.js, manifest.json); it needs build.mjs's `const common`. */
+/** build.mjs's `importTs` (manifests are TypeScript declarations evaluated at build time). */
+const IMPORT_TS = /^async function importTs[\s\S]*?^}$/m;
+
+/** The "Figma main thread and manifest" section (dist/code.js, manifest.json); it needs build.mjs's `const common` and `importTs`. */
 export function buildFigma(): string {
-  return runBuildSection({ start: '// ==== Figma main thread', end: '// ==== end Figma', name: 'figma', prelude: [/^const common = .*;$/m] });
+  return runBuildSection({ start: '// ==== Figma main thread', end: '// ==== end Figma', name: 'figma', prelude: [/^const common = .*;$/m, IMPORT_TS] });
 }
 
 /** The Penpot section (dist/penpot/: manifest, plugin.js, ui.html copy, icon), e.g. with { CUTOUT_PENPOT_OUT: dir, CUTOUT_PENPOT_HOST: origin }. */
 export function buildPenpot(env: Record<string, string> = {}): string {
-  return runBuildSection({ start: '// ==== Penpot:', end: '// ==== end Penpot', name: 'penpot', env });
+  return runBuildSection({ start: '// ==== Penpot:', end: '// ==== end Penpot', name: 'penpot', env, prelude: [IMPORT_TS] });
 }
 
 /** Modification time of `file`, 0 when it is missing. */

@@ -6,6 +6,7 @@
  */
 import { afterEach, expect } from 'vitest';
 import { decodeImage } from '../../core/image/decode.js';
+import { cropRgba } from '../../core/image/ops.js';
 import { encodePng } from '../../core/image/png.js';
 import type { RgbaImage } from '../../core/image/types.js';
 import type { PluginController } from '../../plugin/host/controller.js';
@@ -56,13 +57,7 @@ export async function apply(s: PluginSession<{ ui: UiEnd }>, payload: ApplyPaylo
   return reply;
 }
 
-export function crop(img: RgbaImage, r: { x: number; y: number; width: number; height: number }): RgbaImage {
-  const out = new Uint8Array(r.width * r.height * 4);
-  for (let y = 0; y < r.height; y++) {
-    out.set(img.data.subarray(((r.y + y) * img.width + r.x) * 4, ((r.y + y) * img.width + r.x + r.width) * 4), y * r.width * 4);
-  }
-  return { width: r.width, height: r.height, data: out };
-}
+export const crop = cropRgba;
 
 export function cropPng(img: RgbaImage, r: { x: number; y: number; width: number; height: number }): Uint8Array {
   return encodePng(crop(img, r), { level: 1 });
