@@ -1,7 +1,7 @@
 /**
  * Memory over a long batch: `cutout remove-bg` (the built CLI, one process) over 200 images
  * with the analytic salient model, CUTOUT_REPORT_RSS=1. Peak RSS at the end must stay within
- * 1.2× the peak after the first 10 items. The images are the benchmark's kind (bench/removebg.ts):
+ * 1.2× the peak after the first 10 items. The images are the benchmark's (bench/removebg-scenes.ts):
  * 10 product-shot-like scenes from 640×480 to 1600×1200, PNG and JPEG, cycled, so the first 10
  * items already include the largest one and any later growth is the batch's own (allocator
  * fragmentation from per-image buffers, see core/image/scratch.ts), not a bigger image.
@@ -14,20 +14,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { analyticDirs } from './models.js';
-import { encode, render, type Encoding } from './scenes.js';
+import { SIZES, productShot } from '../../bench/removebg-scenes.js';
 
-const SIZES: ReadonlyArray<[number, number]> = [
-  [1600, 1200],
-  [1024, 768],
-  [800, 800],
-  [640, 480],
-  [1200, 900],
-  [768, 1024],
-  [1000, 1000],
-  [900, 600],
-  [1080, 1350],
-  [1280, 720],
-];
 const ITEMS = 200;
 const MAX_RATIO = 1.2;
 
@@ -36,19 +24,7 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 describe('remove-bg memory over a 200-image batch', () => {
   it(`peak RSS at the end ≤ ${MAX_RATIO}× the peak after the first 10 items`, { timeout: 300_000 }, async () => {
-    const bases = SIZES.map(([w, h], k) => {
-      const encoding: Encoding = k % 2 ? 'jpeg' : 'png-rgba';
-      const { image } = render({
-        width: w,
-        height: h,
-        background: [235, 235, 235],
-        shapes: [
-          { kind: 'ellipse', cx: w / 2, cy: h * 0.45, rx: w * 0.28, ry: h * 0.3, colour: [150, 140, 125] },
-          { kind: 'rect', x0: w * 0.36, y0: h * 0.45, x1: w * 0.64, y1: h * 0.85, colour: [120, 110, 95] },
-        ],
-      });
-      return { bytes: encode(image, encoding), ext: encoding === 'jpeg' ? 'jpg' : 'png' };
-    });
+    const bases = SIZES.map(([w, h], k) => ({ bytes: productShot(w, h, k), ext: k % 2 ? 'jpg' : 'png' }));
     const inputs: string[] = [];
     for (let i = 0; i < ITEMS; i++) {
       const b = bases[i % bases.length]!;
