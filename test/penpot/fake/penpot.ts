@@ -15,6 +15,7 @@
  * navigating (host.ts).
  */
 import type { Penpot, Shape } from '@penpot/plugin-types';
+import { FakeUiEnd } from '../../helpers/ui-end.js';
 import { type FakeDoc, FakeFile, ROOT_ID, type ShapeType } from './doc.js';
 import { type ExportLogEntry, Host, type Permission, type UndoEntry, harden, notEmulated } from './host.js';
 import { DEFAULT_MAX_UPLOAD_BYTES, MediaError } from './media.js';
@@ -57,66 +58,10 @@ export interface UiOpenCall {
   options?: { width: number; height: number; hidden?: boolean };
 }
 
-/** The plugin UI's side of penpot.ui: what the iframe would receive and send. */
-export class PenpotUiEnd {
-  /** Every message the plugin sent with ui.sendMessage while the UI was open, in order (structured clones). */
-  readonly received: unknown[] = [];
-  private readonly waiters: { pred: (m: unknown) => boolean; resolve: (m: unknown) => void; from: number }[] = [];
-  private readonly sinks = new Set<(m: unknown) => void>();
-  /** Set by the fake: delivers a UI → plugin message to the onMessage callbacks. */
-  deliverToPlugin: (m: unknown) => void = () => {};
-
-  /** Plugin → UI (internal). */
-  receive(m: unknown): void {
-    this.received.push(m);
-    for (const s of this.sinks) s(m);
-    for (const w of [...this.waiters]) {
-      if (this.received.length - 1 >= w.from && w.pred(m)) {
-        this.waiters.splice(this.waiters.indexOf(w), 1);
-        w.resolve(m);
-      }
-    }
-  }
-
-  /** UI → plugin, as the iframe's `parent.postMessage(message, '*')`: cloned, delivered on a later task. */
-  send(m: unknown): void {
-    const copy = structuredClone(m);
-    setTimeout(() => this.deliverToPlugin(copy), 0);
-  }
-
-  /** Also forward every plugin message to `sink` (the e2e harness's iframe bridge). */
-  attach(sink: (m: unknown) => void): () => void {
-    this.sinks.add(sink);
-    return () => this.sinks.delete(sink);
-  }
-
-  /** The next message (from now, or from index `from`) that satisfies `pred`. */
-  waitFor<T = unknown>(pred: (m: any) => boolean, options: { from?: number; timeoutMs?: number } = {}): Promise<T> {
-    const from = options.from ?? this.received.length;
-    for (let i = from; i < this.received.length; i++) if (pred(this.received[i])) return Promise.resolve(this.received[i] as T);
-    return new Promise<T>((resolve, reject) => {
-      const w = { pred, resolve: resolve as (m: unknown) => void, from };
-      this.waiters.push(w);
-      const ms = options.timeoutMs ?? 10_000;
-      setTimeout(() => {
-        const i = this.waiters.indexOf(w);
-        if (i >= 0) {
-          this.waiters.splice(i, 1);
-          reject(new Error(`fake penpot ui: no matching message within ${ms} ms; received: ${JSON.stringify(this.received.map((r) => (r as { type?: string })?.type))}`));
-        }
-      }, ms);
-    });
-  }
-
-  /** Sends `m` (which has a requestId) and resolves with the plugin's answer to it. */
-  request<T = any>(m: { requestId: number; type: string; [k: string]: unknown }, timeoutMs?: number): Promise<T> {
-    const p = this.waitFor<T>((r) => r && typeof r === 'object' && r.requestId === m.requestId, { timeoutMs });
-    this.send(m);
-    return p;
-  }
-
-  ofType<T = any>(type: string): T[] {
-    return this.received.filter((m) => (m as { type?: string })?.type === type) as T[];
+/** The plugin UI's side of penpot.ui: what the iframe would receive and send (a message sent before the plugin listens is dropped). */
+export class PenpotUiEnd extends FakeUiEnd {
+  constructor() {
+    super('fake penpot ui', () => {});
   }
 }
 
