@@ -29,10 +29,15 @@ export function setTheme(theme: Theme, root: HTMLElement = document.documentElem
   root.classList.toggle('theme-light', theme === 'light');
 }
 
-/** Marks the page with its host (`host-penpot`): styles.css picks that editor's palette. */
+/**
+ * Marks the page with its host (`host-penpot`): styles.css picks that editor's palette. A host
+ * that themes nothing itself gets a theme class at once (the system's scheme until the host
+ * says), so styles.css needs one rule per palette.
+ */
 export function setHostClass(host: HostName, root: HTMLElement = document.documentElement): void {
   for (const c of [...root.classList]) if (c.startsWith('host-') && c !== `host-${host}`) root.classList.remove(c);
   root.classList.add(`host-${host}`);
+  if (host !== 'figma' && !root.classList.contains('theme-dark') && !root.classList.contains('theme-light')) setTheme(currentTheme(root), root);
 }
 
 /** Applies `?theme=`, and calls `onChange` on every change (classes or the system scheme). */
