@@ -34,6 +34,8 @@ export interface EngineDeps {
   /** Try WebGPU for encoders (only matters in a WebGPU build). */
   webgpu?: boolean;
   fetchImpl?: typeof fetch;
+  /** Give a download up after this long without bytes (core's default, 30 s, when absent). */
+  stallMs?: number;
 }
 
 const now = () => performance.now();
@@ -94,6 +96,7 @@ export class Engine {
         store,
         signal,
         fetchImpl: this.deps.fetchImpl,
+        ...(this.deps.stallMs !== undefined ? { stallMs: this.deps.stallMs } : {}),
         onProgress: (pr) => emit({ type: 'download', model: choice, loaded: pr.loaded, total: pr.total, file: pr.file }),
       },
     );

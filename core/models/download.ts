@@ -5,7 +5,8 @@
  * `AbortSignal`): the same code runs in the plugin iframe and in Node 20.
  *
  * Every failure is a CutoutError whose message says what went wrong and what to do:
- * - DOWNLOAD   the request failed: HTTP status, network, or a body that stopped short;
+ * - DOWNLOAD   the request failed: HTTP status, network, a body that stopped short, or a
+ *              server that sent nothing for `stallMs` (default 30 s);
  * - INTEGRITY  bytes arrived but are not the published file: size or sha256 differs;
  * - CANCELLED  the caller's AbortSignal fired.
  */
@@ -60,9 +61,69 @@ export interface DownloadOptions {
   store?: ModelStore;
   /** Minimum bytes between progress calls (default 64 KiB). */
   progressStep?: number;
+  /**
+   * Give up when no response or no body bytes arrive for this long (default 30 s): a
+   * connection that stays open but sends nothing would otherwise wait forever.
+   */
+  stallMs?: number;
 }
 
 const DEFAULT_PROGRESS_STEP = 64 * 1024;
+export const DEFAULT_STALL_MS = 30_000;
+
+/**
+ * An AbortSignal of our own that follows the caller's and fires by itself after `ms` without
+ * a `touch()`: a stalled request is aborted like a cancelled one, and `stalled` tells them apart.
+ */
+class StallGuard {
+  readonly controller = new AbortController();
+  stalled = false;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly follow = (): void => this.controller.abort();
+
+  constructor(
+    private readonly ms: number,
+    private readonly outer: AbortSignal | undefined,
+  ) {
+    outer?.addEventListener('abort', this.follow, { once: true });
+    this.touch();
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  /** Stops the clock (a read that reports no progress until it is done). */
+  pause(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  touch(): void {
+    this.pause();
+    if (!(this.ms > 0 && Number.isFinite(this.ms))) return;
+    this.timer = setTimeout(() => {
+      this.stalled = true;
+      this.controller.abort();
+    }, this.ms);
+  }
+
+  dispose(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.outer?.removeEventListener('abort', this.follow);
+  }
+}
+
+function stalledError(file: DownloadableFile, ms: number, loaded: number, expected: number | undefined): CutoutError {
+  const secs = ms >= 1000 ? `${Math.round(ms / 1000)} s` : `${ms} ms`;
+  const where = loaded === 0 && expected === undefined ? 'before it answered' : `after ${loaded}${expected !== undefined ? ` of ${expected}` : ''} bytes`;
+  return new CutoutError(
+    ErrorCode.Download,
+    `The download of ${file.name} from ${hostOf(file.url)} stalled: nothing arrived for ${secs} ${where}. ` +
+      'Check the internet connection and try again.',
+  );
+}
 
 /** Key under which a file is kept in a ModelStore: its sha256 when published, else its URL. */
 export function modelStoreKey(file: Pick<DownloadableFile, 'url' | 'sha256'>): string {
@@ -226,18 +287,35 @@ export async function downloadFile(file: DownloadableFile, opts: DownloadOptions
 }
 
 async function fetchVerified(file: DownloadableFile, opts: DownloadOptions, step: number): Promise<Uint8Array> {
-  const { signal, onProgress } = opts;
   const fetchFn = opts.fetchImpl ?? (globalThis as { fetch?: typeof fetch }).fetch;
   if (typeof fetchFn !== 'function') {
     fail(ErrorCode.Download, `Cannot download ${file.name}: this environment has no fetch(). Use Node 20+ or a browser.`);
   }
+  const guard = new StallGuard(opts.stallMs ?? DEFAULT_STALL_MS, opts.signal);
+  try {
+    return await fetchGuarded(file, opts, step, fetchFn!, guard);
+  } finally {
+    guard.dispose();
+  }
+}
+
+async function fetchGuarded(
+  file: DownloadableFile,
+  opts: DownloadOptions,
+  step: number,
+  fetchFn: typeof fetch,
+  guard: StallGuard,
+): Promise<Uint8Array> {
+  const { signal, onProgress } = opts;
   const host = hostOf(file.url);
+  const stallMs = opts.stallMs ?? DEFAULT_STALL_MS;
 
   let response: Response;
   try {
-    response = await fetchFn(file.url, { signal, redirect: 'follow', credentials: 'omit' });
+    response = await fetchFn(file.url, { signal: guard.signal, redirect: 'follow', credentials: 'omit' });
   } catch (err) {
     if (signal?.aborted) throw cancelled(file.name);
+    if (guard.stalled) throw stalledError(file, stallMs, 0, undefined);
     return fail(
       ErrorCode.Download,
       `Could not reach ${host} to download ${file.name} (${errorText(err)}). Check the internet connection; ` +
@@ -269,7 +347,8 @@ async function fetchVerified(file: DownloadableFile, opts: DownloadOptions, step
   }
   const expected = file.bytes ?? contentLength;
 
-  const bytes = await readBody(file, response, expected, contentLength, signal, onProgress, step);
+  guard.touch();
+  const bytes = await readBody(file, response, expected, contentLength, signal, onProgress, step, guard, stallMs);
   if (signal?.aborted) throw cancelled(file.name);
   await verifyBytes(file, bytes);
   return bytes;
@@ -283,6 +362,8 @@ async function readBody(
   signal: AbortSignal | undefined,
   onProgress: DownloadOptions['onProgress'],
   step: number,
+  guard: StallGuard,
+  stallMs: number,
 ): Promise<Uint8Array> {
   const host = hostOf(file.url);
   let buffer: Uint8Array = new Uint8Array(expected ?? 1 << 20);
@@ -296,12 +377,15 @@ async function readBody(
   };
 
   if (!response.body) {
-    // No stream (some fetch polyfills): read it whole.
+    // No stream (some fetch polyfills): read it whole. It reports nothing until done, so a slow
+    // but live transfer cannot be told from a stall: only cancellation applies.
+    guard.pause();
     let whole: Uint8Array;
     try {
       whole = new Uint8Array(await response.arrayBuffer());
     } catch (err) {
       if (signal?.aborted) throw cancelled(file.name);
+      if (guard.stalled) throw stalledError(file, stallMs, 0, expected);
       return fail(
         ErrorCode.Download,
         `The connection to ${host} broke while downloading ${file.name} (${errorText(err)}). Try again.`,
@@ -315,7 +399,7 @@ async function readBody(
     const onAbort = (): void => {
       reader.cancel().catch(() => undefined);
     };
-    signal?.addEventListener('abort', onAbort, { once: true });
+    guard.signal.addEventListener('abort', onAbort, { once: true });
     try {
       for (;;) {
         let chunk: ReadableStreamReadResult<Uint8Array>;
@@ -323,6 +407,7 @@ async function readBody(
           chunk = await reader.read();
         } catch (err) {
           if (signal?.aborted) throw cancelled(file.name);
+          if (guard.stalled) throw stalledError(file, stallMs, loaded, expected);
           const of = expected !== undefined ? ` of ${expected}` : '';
           return fail(
             ErrorCode.Download,
@@ -332,7 +417,9 @@ async function readBody(
           );
         }
         if (signal?.aborted) throw cancelled(file.name);
+        if (guard.stalled) throw stalledError(file, stallMs, loaded, expected);
         if (chunk.done) break;
+        guard.touch();
         const part = chunk.value;
         if (file.bytes !== undefined && loaded + part.length > file.bytes) {
           await reader.cancel().catch(() => undefined);
@@ -353,7 +440,7 @@ async function readBody(
         report(false);
       }
     } finally {
-      signal?.removeEventListener('abort', onAbort);
+      guard.signal.removeEventListener('abort', onAbort);
       reader.releaseLock();
     }
   }

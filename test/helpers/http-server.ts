@@ -11,6 +11,7 @@
  *     '/slow.onnx': { body: bytes, chunkSize: 4096, chunkDelayMs: 5, chunked: true },
  *     '/moved.onnx': { redirect: '/ok.onnx' },             // 302 to another path (or absolute URL)
  *     '/late.onnx': { body: bytes, delayMs: 200 },         // headers after 200 ms
+ *     '/stuck.onnx': { body: bytes, stallAt: 1000 },       // 1000 bytes, then silence with the socket open
  *     '/models/': { dir: '/abs/path/to/models' },          // every file below the directory
  *   });
  *   await fetch(server.url + '/ok.onnx');
@@ -34,6 +35,8 @@ export interface RouteSpec {
   headers?: Record<string, string>;
   /** Announce the full Content-Length, send only this many bytes, then destroy the socket. */
   truncateAt?: number;
+  /** Send this many bytes, then nothing more while keeping the connection open (a stall). */
+  stallAt?: number;
   /** Redirect to this path or absolute URL (relative paths stay on this server). */
   redirect?: string;
   /** Wait this long before sending the status line and headers. */
@@ -138,7 +141,8 @@ export async function startTestServer(
       res.end();
       return;
     }
-    const limit = spec.truncateAt !== undefined ? Math.min(spec.truncateAt, body.length) : body.length;
+    const cut = spec.truncateAt ?? spec.stallAt;
+    const limit = cut !== undefined ? Math.min(cut, body.length) : body.length;
     const size = spec.chunkSize && spec.chunkSize > 0 ? spec.chunkSize : limit || 1;
     for (let off = 0; off < limit; off += size) {
       if (closing || res.destroyed) return;
@@ -151,6 +155,7 @@ export async function startTestServer(
       res.socket?.destroy();
       return;
     }
+    if (spec.stallAt !== undefined) return; // silent until the client gives up or close()
     res.end();
   }
 

@@ -79,6 +79,10 @@ beforeAll(async () => {
     '/unknown-size.onnx': { body, chunked: true, chunkSize: 70_000 },
     '/gzip.onnx': { body: gzipSync(body), headers: { 'Content-Encoding': 'gzip' } },
     '/small.onnx': small,
+    '/stuck.onnx': { body, stallAt: 100_000 },
+    '/slower.onnx': { body, chunkSize: 16 * 1024, chunkDelayMs: 40 },
+    '/stuck-chunked.onnx': { body, stallAt: 70_000, chunked: true },
+    '/silent.onnx': { body, delayMs: 60_000 },
   });
 });
 
@@ -285,6 +289,35 @@ describe('downloadFile', () => {
     const err = await caught(downloadFile(file('/ok.onnx'), { signal: controller.signal }));
     expect(err.code).toBe(ErrorCode.Cancelled);
     expect(server.requests.length).toBe(before);
+  });
+
+  it('a body that stops arriving gives up after the stall timeout, saying how far it got', async () => {
+    const err = await caught(downloadFile(file('/stuck.onnx'), { stallMs: 1000 }));
+    expect(err.code).toBe(ErrorCode.Download);
+    expect(err.message).toMatch(/^The download of stuck\.onnx from 127\.0\.0\.1:\d+ stalled: nothing arrived for 1 s after 100000 of 300000 bytes\. /);
+    expect(err.message).toContain('try again');
+  });
+
+  it('the stall timeout also covers a chunked body of unknown size and a server that never answers', async () => {
+    const chunked = await caught(downloadFile(file('/stuck-chunked.onnx', { bytes: undefined, sha256: undefined }), { stallMs: 1000 }));
+    expect(chunked.code).toBe(ErrorCode.Download);
+    expect(chunked.message).toContain('stalled: nothing arrived for 1 s after 70000 bytes');
+    const silent = await caught(downloadFile(file('/silent.onnx'), { stallMs: 1000 }));
+    expect(silent.code).toBe(ErrorCode.Download);
+    expect(silent.message).toContain('stalled: nothing arrived for 1 s before it answered');
+  });
+
+  it('a slow download that keeps sending is not a stall', async () => {
+    // 40 ms between 16 KiB pieces, a tenth of the timeout, for about twice the timeout in all.
+    const got = await downloadFile(file('/slower.onnx'), { stallMs: 400 });
+    expect(nodeSha(got)).toBe(bodySha);
+  });
+
+  it('cancelling during a stall is still CANCELLED, not a stall', async () => {
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 100);
+    const err = await caught(downloadFile(file('/stuck.onnx'), { stallMs: 5000, signal: controller.signal }));
+    expect(err.code).toBe(ErrorCode.Cancelled);
   });
 
   it('uses an injected fetch', async () => {
