@@ -97,7 +97,7 @@ async function loadSalient(spec: string): Promise<SalientModel> {
   if (entry && entry.format !== 'salient') {
     fail(ErrorCode.ModelFormat, `--model ${spec} is a ${entry.format} model; remove-bg needs a salient model (${MODELS.filter((m) => m.format === 'salient').map((m) => m.id).join(', ')})`);
   }
-  const resolved = await resolveModel(spec);
+  const resolved = await resolveModel(spec, { kind: 'salient' });
   const descriptor = entry && !(SALIENT_DESCRIPTOR_FILE in resolved.files) ? getModel(entry.id).descriptor : undefined;
   const m = await loadAnyModel(webRuntime(), resolved.files, { id: resolved.id, kind: 'salient', descriptor });
   return m.model as SalientModel;
@@ -156,7 +156,7 @@ export const removeBg: Command = {
     const salient = await loadSalient(modelSpec!);
     let sam: SegmentModel | undefined;
     try {
-      if (samSpec) sam = await loadSam(await resolveModel(samSpec));
+      if (samSpec) sam = await loadSam(await resolveModel(samSpec, { kind: 'sam' }));
     } catch (err) {
       await salient.dispose();
       throw err;

@@ -53,7 +53,7 @@ export const segment: Command = {
     const image = decodeImage(readUserFile(imagePath, 'image'));
     validatePrompt(prompt, image);
 
-    const resolved = await resolveModel(modelSpec);
+    const resolved = await resolveModel(modelSpec, { kind: 'sam' });
     // One prompt per run: precomputing the decoder's image half would cost more than it saves.
     const loaded = await loadAnyModel(webRuntime(), resolved.files, { id: resolved.id, kind: 'sam', precompute: false });
     if (loaded.kind !== 'sam') return fail(ErrorCode.ModelFormat, 'segment needs a SAM model');
