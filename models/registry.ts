@@ -8,7 +8,9 @@
  *   plugin's null-origin iframe needs (GitHub release assets have none, so they are only
  *   cited as upstream sources, never used as URLs).
  * - `bytes` and `sha256` are the Git LFS object's size and id. Each entry's comment says
- *   where they were read; `sha256` is left out where no published value was found.
+ *   where they were read. A sha256 is pinned only where two independent sources agree on it
+ *   (the Hub's own LFS page counts as one, public projects that verify the file on download
+ *   as others); otherwise it is left out and only the size is checked.
  * - `name` is the file name the engine looks for in a model folder (core/models/detect.ts:
  *   `vision_encoder*.onnx` + `prompt_encoder_mask_decoder*.onnx`, or `*encoder.onnx` +
  *   `*decoder.onnx`). External-data files (`*.onnx_data`) keep their upstream names: the
@@ -36,7 +38,7 @@ export interface ModelEntry {
   id: string;
   name: string;
   format: ModelFormatId;
-  /** SPDX identifier of the weights' licence. */
+  /** SPDX licence expression for what is downloaded: the weights' licence, `AND` the export's when it adds one. */
   license: string;
   licenseUrl?: string;
   homepage: string;
@@ -78,36 +80,55 @@ const IMAGENET_STD: [number, number, number] = [0.229, 0.224, 0.225];
 // Xenova/slimsam-77-uniform, commit 69c9d2e8 (Jan 2024 "Upload folder using huggingface_hub";
 // its onnx/ tree lists the four files at 23.3 MB, 8.88 MB, 16.6 MB and 4.9 MB; later commits
 // on main only add fp16 files: huggingface.co/Xenova/slimsam-77-uniform/tree/69c9d2e.../onnx).
-// sha256 of vision_encoder.onnx (9f84…66d0) and vision_encoder_quantized.onnx (cce2…2971)
-// as shown on the Hub's LFS pages (blob/main/onnx/vision_encoder.onnx,
-// blob/boxes/onnx/vision_encoder_quantized.onnx). Exact byte counts and the decoders'
-// sha256 as pinned by several independent public projects that verify them on download
-// (23,276,014 / 16,557,892 / 8,882,165 / 4,903,810), consistent with the Hub's sizes.
+// sha256, each from two or more independent sources:
+// - vision_encoder.onnx 9f84…66d0: the Hub's LFS page (blob/main, file unchanged since 69c9d2e)
+//   and several public projects that verify it on download;
+// - vision_encoder_quantized.onnx cce2…2971: the Hub's LFS page (blob/boxes) and the LFS page
+//   of a byte-identical copy in another Hub repo (suredream/openboundary, 8.88 MB);
+// - prompt_encoder_mask_decoder.onnx f451…b5bb: the Hub's LFS page of Xenova/sam-vit-base's
+//   fp32 decoder (the same file: SlimSAM keeps SAM ViT-B's decoder) and several projects
+//   pinning it for this repo;
+// - prompt_encoder_mask_decoder_quantized.onnx cb90…fce2: the Hub's LFS page at 41cefae
+//   (whose onnx/ tree is 69c9d2e's) and several projects pinning it for this repo.
+// Exact byte counts (23,276,014 / 16,557,892 / 8,882,165 / 4,903,810) from those projects,
+// consistent with the Hub's listed sizes.
 const SLIMSAM_REPO = 'Xenova/slimsam-77-uniform';
 const SLIMSAM_REV = '69c9d2e880cd421621781e9ded1f0bf1c20e1f74';
 
 // Xenova/sam-vit-base. The quantized encoder and decoder last changed in commit 6804495
 // (Hub commit history of onnx/vision_encoder_quantized.onnx); 078492ba is a later commit
-// whose tree still has them (101 MB and 4.9 MB). Size and sha256 from public projects
-// that pin Xenova/sam-vit-base's quantized files and verify them: encoder 101,088,469 bytes
-// d9d7…d247, decoder 4,903,810 bytes cb90…fce2 (the same decoder file as SlimSAM's, which
-// keeps SAM ViT-B's decoder). Caveat: the Hub shows d9d7…d247 on
-// Xenova/medsam-vit-base's quantized encoder too; the sam-vit-base page itself was not seen.
+// whose tree still has them (101 MB and 4.9 MB). Sizes (101,088,469 and 4,903,810) from
+// public projects that list this repo's files; they are checked on every download.
+// NO sha256 is pinned for either file:
+// - the encoder value those projects pin, d9d7…d247, is what the Hub's LFS page shows for
+//   Xenova/medsam-vit-base's quantized encoder. MedSAM is a fine-tune of SAM ViT-B and the two
+//   fp32 encoders differ on the Hub (238f…2ae5 vs a different file), so their quantized
+//   files cannot share a hash: every download of the old pin would have failed. No source
+//   for this repo's own LFS id at 6804495 was found (webml/models' copy shows bfe6…7e3d, but
+//   its decoder differs from this one too, so it copies the earlier 0e07ddd upload);
+// - the decoder's cb90…fce2 is SlimSAM's quantized decoder on the Hub, and the fp32 decoders
+//   of the two repos are byte-identical (f451…b5bb on both LFS pages), but for this repo it
+//   is pinned only by the same projects that got the encoder wrong: one source, not two.
 const SAM_B_REPO = 'Xenova/sam-vit-base';
 const SAM_B_REV = '078492ba5f0b3ab61f1ba1e24911bfa5df26c7c5';
 
 // Acly/MobileSAM, commit 0d3b4033 ("Readme changes", the latest; tree lists
 // mobile_sam_image_encoder.onnx 28.2 MB, sam_mask_decoder_multi.onnx 16.5 MB). Bytes and
-// sha256 (28,157,093 580f…c749; 16,496,559 8976…2ffe) as pinned by several public projects
-// (one mirrors them unchanged at t9749/mobilesam-onnx with a table of sizes and hashes).
+// sha256 (28,157,093 580f…c749; 16,496,559 8976…2ffe): the encoder's from the model card of
+// an unchanged mirror (t9749/mobilesam-onnx, a table of sizes and hashes) and several projects
+// that download it from this commit; the multi-mask decoder's from several independent
+// projects that download it from this commit and verify it (one ran it through ort-web).
+// Licences: the weights are MobileSAM's (Apache-2.0); the ONNX export is Acly's, MIT on its
+// model card (huggingface.co/Acly/MobileSAM, "License: mit").
 const MOBILESAM_REPO = 'Acly/MobileSAM';
 const MOBILESAM_REV = '0d3b403339b4674a82493d5e97964dd78089ddc8';
 
 // onnx-community/sam2.1-hiera-tiny-ONNX, commit 814a0666. Graphs keep their weights in
-// *.onnx_data files beside them. Bytes and sha256 as pinned by several public projects at
-// this commit (vision_encoder.onnx 354,238 + .onnx_data 134,084,864; quantized encoder
-// 441,167 + .onnx_data 52,573,088; prompt_encoder_mask_decoder.onnx 213,114 + .onnx_data
-// 20,958,208).
+// *.onnx_data files beside them. Bytes and sha256 as pinned by public projects at this commit
+// (vision_encoder.onnx 354,238 + .onnx_data 134,084,864; prompt_encoder_mask_decoder.onnx
+// 213,114 + .onnx_data 20,958,208: five or more independent projects in several languages,
+// one with a size/hash table; quantized encoder 441,167 + .onnx_data 52,573,088: two
+// independent projects, the minimum for a pin).
 const SAM2HF_REPO = 'onnx-community/sam2.1-hiera-tiny-ONNX';
 const SAM2HF_REV = '814a066640debee5a91e70aa401fb8e17e030503';
 
@@ -115,7 +136,9 @@ const SAM2HF_REV = '814a066640debee5a91e70aa401fb8e17e030503';
 // publishes it zipped in vietanhdev/segment-anything-2.1-onnx-models as
 // sam2.1_hiera_tiny_20260221.zip). akiyamanx/sam2.1-hiera-tiny-onnx hosts the two graphs
 // unzipped; public projects pin the same sha256 for the files extracted from the zip and for
-// akiyamanx's copies: encoder 109,471,931 bytes 6673…1230, decoder 16,519,561 bytes c40f…2105.
+// akiyamanx's copies: encoder 109,471,931 bytes 6673…1230, decoder 16,519,561 bytes c40f…2105
+// (two sources of the bytes agreeing: projects that unzip vietanhdev's release and projects
+// that download akiyamanx's files).
 // Commit aa116690 as cited by a project that uses these files.
 /** The fp32 SAM 2.1-tiny decoder (graph + external weights), shared by both sam2-hf entries. */
 const SAM2HF_DECODER: readonly ModelFile[] = [
@@ -144,14 +167,15 @@ const SAM2EXP_REV = 'aa11669045f8d82c74e46f8f77c9b56792c90ebb';
 // copy of rembg's models). sha256 on the Hub's LFS pages of rembg mirrors
 // (xingren23/comfyflow-models, martintomov/comfy, fofr/comfyui): u2netp 309c…ddd8,
 // isnet-general-use 6092…964a; bytes (4,574,861 and 178,648,008) and byte-identity with the
-// GitHub release from public projects that verify against rembg's md5.
+// GitHub release from public projects that verify against rembg's md5 (many projects pin the
+// same two sha256 for rembg's release assets, one through a Dockerfile ADD --checksum).
 const REMBG_REPO = 'tomjackson2023/rembg';
 const REMBG_REV = 'cd3a3d6767a7859efea31ef0f2f373582cf06d82';
 
 // onnx-community/BiRefNet_lite-ONNX, commit de15b22b. onnx/model.onnx is 224,005,088 bytes,
-// sha256 5600…3333 (its LFS id, as read by a public project; the same bytes and hash as
-// BiRefNet's own ONNX release BiRefNet-general-bb_swin_v1_tiny-epoch_232.onnx, which rembg
-// mirrors as birefnet-general-lite).
+// sha256 5600…3333: pinned for this repo's file by public projects, and the same bytes and
+// hash are pinned by several others for BiRefNet's own ONNX release
+// (BiRefNet-general-bb_swin_v1_tiny-epoch_232.onnx, which rembg mirrors as birefnet-general-lite).
 const BIREFNET_REPO = 'onnx-community/BiRefNet_lite-ONNX';
 const BIREFNET_REV = 'de15b22ba131738a16dff04aab8bdf8dc32e3ac1';
 
@@ -224,14 +248,14 @@ export const MODELS: readonly ModelEntry[] = Object.freeze([
         name: 'vision_encoder_quantized.onnx',
         url: hf(SAM_B_REPO, SAM_B_REV, 'onnx/vision_encoder_quantized.onnx'),
         bytes: 101_088_469,
-        sha256: 'd9d7bca3b256ab71b3b7cdc35839983bc8ebaf68ea9022f15805ac43955cd247',
+        // no sha256: see SAM_B_REPO's comment
       },
       {
         role: 'decoder',
         name: 'prompt_encoder_mask_decoder_quantized.onnx',
         url: hf(SAM_B_REPO, SAM_B_REV, 'onnx/prompt_encoder_mask_decoder_quantized.onnx'),
         bytes: 4_903_810,
-        sha256: 'cb90b279f549d2cab7fd6e20c38522438c65d84bdcca3d2a764cff7d857fdce2',
+        // no sha256: see SAM_B_REPO's comment
       },
     ],
     notes:
@@ -242,8 +266,9 @@ export const MODELS: readonly ModelEntry[] = Object.freeze([
     id: 'mobilesam',
     name: 'MobileSAM',
     format: 'sam1',
-    license: 'Apache-2.0',
-    licenseUrl: 'https://github.com/ChaoningZhang/MobileSAM/blob/master/LICENSE',
+    // Weights Apache-2.0 (MobileSAM), the export that is downloaded MIT (Acly's model card).
+    license: 'Apache-2.0 AND MIT',
+    licenseUrl: `${HF}/${MOBILESAM_REPO}`,
     homepage: `${HF}/${MOBILESAM_REPO}`,
     files: [
       {

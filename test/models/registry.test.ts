@@ -62,7 +62,7 @@ describe('registry shape', () => {
   it.each(MODELS.map((m) => [m.id, m] as const))('%s is well formed', (_id, m: ModelEntry) => {
     expect(FORMATS).toContain(m.format);
     expect(m.name.trim()).not.toBe('');
-    expect(m.license).toMatch(/^[A-Za-z0-9.-]+$/); // SPDX-style identifier
+    expect(m.license).toMatch(/^[A-Za-z0-9.-]+( (AND|OR) [A-Za-z0-9.-]+)*$/); // SPDX identifier or expression
     expect(m.homepage).toMatch(/^https:\/\//);
     if (m.licenseUrl) expect(m.licenseUrl).toMatch(/^https:\/\//);
     expect(m.files.length).toBeGreaterThan(0);
@@ -89,9 +89,23 @@ describe('registry shape', () => {
     }
   });
 
-  it('publishes a sha256 for every file it could find one for (all of them today)', () => {
+  it('pins a sha256 for every file except those no two independent sources agree on', () => {
     const missing = MODELS.flatMap((m) => m.files.filter((f) => !f.sha256).map((f) => `${m.id}/${f.name}`));
-    expect(missing).toEqual([]);
+    // Each listed in its entry's comment with the reason.
+    expect(missing).toEqual(['sam-vit-b-q8/vision_encoder_quantized.onnx', 'sam-vit-b-q8/prompt_encoder_mask_decoder_quantized.onnx']);
+  });
+
+  it('pins no hash that the Hub shows for a different model', () => {
+    // LFS ids read on the Hub for files of other repos (a copied pin would make every download fail).
+    const elsewhere: Record<string, string> = {
+      d9d7bca3b256ab71b3b7cdc35839983bc8ebaf68ea9022f15805ac43955cd247: 'Xenova/medsam-vit-base onnx/vision_encoder_quantized.onnx',
+    };
+    const clashes = MODELS.flatMap((m) => m.files.filter((f) => f.sha256 && elsewhere[f.sha256]).map((f) => `${m.id}/${f.name} = ${elsewhere[f.sha256!]}`));
+    expect(clashes).toEqual([]);
+  });
+
+  it('names the licence of the export where it differs from the weights (MobileSAM: Acly\'s export is MIT)', () => {
+    expect(MODELS.find((m) => m.id === 'mobilesam')!.license).toBe('Apache-2.0 AND MIT');
   });
 
   it('names files so the engine finds the encoder/decoder pair in a model folder', () => {
