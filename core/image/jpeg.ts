@@ -49,6 +49,54 @@ function readStoredSize(bytes: Uint8Array): Size {
 }
 
 /**
+ * Rejects a Huffman-coded frame whose declared size no data of this length could fill,
+ * before the decoder allocates its coefficient planes (256 bytes per 8×8 block): a few
+ * hundred bytes claiming 14000×14000 would otherwise cost gigabytes and seconds first.
+ *
+ * Bound: every block of a component has its DC coded at least once (baseline, or a
+ * progressive DC-first scan), and a Huffman code is at least one bit; so the entropy-coded
+ * data, which lies after the first SOS, holds at least one bit per block of the component
+ * with the most blocks. Arithmetic-coded frames (which can go below a bit per block) are
+ * left to the decoder, which refuses them anyway.
+ */
+function checkDataCanFillFrame(bytes: Uint8Array): void {
+  let frame: { width: number; height: number; blocks: number } | undefined;
+  for (const seg of jpegSegments(bytes)) {
+    if (isStartOfFrame(seg.marker)) {
+      if (seg.marker > 0xffc2 || seg.end - seg.start < 6) return;
+      const b = bytes;
+      const height = (b[seg.start + 1] << 8) | b[seg.start + 2];
+      const width = (b[seg.start + 3] << 8) | b[seg.start + 4];
+      const count = b[seg.start + 5];
+      if (seg.end - seg.start < 6 + 3 * count || count === 0) return; // the decoder explains
+      const factors: Array<[number, number]> = [];
+      for (let i = 0; i < count; i++) {
+        const hv = b[seg.start + 6 + 3 * i + 1];
+        factors.push([Math.max(1, hv >> 4), Math.max(1, hv & 15)]);
+      }
+      const maxH = Math.max(...factors.map((f) => f[0]));
+      const maxV = Math.max(...factors.map((f) => f[1]));
+      const bw = Math.ceil(width / 8);
+      const bh = Math.ceil(height / 8);
+      const blocks = Math.max(...factors.map(([h, v]) => Math.ceil((bw * h) / maxH) * Math.ceil((bh * v) / maxV)));
+      frame = { width, height, blocks };
+    } else if (seg.marker === 0xffda) {
+      if (!frame) return;
+      const available = bytes.length - seg.end;
+      const needed = Math.ceil(frame.blocks / 8);
+      if (available < needed) {
+        fail(
+          ErrorCode.InvalidImage,
+          `The JPEG file is corrupt or truncated: its header says ${frame.width}×${frame.height}, which needs at least ` +
+            `${needed} bytes of image data, but only ${Math.max(0, available)} follow. Export or download the image again.`,
+        );
+      }
+      return;
+    }
+  }
+}
+
+/**
  * Displayed image size from the JPEG headers alone (frame header + EXIF orientation, so
  * orientations 5..8 swap width and height), without decoding pixels.
  */
@@ -66,6 +114,7 @@ export function readJpegSize(bytes: Uint8Array): Size {
 export function decodeJpeg(bytes: Uint8Array, options: DecodeJpegOptions = {}): RgbaImage {
   const stored = readStoredSize(bytes);
   checkImageSize(stored.width, stored.height, 'JPEG');
+  checkDataCanFillFrame(bytes);
   let decoded: { width: number; height: number; data: Uint8Array };
   try {
     decoded = decodeJpegPixels(bytes, {

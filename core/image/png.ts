@@ -488,6 +488,8 @@ function rowUnpacker(chunks: PngChunks): RowUnpacker {
   };
 }
 
+const MAX_DEFLATE_RATIO = 1032;
+
 function inflateImageData(chunks: PngChunks, size: number, scratch?: ScratchBuffers): Uint8Array {
   let zdata: Uint8Array;
   if (chunks.idat.length === 1) {
@@ -499,6 +501,16 @@ function inflateImageData(chunks: PngChunks, size: number, scratch?: ScratchBuff
       zdata.set(c, o);
       o += c.length;
     }
+  }
+  // Deflate expands at most 1032:1 (a 258-byte match per two 1-bit codes), plus a block
+  // header: image data needing more than that cannot be in these IDAT bytes, so a tiny file
+  // claiming a huge size fails here, before the buffer for it is allocated.
+  const most = chunks.idatLength * MAX_DEFLATE_RATIO + 1024;
+  if (size > most) {
+    invalid(
+      `The PNG file is corrupt or truncated: its ${chunks.header.width}×${chunks.header.height} header needs ${size} bytes ` +
+        `of image data, more than its ${chunks.idatLength} compressed bytes can hold. Export or download it again.`,
+    );
   }
   // Inflating into a buffer of exactly the expected size both saves memory and caps what a
   // malicious stream can make us allocate (fflate truncates to the given buffer).

@@ -208,3 +208,43 @@ describe('applyOrientation', () => {
     expect(() => applyOrientation(img, 9)).toThrow(expect.objectContaining({ code: ErrorCode.InvalidOption }));
   });
 });
+
+describe('decodeJpeg: a frame header claiming more than the data can fill', () => {
+  /** The JPEG with its SOF0 width and height replaced. */
+  function withFrameSize(bytes: Uint8Array, width: number, height: number): Uint8Array {
+    const out = bytes.slice();
+    for (let i = 2; i + 9 < out.length; i++) {
+      if (out[i] === 0xff && out[i + 1] === 0xc0) {
+        out[i + 5] = height >> 8;
+        out[i + 6] = height & 255;
+        out[i + 7] = width >> 8;
+        out[i + 8] = width & 255;
+        return out;
+      }
+    }
+    throw new Error('no SOF0');
+  }
+  const small = encodeJpeg({ width: 8, height: 8, data: new Uint8Array(256).fill(128) }, 50);
+
+  it('a tiny file whose header says 14000×14000 fails at once, saying why', () => {
+    const bomb = withFrameSize(small, 14000, 14000);
+    expect(bomb.length).toBeLessThan(1000);
+    let err: unknown;
+    try {
+      decodeJpeg(bomb);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(CutoutError);
+    expect((err as CutoutError).code).toBe(ErrorCode.InvalidImage);
+    expect((err as Error).message).toMatch(
+      /^The JPEG file is corrupt or truncated: its header says 14000×14000, which needs at least 382813 bytes of image data, but only \d+ follow\./,
+    );
+  });
+
+  it('a flat image (one of the cheapest to code) still decodes: the bound is under what real data needs', () => {
+    const flat = encodeJpeg({ width: 1024, height: 1024, data: new Uint8Array(1024 * 1024 * 4).fill(200) }, 10);
+    const img = decodeJpeg(flat);
+    expect(img.width).toBe(1024);
+  });
+});

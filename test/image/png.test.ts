@@ -354,3 +354,32 @@ describe('decodePng: damaged and hostile input', () => {
     expect(decodePng(long).data).toEqual(Uint8Array.from([0, 0, 0, 255, 0, 0, 0, 255, 0, 0, 0, 255, 0, 0, 0, 255]));
   });
 });
+
+describe('decodePng: a header claiming more than its data can hold', () => {
+  const png = (width: number, height: number, raw: Uint8Array, level: 0 | 1 | 9 = 9) =>
+    concat([SIGNATURE, ihdr(width, height, 8, 6), chunk('IDAT', zlibSync(raw, { level })), chunk('IEND', new Uint8Array(0))]);
+
+  it('14000×14000 RGBA from a few hundred bytes fails before allocating the image', () => {
+    const bomb = png(14000, 14000, new Uint8Array(1000));
+    expect(bomb.length).toBeLessThan(200);
+    let err: unknown;
+    try {
+      decodePng(bomb);
+    } catch (e) {
+      err = e;
+    }
+    expect(isCutoutError(err, ErrorCode.InvalidImage)).toBe(true);
+    expect((err as Error).message).toMatch(
+      /^The PNG file is corrupt or truncated: its 14000×14000 header needs 784014000 bytes of image data, more than its \d+ compressed bytes can hold\./,
+    );
+  });
+
+  it('the most compressible real image (all zero, best compression) still decodes', () => {
+    const w = 2000;
+    const h = 1500;
+    const raw = new Uint8Array((w * 4 + 1) * h);
+    const img = decodePng(png(w, h, raw));
+    expect(img.width).toBe(w);
+    expect(img.data.every((v) => v === 0)).toBe(true);
+  });
+});
