@@ -16,7 +16,7 @@ import { scratchU8, type ScratchBuffers } from '../image/scratch.js';
 import type { FloatMap, GrayImage, RgbaImage } from '../image/types.js';
 import { cropRgba, rgbaToGray } from '../image/ops.js';
 import { coverageAlpha } from '../masks/alpha.js';
-import { gaussianBlur, squaredDistanceTo, tripleBoxBlur } from './filters.js';
+import { gaussianBlur, squaredDistanceTo, tripleBoxBlurInPlace } from './filters.js';
 
 export interface CutoutOptions {
   /** Feather radius, px: alpha fades over about ±feather around the edge. 0: crisp. */
@@ -129,46 +129,50 @@ export function expandAlpha(alpha: Float32Array, w: number, h: number, d: number
  */
 export function decontaminate(rgba: Uint8Array, alpha: Float32Array, inside: Uint8Array, w: number, h: number, radius: number): void {
   const n = w * h;
-  const weight = new Float32Array(n);
   let any = false;
-  for (let i = 0; i < n; i++) {
-    if (alpha[i]! >= 0.999) {
-      weight[i] = 1;
-      any = true;
-    }
-  }
+  for (let i = 0; i < n && !any; i++) any = alpha[i]! >= 0.999;
   if (!any) return;
-  const planes = [0, 1, 2].map((c) => {
-    const p = new Float32Array(n);
-    for (let i = 0; i < n; i++) p[i] = weight[i]! * rgba[i * 4 + c]!;
-    return p;
-  });
-  let r = Math.max(2, Math.ceil(radius));
-  const wsum = tripleBoxBlur(weight, w, h, r);
-  const sums = planes.map((p) => tripleBoxBlur(p, w, h, r));
+  // Three float planes in all (the weight sums kept, one plane being blurred, its scratch) and a
+  // byte per pixel saying which radius serves it: the colour sums are blurred one channel at a
+  // time and used at once, instead of holding a blurred plane per channel per radius.
+  const semi = (i: number) => alpha[i]! > 0 && alpha[i]! < 0.999;
+  const work = new Float32Array(n);
+  const tmp = new Float32Array(n);
+  const loadWeight = (): void => {
+    for (let i = 0; i < n; i++) work[i] = alpha[i]! >= 0.999 ? 1 : 0;
+  };
+  const radii = [Math.max(2, Math.ceil(radius))];
+  loadWeight();
+  tripleBoxBlurInPlace(work, w, h, radii[0]!, tmp);
+  const wsum = Float32Array.from(work);
+  const level = new Uint8Array(n); // index into radii; 255: no estimate
   // Pixels still without an estimate get a wider one (up to 4 widenings).
   for (let pass = 0; pass < 4; pass++) {
     let missing = false;
-    for (let i = 0; i < n; i++) if (alpha[i]! > 0 && alpha[i]! < 0.999 && !(wsum[i]! > 1e-4)) missing = true;
+    for (let i = 0; i < n && !missing; i++) missing = semi(i) && !(wsum[i]! > 1e-4);
     if (!missing) break;
-    r *= 3;
-    const wide = tripleBoxBlur(weight, w, h, r);
-    const wideSums = planes.map((p) => tripleBoxBlur(p, w, h, r));
+    const r = radii[radii.length - 1]! * 3;
+    radii.push(r);
+    loadWeight();
+    tripleBoxBlurInPlace(work, w, h, r, tmp);
     for (let i = 0; i < n; i++) {
-      if (!(wsum[i]! > 1e-4) && wide[i]! > 0) {
-        wsum[i] = wide[i]!;
-        for (let c = 0; c < 3; c++) sums[c]![i] = wideSums[c]![i]!;
+      if (!(wsum[i]! > 1e-4) && work[i]! > 0) {
+        wsum[i] = work[i]!;
+        level[i] = radii.length - 1;
       }
     }
   }
-  for (let i = 0; i < n; i++) {
-    const a = alpha[i]!;
-    if (a >= 0.999 || !(wsum[i]! > 1e-6)) continue;
-    const keep = inside[i] ? a : 0;
-    for (let c = 0; c < 3; c++) {
-      const f = sums[c]![i]! / wsum[i]!;
-      const v = f * (1 - keep) + rgba[i * 4 + c]! * keep;
-      rgba[i * 4 + c] = v < 0 ? 0 : v > 255 ? 255 : Math.round(v);
+  for (let c = 0; c < 3; c++) {
+    for (let k = 0; k < radii.length; k++) {
+      for (let i = 0; i < n; i++) work[i] = alpha[i]! >= 0.999 ? rgba[i * 4 + c]! : 0;
+      tripleBoxBlurInPlace(work, w, h, radii[k]!, tmp);
+      for (let i = 0; i < n; i++) {
+        const a = alpha[i]!;
+        if (level[i] !== k || a >= 0.999 || !(wsum[i]! > 1e-6)) continue;
+        const keep = inside[i] ? a : 0;
+        const v = (work[i]! / wsum[i]!) * (1 - keep) + rgba[i * 4 + c]! * keep;
+        rgba[i * 4 + c] = v < 0 ? 0 : v > 255 ? 255 : Math.round(v);
+      }
     }
   }
 }
