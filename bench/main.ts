@@ -11,6 +11,7 @@ import { benchSam, type SamBenchOptions } from './sam.js';
 import { round } from './stats.js';
 import { benchVectorize, printTable as printVectorizeTable } from './vectorize.js';
 import { benchRemoveBg } from './removebg.js';
+import { benchHostile, hostileChild, printHostile } from './hostile.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const fixtures = resolve(process.env.CUTOUT_FIXTURES ?? join(here, '..', '..', 'shared', 'fixtures'));
@@ -35,6 +36,7 @@ function runChild(opts: SamBenchOptions): Record<string, number> {
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   if (argv[0] === '--child') return child(argv);
+  if (await hostileChild(argv)) return;
   const quick = argv.includes('--quick');
   const json = argv.includes('--json');
   if (!existsSync(join(fixtures, 'sam-reference'))) {
@@ -76,6 +78,13 @@ async function main(): Promise<void> {
     'removebg.items': rb.items,
   });
 
+  log('bench: hostile and huge inputs (each in a fresh process) ...');
+  const hostile = benchHostile({ quick, log });
+  for (const h of hostile) {
+    results[`hostile.${h.case}.ms`] = h.ms;
+    results[`hostile.${h.case}.peak_mb`] = h.peak_mb;
+  }
+
   const ratios: Record<string, number> = {
     'ratio.decoder_wasm1_over_native1': results['decoder.wasm1_ms']! / results['decoder.native1_ms']!,
     'ratio.encoder_wasm1_over_native1': results['encoder.wasm1_ms']! / results['encoder.native1_ms']!,
@@ -88,6 +97,8 @@ async function main(): Promise<void> {
     const w = Math.max(...Object.keys(rounded).map((k) => k.length));
     process.stdout.write(`cutout bench (${quick ? 'quick' : 'full'}; medians)\n\nvectorize corpus, ours vs potrace:\n`);
     printVectorizeTable(v, (l) => process.stdout.write(l + '\n'));
+    process.stdout.write('\nhostile and huge inputs (time, peak RSS of a fresh process):\n');
+    printHostile(hostile, (l) => process.stdout.write(l + '\n'));
     process.stdout.write('\n');
     for (const [k, v] of Object.entries(rounded)) process.stdout.write(`  ${k.padEnd(w)}  ${v}\n`);
     process.stdout.write(JSON.stringify(rounded) + '\n');
