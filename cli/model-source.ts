@@ -12,6 +12,8 @@ export interface ResolvedModel {
   dir: string;
   /** File names in the folder (for format detection); a file's bytes are read when first used. */
   files: ModelFiles;
+  /** True for a registry model kept in the model cache (Cutout's copy, safe to delete). */
+  cached?: boolean;
 }
 
 export type ModelKind = 'sam' | 'salient';
@@ -221,5 +223,21 @@ export async function resolveModel(spec: string, opts: ResolveOptions = {}): Pro
     }
   }
   if (JSON.stringify(verified) !== recorded) writeVerified(dir, verified);
-  return { id: entry.id, dir, files: readModelDir(dir, entry.files.map((f) => f.name)) };
+  return { id: entry.id, dir, files: readModelDir(dir, entry.files.map((f) => f.name)), cached: true };
+}
+
+/**
+ * Runs a model load; when a cached registry model fails to load (a file damaged in a way its
+ * size cannot show and no sha256 is pinned for), the error says where the copy is, so "download
+ * it again" is something the user can do.
+ */
+export async function loadResolved<T>(resolved: ResolvedModel, load: () => Promise<T>): Promise<T> {
+  try {
+    return await load();
+  } catch (err) {
+    if (resolved.cached && isCutoutError(err, ErrorCode.ModelLoad)) {
+      err.message += ` The downloaded copy is in ${resolved.dir}: delete that folder and run the command again to download it afresh.`;
+    }
+    throw err;
+  }
 }

@@ -14,7 +14,7 @@ import { getModel, MODELS } from '../models/registry.js';
 import { flag, parseArgs, parseNumber } from './args.js';
 import type { Command } from './commands.js';
 import { printJson, readUserFile, writeFilesAtomically } from './io.js';
-import { resolveModel, type ResolvedModel } from './model-source.js';
+import { loadResolved, resolveModel, type ResolvedModel } from './model-source.js';
 import { webRuntime } from './runtime.js';
 
 const USAGE = `usage: cutout remove-bg IMAGE... --model DIR|ID [--out-dir DIR] [--strategy salient|salient+sam]
@@ -99,12 +99,12 @@ async function loadSalient(spec: string): Promise<SalientModel> {
   }
   const resolved = await resolveModel(spec, { kind: 'salient' });
   const descriptor = entry && !(SALIENT_DESCRIPTOR_FILE in resolved.files) ? getModel(entry.id).descriptor : undefined;
-  const m = await loadAnyModel(webRuntime(), resolved.files, { id: resolved.id, kind: 'salient', descriptor });
+  const m = await loadResolved(resolved, () => loadAnyModel(webRuntime(), resolved.files, { id: resolved.id, kind: 'salient', descriptor }));
   return m.model as SalientModel;
 }
 
 async function loadSam(resolved: ResolvedModel): Promise<SegmentModel> {
-  const m = await loadAnyModel(webRuntime(), resolved.files, { id: resolved.id, kind: 'sam' });
+  const m = await loadResolved(resolved, () => loadAnyModel(webRuntime(), resolved.files, { id: resolved.id, kind: 'sam' }));
   return m.model as SegmentModel;
 }
 

@@ -10,7 +10,7 @@ import { fail, ErrorCode } from '../core/errors.js';
 import { flag, parseArgs, parseNumberList } from './args.js';
 import type { Command } from './commands.js';
 import { printJson, readUserFile, writeFilesAtomically } from './io.js';
-import { resolveModel } from './model-source.js';
+import { loadResolved, resolveModel } from './model-source.js';
 import { webRuntime } from './runtime.js';
 
 const USAGE = `usage: cutout segment IMAGE --model DIR|ID [--point X,Y[,LABEL]]... [--box X0,Y0,X1,Y1] [--out-dir DIR]
@@ -55,7 +55,7 @@ export const segment: Command = {
 
     const resolved = await resolveModel(modelSpec, { kind: 'sam' });
     // One prompt per run: precomputing the decoder's image half would cost more than it saves.
-    const loaded = await loadAnyModel(webRuntime(), resolved.files, { id: resolved.id, kind: 'sam', precompute: false });
+    const loaded = await loadResolved(resolved, () => loadAnyModel(webRuntime(), resolved.files, { id: resolved.id, kind: 'sam', precompute: false }));
     if (loaded.kind !== 'sam') return fail(ErrorCode.ModelFormat, 'segment needs a SAM model');
     const model = loaded.model;
     try {

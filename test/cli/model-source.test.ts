@@ -13,7 +13,7 @@ import { CutoutError, ErrorCode } from '../../core/errors.js';
 import { loadAnyModel } from '../../core/models/load.js';
 import { generateAnalyticModels } from '../../models/analytic/index.js';
 import type { ModelEntry } from '../../models/registry.js';
-import { readModelDir, resolveModel } from '../../cli/model-source.js';
+import { loadResolved, readModelDir, resolveModel } from '../../cli/model-source.js';
 import { encodePng } from '../../core/image/png.js';
 import { runCli } from '../helpers/cli.js';
 import { ort } from '../helpers/ort.js';
@@ -53,6 +53,7 @@ function sparse(path: string, size: number): void {
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'cutout-model-source-'));
   server = await startTestServer({ '/m/enc.onnx': enc, '/m/dec.onnx': dec, '/m/model.onnx': dec });
+  const junk = (name: string, bytes: Uint8Array, role: 'encoder' | 'decoder') => ({ role, name, url: `${server.url}/m/${bytes === enc ? 'enc' : 'dec'}.onnx`, bytes: bytes.length });
   registry = [
     {
       id: 'pinned',
@@ -64,6 +65,15 @@ beforeAll(async () => {
         { role: 'encoder', name: 'vision_encoder.onnx', url: `${server.url}/m/enc.onnx`, bytes: enc.length, sha256: sha(enc) },
         { role: 'decoder', name: 'prompt_encoder_mask_decoder.onnx', url: `${server.url}/m/dec.onnx`, bytes: dec.length },
       ],
+    },
+    {
+      // Right sizes, no pinned hashes, and bytes that are no ONNX model.
+      id: 'unpinned',
+      name: 'Unpinned',
+      format: 'sam-hf',
+      license: 'MIT',
+      homepage: server.url,
+      files: [junk('vision_encoder.onnx', enc, 'encoder'), junk('prompt_encoder_mask_decoder.onnx', dec, 'decoder')],
     },
     {
       id: 'background',
@@ -160,10 +170,18 @@ describe('registry models in the cache', () => {
     }
   });
 
+  it('a cached model that passes its size check but will not load says where the copy is', async () => {
+    const resolved = await resolve('unpinned');
+    const err = await caught(loadResolved(resolved, () => loadAnyModel(ort, resolved.files, { kind: 'sam', precompute: false })));
+    expect(err.code).toBe(ErrorCode.ModelLoad);
+    expect(err.message).toMatch(/^could not load prompt_encoder_mask_decoder\.onnx \(40000 bytes\)/);
+    expect(err.message).toContain(`The downloaded copy is in ${join(cache, 'unpinned')}: delete that folder and run the command again to download it afresh.`);
+  });
+
   it('a registry id of the wrong kind is refused before anything is downloaded', async () => {
     const sam = await caught(resolve('background', 'sam'));
     expect(sam.code).toBe(ErrorCode.ModelFormat);
-    expect(sam.message).toBe('--model background is a background-removal (salient) model; this command needs a SAM model (pinned)');
+    expect(sam.message).toBe('--model background is a background-removal (salient) model; this command needs a SAM model (pinned, unpinned)');
     const salient = await caught(resolve('pinned', 'salient'));
     expect(salient.message).toBe('--model pinned is a sam-hf model; this command needs a salient (background-removal) model (background)');
     expect(server.requests).toEqual([]);
