@@ -26,6 +26,11 @@ export interface LoadOptions {
    * (see `optimisations`).
    */
   precompute?: boolean;
+  /**
+   * With precompute: regroup the prompt half's attention products (core/models/decoder-rewrite.ts).
+   * Default true; checked against the full decoder at load like the split.
+   */
+  rewrite?: boolean;
 }
 
 const now = () => (globalThis.performance ?? Date).now();
@@ -116,6 +121,7 @@ export async function loadSamModel(ort: Ort, files: ModelFiles, options: LoadOpt
       encoder,
       sessionOptions: options.sessionOptions,
       precompute: options.precompute ?? true,
+      rewrite: options.rewrite ?? true,
     });
     decoder = prepared.decoder;
     return new SamModel(ort, options.id ?? format, driver, encoder, decoder, pair, prepared.split, prepared.optimisations);

@@ -14,6 +14,7 @@
 import { frameTransform } from '../prompts/frames.js';
 import type { Prompt } from '../prompts/types.js';
 import type { FormatDriver } from './formats/driver.js';
+import { describeRewrite, rewriteDecoder, type DecoderRewrite } from './decoder-rewrite.js';
 import { pruneToOutputs, trySplit, type DecoderSplit } from './precompute.js';
 import { openSession, runSession } from './runtime.js';
 import type { Ort, OrtSession, OrtTensor, SessionOptions } from './types.js';
@@ -50,6 +51,11 @@ export interface PrepareArgs {
   encoder: OrtSession;
   sessionOptions?: SessionOptions;
   precompute: boolean;
+  /**
+   * Regroup the prompt half's products (core/models/decoder-rewrite.ts) once it is split;
+   * default on. A function replaces the rewriter (tests).
+   */
+  rewrite?: boolean | ((promptGraph: Uint8Array) => DecoderRewrite | string);
 }
 
 const PROBE_SIZE = { width: 640, height: 480 };
@@ -124,21 +130,21 @@ function noise(n: number, seed: number): Float32Array {
   return out;
 }
 
+/** The full decoder's outputs on a random embedding and a fixed prompt: what a split must reproduce. */
+export interface Probe {
+  emb: Record<string, OrtTensor>;
+  feeds: Record<string, OrtTensor>;
+  fetch: string[];
+  want: Record<string, OrtTensor>;
+  /** The image half's outputs on `emb`, once computed (they do not depend on the prompt half). */
+  boundary?: Record<string, OrtTensor>;
+}
+
 /**
- * Runs the full decoder and the two halves once, on a random embedding and a one-point
- * prompt (plus a box where the graph takes one), and returns the largest difference of the
- * fetched outputs relative to their range. A split that does not reproduce the full decoder
- * (an inference rule wrong for some exotic graph) is caught here, at load, not in a mask.
+ * Runs the full decoder once on a random embedding and a one-point prompt (plus a box where
+ * the graph takes one).
  */
-export async function verifySplit(
-  ort: Ort,
-  driver: FormatDriver,
-  full: OrtSession,
-  image: OrtSession,
-  prompt: OrtSession,
-  split: DecoderSplit,
-  imageInputs: readonly string[],
-): Promise<number> {
+export async function probeFull(ort: Ort, driver: FormatDriver, full: OrtSession, imageInputs: readonly string[]): Promise<Probe> {
   const emb: Record<string, OrtTensor> = {};
   for (const [k, name] of imageInputs.entries()) {
     const meta = full.inputMetadata?.find((m) => m.name === name);
@@ -149,8 +155,16 @@ export async function verifySplit(
   const t = frameTransform(driver.resize, PROBE_SIZE);
   const p: Prompt = { points: [{ x: 200, y: 150, label: 1 }], ...(driver.supports(full).box ? { box: { x0: 60, y0: 50, x1: 420, y1: 330 } } : {}) };
   const { feeds, fetch } = driver.decodeFeeds(ort, full, emb, p, t);
-  const want = await full.run(feeds, fetch);
-  const boundary = await image.run(Object.fromEntries(image.inputNames.map((n) => [n, emb[n]!])), split.boundary);
+  return { emb, feeds, fetch, want: await full.run(feeds, fetch) };
+}
+
+/**
+ * Runs the two halves on the probe and returns the largest difference of the fetched outputs
+ * from the full decoder's, relative to their range.
+ */
+export async function compareOnProbe(ort: Ort, probe: Probe, image: OrtSession, prompt: OrtSession, split: DecoderSplit): Promise<number> {
+  const { emb, feeds, fetch, want } = probe;
+  const boundary = (probe.boundary ??= await image.run(Object.fromEntries(image.inputNames.map((n) => [n, emb[n]!])), split.boundary));
   const got = await prompt.run(promptHalfFeeds(ort, split, new Set(prompt.inputNames), feeds, boundary, emb), fetch);
   let worst = 0;
   for (const name of fetch) {
@@ -167,6 +181,23 @@ export async function verifySplit(
     worst = Math.max(worst, diff / range);
   }
   return worst;
+}
+
+/**
+ * Runs the full decoder and the two halves once on the probe and returns the largest
+ * relative difference. A split that does not reproduce the full decoder (an inference rule
+ * wrong for some exotic graph) is caught here, at load, not in a mask.
+ */
+export async function verifySplit(
+  ort: Ort,
+  driver: FormatDriver,
+  full: OrtSession,
+  image: OrtSession,
+  prompt: OrtSession,
+  split: DecoderSplit,
+  imageInputs: readonly string[],
+): Promise<number> {
+  return compareOnProbe(ort, await probeFull(ort, driver, full, imageInputs), image, prompt, split);
 }
 
 const message = (err: unknown) => (err instanceof Error ? err.message.split('\n')[0]! : String(err));
@@ -201,10 +232,13 @@ export async function prepareDecoder(ort: Ort, a: PrepareArgs): Promise<Prepared
       prompt = await openSession(ort, `${a.name} (prompt half)`, split.promptGraph, a.sessionOptions);
       checkNames(a.full, image, prompt, split, imageInputs, outputs);
       const t0 = now();
-      const diff = await verifySplit(ort, a.driver, a.full, image, prompt, split, imageInputs);
+      const probe = await probeFull(ort, a.driver, a.full, imageInputs);
+      const diff = await compareOnProbe(ort, probe, image, prompt, split);
       if (!(diff <= VERIFY_TOLERANCE)) throw new Error(`its outputs differ from the full decoder's by ${diff.toExponential(2)} (relative)`);
       const verifyMs = now() - t0;
       await a.full.release().catch(() => undefined);
+      const rewritten = a.rewrite === false ? undefined : await adoptRewrite(ort, a, probe, image, prompt, split);
+      if (rewritten && rewritten.session !== prompt) prompt = rewritten.session;
       const aliased = Object.keys(split.aliases).length;
       const ops = Object.entries(split.stats.imageOps).sort((x, y) => y[1] - x[1]).map(([k, v]) => `${v} ${k}`).join(', ');
       optimisations.push(
@@ -216,6 +250,7 @@ export async function prepareDecoder(ort: Ort, a: PrepareArgs): Promise<Prepared
           ` (split in ${Math.round(split.stats.ms)} ms; checked against the full decoder on a random embedding: ` +
           `max relative difference ${diff.toExponential(1)}, ${Math.round(verifyMs)} ms)`,
       );
+      if (rewritten) optimisations.push(rewritten.note);
       return { decoder: prompt, split: makeSplit(ort, a.name, image, prompt, split), optimisations };
     } catch (err) {
       await image?.release().catch(() => undefined);
@@ -243,6 +278,53 @@ export async function prepareDecoder(ort: Ort, a: PrepareArgs): Promise<Prepared
     }
   }
   return { decoder: a.full, optimisations };
+}
+
+/** Largest difference allowed between a rewritten prompt half and the full decoder, relative to the output's range. */
+const REWRITE_TOLERANCE = 1e-5;
+
+/**
+ * The prompt half with its products regrouped (core/models/decoder-rewrite.ts), if the
+ * rewritten graph opens, keeps the prompt half's names and reproduces the full decoder on the
+ * probe; else the prompt half as it was, and why, in `note`. Releases whichever is not kept.
+ */
+async function adoptRewrite(
+  ort: Ort,
+  a: PrepareArgs,
+  probe: Probe,
+  image: OrtSession,
+  prompt: OrtSession,
+  split: DecoderSplit,
+): Promise<{ session: OrtSession; note: string }> {
+  const rewrite = typeof a.rewrite === 'function' ? a.rewrite : rewriteDecoder;
+  let rw: DecoderRewrite | string;
+  try {
+    rw = rewrite(split.promptGraph);
+  } catch (err) {
+    rw = `the rewriter failed (${message(err)})`;
+  }
+  if (typeof rw === 'string') return { session: prompt, note: `rewrite: none, prompt half unchanged (${rw})` };
+  let session: OrtSession | undefined;
+  try {
+    session = await openSession(ort, `${a.name} (prompt half, rewritten)`, rw.graph, a.sessionOptions);
+    const same = (x: readonly string[], y: readonly string[]) => x.length === y.length && x.every((n) => y.includes(n));
+    if (!same(session.inputNames, prompt.inputNames) || !same(session.outputNames, prompt.outputNames)) throw new Error('its inputs or outputs changed');
+    const t0 = now();
+    const diff = await compareOnProbe(ort, probe, image, session, split);
+    if (!(diff <= REWRITE_TOLERANCE)) {
+      throw new Error(`its outputs differ from the full decoder's by ${diff.toExponential(2)} (relative), more than ${REWRITE_TOLERANCE}`);
+    }
+    await prompt.release().catch(() => undefined);
+    return {
+      session,
+      note:
+        `rewrite: ${describeRewrite(rw)} (rewritten in ${Math.round(rw.ms)} ms; checked against the full decoder on the same embedding: ` +
+        `max relative difference ${diff.toExponential(1)}, ${Math.round(now() - t0)} ms)`,
+    };
+  } catch (err) {
+    await session?.release().catch(() => undefined);
+    return { session: prompt, note: `rewrite: refused, prompt half unchanged (${message(err)})` };
+  }
 }
 
 function checkNames(full: OrtSession, image: OrtSession, prompt: OrtSession, split: DecoderSplit, imageInputs: string[], outputs: string[]): void {

@@ -506,3 +506,48 @@ export function constantNodeBytes(output: string, nodeName: string, dataType: nu
   });
   return w.finish();
 }
+
+/** An attribute of a node written anew: an int, a list of ints, a float or a string. */
+export type NewAttribute = { int: number } | { ints: readonly number[] } | { float: number } | { string: string };
+
+/** A node to write anew (`nodeBytes`). */
+export interface NodeSpec {
+  opType: string;
+  inputs: readonly string[];
+  outputs: readonly string[];
+  name: string;
+  /** Empty for the default ONNX domain. */
+  domain?: string;
+  attributes?: Readonly<Record<string, NewAttribute>>;
+}
+
+/** NodeProto bytes (the message payload) of a node written anew. */
+export function nodeBytes(spec: NodeSpec): Uint8Array {
+  const w = new ProtoWriter();
+  for (const i of spec.inputs) w.stringField(N.input, i);
+  for (const o of spec.outputs) w.stringField(N.output, o);
+  w.stringField(N.name, spec.name);
+  w.stringField(N.opType, spec.opType);
+  for (const [name, a] of Object.entries(spec.attributes ?? {})) {
+    w.message(N.attribute, (x) => {
+      x.stringField(A.name, name);
+      if ('int' in a) {
+        x.varintField(A.i, a.int);
+        x.varintField(A.type, 2);
+      } else if ('ints' in a) {
+        for (const v of a.ints) x.varintField(A.ints, v);
+        x.varintField(A.type, 7);
+      } else if ('string' in a) {
+        x.stringField(A.s, a.string);
+        x.varintField(A.type, 3);
+      } else {
+        const f = new Uint8Array(4);
+        new DataView(f.buffer).setFloat32(0, a.float, true);
+        x.raw(Uint8Array.of((A.f << 3) | WIRE_I32)).raw(f);
+        x.varintField(A.type, 1);
+      }
+    });
+  }
+  if (spec.domain) w.stringField(N.domain, spec.domain);
+  return w.finish();
+}
