@@ -27,6 +27,7 @@ import * as ortWeb from 'onnxruntime-web';
 import { decodePng } from '../core/image/png.js';
 import { loadSamModel } from '../core/models/sam-model.js';
 import { trySplit, type DecoderSplit } from '../core/models/precompute.js';
+import { rewriteDecoder } from '../core/models/decoder-rewrite.js';
 import { probeDriver, promptHalfFeeds } from '../core/models/split-decoder.js';
 import { DRIVERS } from '../core/models/detect.js';
 import { frameTransform } from '../core/prompts/frames.js';
@@ -120,8 +121,8 @@ function profilePromptHalf(): { ops: Array<[string, number, number]>; nodes: Arr
 }
 
 async function profileChild(): Promise<void> {
-  const { split, promptFeeds } = await prepare();
-  const s = await ortWeb.InferenceSession.create(split.promptGraph, { enableProfiling: true });
+  const { split, rewritten, promptFeeds } = await prepare();
+  const s = await ortWeb.InferenceSession.create(argv.includes('--as-split') ? split.promptGraph : rewritten, { enableProfiling: true });
   for (let i = 0; i < WARMUP + 10; i++) await s.run(promptFeeds);
   s.endProfiling();
   await new Promise((r) => setTimeout(r, 200));
@@ -156,7 +157,9 @@ async function prepare(fixture: 'sam-reference' | 'sam2-reference' = 'sam-refere
   const image = await ortWeb.InferenceSession.create(split.imageGraph);
   const boundary = await image.run(Object.fromEntries(image.inputNames.map((n) => [n, emb[n]!])));
   const promptFeeds = promptHalfFeeds(web, split, new Set(split.promptInputs), feeds, boundary, emb);
-  return { decoderBytes, full, split, splitMs, image, emb, feeds, fetch, promptFeeds, boundary };
+  const rw = rewriteDecoder(split.promptGraph);
+  if (typeof rw === 'string') throw new Error(`no rewrite: ${rw}`);
+  return { decoderBytes, full, split, splitMs, rewritten: rw.graph, rewriteMs: rw.ms, image, emb, feeds, fetch, promptFeeds, boundary };
 }
 
 async function main(): Promise<void> {
@@ -186,10 +189,12 @@ async function main(): Promise<void> {
   const nFullFeeds = toNode({ ...p.feeds });
   const nPromptFeeds = toNode(p.promptFeeds);
   const wPrompt = await ortWeb.InferenceSession.create(split.promptGraph);
+  const wRewritten = await ortWeb.InferenceSession.create(p.rewritten);
   log(`\ntiming the decoder (${RUNS} runs each, alternating) ...`);
   const dec = await alternate({
     wasm1_full: () => p.full.run(p.feeds, p.fetch),
     wasm1_split: () => wPrompt.run(p.promptFeeds, p.fetch),
+    wasm1_rewritten: () => wRewritten.run(p.promptFeeds, p.fetch),
     native1_full: () => nFull.run(nFullFeeds, p.fetch),
     native1_split: () => nPrompt.run(nPromptFeeds, p.fetch),
     image_half_wasm1: () => p.image.run(p.emb), // sam-hf: the image half reads both embeddings
@@ -198,12 +203,15 @@ async function main(): Promise<void> {
   table('decoder, medians (ms)', [
     ['wasm1 full graph', r1(m.wasm1_full!)],
     ['wasm1 prompt half (split)', r1(m.wasm1_split!)],
+    [`wasm1 prompt half, rewritten (rewrite ${r1(p.rewriteMs)} ms)`, r1(m.wasm1_rewritten!)],
     ['native1 full graph (reference)', r1(m.native1_full!)],
     ['native1 prompt half', r1(m.native1_split!)],
     ['image half, wasm1 (once per image)', r1(m.image_half_wasm1!)],
     ['ratio wasm1 full / native1 full', r3(m.wasm1_full! / m.native1_full!)],
     ['ratio wasm1 split / native1 full', r3(m.wasm1_split! / m.native1_full!)],
     ['ratio wasm1 split / wasm1 full', r3(m.wasm1_split! / m.wasm1_full!)],
+    ['ratio wasm1 rewritten / native1 full', r3(m.wasm1_rewritten! / m.native1_full!)],
+    ['ratio wasm1 rewritten / wasm1 split', r3(m.wasm1_rewritten! / m.wasm1_split!)],
   ]);
   Object.assign(out, {
     'decoder.wasm1_full_ms': r1(m.wasm1_full!),
@@ -213,6 +221,8 @@ async function main(): Promise<void> {
     'decoder.image_half_wasm1_ms': r1(m.image_half_wasm1!),
     'ratio.wasm1_full_over_native1': r3(m.wasm1_full! / m.native1_full!),
     'ratio.wasm1_split_over_native1': r3(m.wasm1_split! / m.native1_full!),
+    'decoder.wasm1_rewritten_ms': r1(m.wasm1_rewritten!),
+    'ratio.wasm1_rewritten_over_native1': r3(m.wasm1_rewritten! / m.native1_full!),
   });
 
   // 1b. The same on the SAM 2 (hiera-tiny) decoder.
@@ -220,9 +230,11 @@ async function main(): Promise<void> {
   const qnFull = await ortNode.InferenceSession.create(q.decoderBytes, native1);
   const qnFeeds = toNode({ ...q.feeds });
   const qPrompt = await ortWeb.InferenceSession.create(q.split.promptGraph);
+  const qRewritten = await ortWeb.InferenceSession.create(q.rewritten);
   const q2 = await alternate({
     wasm1_full: () => q.full.run(q.feeds, q.fetch),
     wasm1_split: () => qPrompt.run(q.promptFeeds, q.fetch),
+    wasm1_rewritten: () => qRewritten.run(q.promptFeeds, q.fetch),
     native1_full: () => qnFull.run(qnFeeds, q.fetch),
   });
   const qm = Object.fromEntries(Object.entries(q2).map(([k, v]) => [k, median(v)])) as Record<string, number>;
@@ -230,14 +242,17 @@ async function main(): Promise<void> {
   table('sam2-reference decoder, medians (ms)', [
     ['wasm1 full graph', r1(qm.wasm1_full!)],
     ['wasm1 prompt half (split)', r1(qm.wasm1_split!)],
+    ['wasm1 prompt half, rewritten', r1(qm.wasm1_rewritten!)],
     ['native1 full graph (reference)', r1(qm.native1_full!)],
     ['ratio wasm1 full / native1 full', r3(qm.wasm1_full! / qm.native1_full!)],
     ['ratio wasm1 split / native1 full', r3(qm.wasm1_split! / qm.native1_full!)],
+    ['ratio wasm1 rewritten / native1 full', r3(qm.wasm1_rewritten! / qm.native1_full!)],
     ['boundary added per image (MB)', `${r1(qBoundaryMB)} (+${Object.keys(q.split.aliases).length} views of the embeddings, no copy)`],
   ]);
   Object.assign(out, {
     'sam2.decoder.wasm1_full_ms': r1(qm.wasm1_full!),
     'sam2.decoder.wasm1_split_ms': r1(qm.wasm1_split!),
+    'sam2.decoder.wasm1_rewritten_ms': r1(qm.wasm1_rewritten!),
     'sam2.decoder.native1_ms': r1(qm.native1_full!),
     'sam2.cache.boundary_added_mb': r1(qBoundaryMB),
   });
@@ -249,6 +264,7 @@ async function main(): Promise<void> {
   };
   const on = (await loadSamModel(web, files, { id: 'ref' })) as SegmentModel & { optimisations: string[] };
   const off = await loadSamModel(web, files, { id: 'ref', precompute: false });
+  const splitOnly = await loadSamModel(web, files, { id: 'ref', rewrite: false });
   log(`engine: ${on.optimisations.join(' | ')}`);
   const image = decodePng(new Uint8Array(readFileSync(join(dir, 'images', 'astronaut.png'))));
   log('encoding the image (quantized encoder) ...');
@@ -256,20 +272,26 @@ async function main(): Promise<void> {
   const emb: ImageEmbedding = await on.encode(image);
   const encodeOn = performance.now() - tOn;
   const prompt = { points: [{ x: 256, y: 200, label: 1 as const }] };
-  const inner: Record<string, number[]> = { off: [], on: [] };
-  const click = (model: SegmentModel, key: 'on' | 'off') => async () => {
+  const inner: Record<string, number[]> = { off: [], on: [], split: [] };
+  const click = (model: SegmentModel, key: 'on' | 'off' | 'split') => async () => {
     const r = await model.decode(emb, prompt);
     inner[key]!.push(r.decodeMs);
     candidateMask(r);
   };
   log(`timing the click path (${RUNS} runs each, alternating) ...`);
-  const clk = await alternate({ off: click(off, 'off'), on: click(on, 'on') });
+  // The native reference alternates with the clicks, so `decoder.wasm1_ms / decoder.native1_ms` shares their load.
+  const clk = await alternate({ off: click(off, 'off'), split: click(splitOnly, 'split'), on: click(on, 'on'), native: () => nFull.run(nFullFeeds, p.fetch) });
   const innerMed = (k: string) => median(inner[k]!.slice(WARMUP));
   table('click to full-size mask (engine), medians (ms)', [
     ['precompute off: total', r1(median(clk.off!))],
     ['precompute off: decoder inside', r1(innerMed('off'))],
+    ['precompute on, rewrite off: total', r1(median(clk.split!))],
+    ['precompute on, rewrite off: decoder inside', r1(innerMed('split'))],
     ['precompute on: total', r1(median(clk.on!))],
     ['precompute on: decoder inside (feeds + prompt half + read)', r1(innerMed('on'))],
+    ['native1 full graph, alternating with the clicks', r1(median(clk.native!))],
+    ['ratio decoder inside (on) / native1', r3(innerMed('on') / median(clk.native!))],
+    ['ratio decoder inside (rewrite off) / native1', r3(innerMed('split') / median(clk.native!))],
     ['ratio total / decoder (on)', r3(median(clk.on!) / innerMed('on'))],
     ['ratio total on / total off', r3(median(clk.on!) / median(clk.off!))],
     ['embedding bytes per image (MB, on)', r1(emb.bytes / 2 ** 20)],
@@ -279,6 +301,12 @@ async function main(): Promise<void> {
     'click.total_off_ms': r1(median(clk.off!)),
     'click.decoder_off_ms': r1(innerMed('off')),
     'click.total_ms': r1(median(clk.on!)),
+    'click.total_rewrite_off_ms': r1(median(clk.split!)),
+    'decoder.wasm1_ms': r1(innerMed('on')),
+    'decoder.wasm1_rewrite_off_ms': r1(innerMed('split')),
+    'decoder.native1_alternating_ms': r1(median(clk.native!)),
+    'ratio.decoder_wasm1_over_native1': r3(innerMed('on') / median(clk.native!)),
+    'ratio.decoder_wasm1_rewrite_off_over_native1': r3(innerMed('split') / median(clk.native!)),
     'click.decoder_ms': r1(innerMed('on')),
     'ratio.click_total_over_decoder': r3(median(clk.on!) / innerMed('on')),
     'cache.embedding_mb': r1(emb.bytes / 2 ** 20),
@@ -375,7 +403,7 @@ async function main(): Promise<void> {
     out.profile_top10 = prof.ops.slice(0, 10).map(([k, v, f]) => `${k} ${r1(v)} ms (${(100 * f).toFixed(1)} %)`);
   }
   if (argv.includes('--json')) process.stdout.write(JSON.stringify(out) + '\n');
-  await Promise.all([on.dispose(), off.dispose()]);
+  await Promise.all([on.dispose(), off.dispose(), splitOnly.dispose()]);
 }
 
 main().catch((err: unknown) => {

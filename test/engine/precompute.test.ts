@@ -359,7 +359,9 @@ describe('the engine with precompute on and off', () => {
       b.scores.forEach((s, k) => expect(Math.abs(s - a.scores[k]!), `${name} score ${k}`).toBeLessThanOrEqual(TOL));
       b.lowRes.forEach((m, k) => expect(maxAbsDiff(m, a.lowRes[k]!), `${name} candidate ${k}`).toBeLessThanOrEqual(TOL));
       expect(b.selected).toBe(a.selected);
-      expect(b.objectScore).toBe(a.objectScore);
+      // The rewritten prompt half regroups products: equal up to float rounding, not bit for bit.
+      if (a.objectScore === undefined) expect(b.objectScore).toBeUndefined();
+      else expect(Math.abs(b.objectScore! - a.objectScore), `${name} object score`).toBeLessThanOrEqual(TOL);
       expect(b.fallbacks).toEqual(a.fallbacks);
     }
   }
