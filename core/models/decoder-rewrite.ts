@@ -37,7 +37,7 @@ import {
 import { inferShapes, ShapeConflict, type Dim, type Info } from './onnx/shapes.js';
 import { inferElemTypes } from './onnx/types.js';
 
-export type RuleName = 'attention-output' | 'attention-keys' | 'attention-values' | 'attention-queries';
+export type RuleName = 'attention-output' | 'attention-keys' | 'attention-values' | 'attention-queries' | 'upscaling';
 
 export interface DecoderRewrite {
   graph: Uint8Array;
@@ -100,7 +100,7 @@ export function rewriteDecoder(bytes: Uint8Array, rules: readonly Rule[] = RULES
   if (typeof ctx === 'string') return ctx;
   const chosen = new Map<number, Replacement>();
   for (const rule of rules) for (const r of rule(ctx)) if (!chosen.has(r.target.index)) chosen.set(r.target.index, r);
-  if (!chosen.size) return 'no attention between image tokens and prompt tokens matched';
+  if (!chosen.size) return 'no attention between image and prompt tokens and no mask upscaling to rewrite';
   const counts: DecoderRewrite['counts'] = {};
   for (const r of chosen.values()) counts[r.rule] = (counts[r.rule] ?? 0) + 1;
   const { graph, after } = writeRewritten(model, chosen);
@@ -476,7 +476,164 @@ export const attentionQueries: Rule = (ctx) => {
   return out;
 };
 
-export const RULES: readonly Rule[] = [attentionOutput, attentionKeys, attentionValues, attentionQueries];
+/** Ops applied element by element with no attributes: they run the same in any layout. */
+const ELEMENTWISE = new Set(['Add', 'Sub', 'Mul', 'Div', 'Erf', 'Tanh', 'Sigmoid', 'Relu', 'Sqrt', 'Neg', 'Abs', 'Exp']);
+
+/**
+ * The nodes that compute `end` from `start` alone, element by element (other operands
+ * scalars), each read only inside the chain; undefined when it is anything else.
+ */
+function elementwiseChain(ctx: RewriteContext, start: string, end: string): OnnxNode[] | undefined {
+  if (start === end) return [];
+  const nodes = new Map<number, OnnxNode>();
+  const stack = [end];
+  while (stack.length) {
+    const name = stack.pop()!;
+    if (name === start) continue;
+    const n = ctx.producer.get(name);
+    if (!n || !ELEMENTWISE.has(n.opType) || n.domain !== '' || n.attributes.length || n.outputs.length !== 1) return undefined;
+    if (nodes.has(n.index)) continue;
+    if (nodes.size > 64) return undefined;
+    nodes.set(n.index, n);
+    for (const i of n.inputs) if (i === start || !isScalar(ctx, i)) stack.push(i);
+  }
+  const inside = new Set([...nodes.values()].flatMap((n) => n.outputs));
+  for (const n of nodes.values()) {
+    if (n.outputs[0] === end) continue;
+    if ((ctx.consumers.get(n.outputs[0]!) ?? []).some((c) => !nodes.has(c.index)) || ctx.model.graph.outputs.some((v) => v.name === n.outputs[0])) return undefined;
+  }
+  if ((ctx.consumers.get(start) ?? []).some((c) => !nodes.has(c.index))) return undefined;
+  if (!inside.has(end)) return undefined;
+  return [...nodes.values()].sort((a, b) => a.index - b.index);
+}
+
+/** Emits `chain` again on `start` (any layout); returns the new name of its end. */
+function replay(em: Emit, chain: OnnxNode[], start: string, newStart: string, end: string): string {
+  const renamed = new Map([[start, newStart]]);
+  for (const n of chain) renamed.set(n.outputs[0]!, em.op(n.opType, n.inputs.map((i) => renamed.get(i) ?? i)));
+  return renamed.get(end)!;
+}
+
+/** A ConvTranspose whose stride equals its square kernel, without padding, dilation or groups. */
+function strideKernel(ctx: RewriteContext, ct: OnnxNode): { w: string; b?: string; c: number; o: number; k: number } | undefined {
+  if (ct.opType !== 'ConvTranspose' || ct.domain !== '') return undefined;
+  const [, w, b] = ct.inputs as [string, string, string | undefined];
+  const wt = constantOf(ctx, w);
+  if (!wt || wt.dims.length !== 4 || !floatConst(ctx, w, wt.dims)) return undefined;
+  const [c, o, kh, kw] = wt.dims as [number, number, number, number];
+  const k = kh;
+  const has = (name: string) => ct.attributes.some((a) => a.name === name);
+  const ok =
+    kh === kw &&
+    (attrInt(ct, 'group') ?? 1) === 1 &&
+    sameInts(attrInts(ct, 'strides') ?? [1, 1], [k, k]) &&
+    sameInts(attrInts(ct, 'kernel_shape') ?? [k, k], [k, k]) &&
+    (attrInts(ct, 'dilations') ?? [1, 1]).every((v) => v === 1) &&
+    (attrInts(ct, 'pads') ?? [0, 0, 0, 0]).every((v) => v === 0) &&
+    (attrInts(ct, 'output_padding') ?? [0, 0]).every((v) => v === 0) &&
+    !has('output_shape') &&
+    !has('auto_pad');
+  if (!ok || (b && !floatConst(ctx, b, [o]))) return undefined;
+  return { w, b: b || undefined, c, o, k };
+}
+
+/**
+ * SAM's mask upscaling, from the image tokens to the masks:
+ *   T[1,1,P,C] → Transpose 0132 → Reshape [1,C,H,W] → ConvTranspose (stride = kernel k) →
+ *   Transpose 0231 → LayerNorm over channels → Transpose 0312 → elementwise (GELU) →
+ *   ConvTranspose (stride = kernel k2) → elementwise (GELU) → Reshape [1,1,O2,H·k·k2·W·k·k2] →
+ *   MatMul(hyper[1,1,M,O2], ·)
+ * computed with the channels last all along, where a stride = kernel ConvTranspose is one
+ * product (each output pixel takes one input pixel): rows (i, j, a, b, a2, b2), then one
+ * transpose of the M masks into place instead of the col2im shuffles and the channel
+ * transposes around the LayerNorm.
+ */
+export const upscaling: Rule = (ctx) => {
+  const out: Replacement[] = [];
+  for (const ct1 of ctx.model.graph.nodes) {
+    const c1 = strideKernel(ctx, ct1);
+    if (!c1) continue;
+    // Input: the image tokens [1, 1, P, C] laid out as a [1, C, H, W] image.
+    const rs0 = made(ctx, ct1.inputs[0]!, 'Reshape');
+    const tr0 = rs0 && made(ctx, rs0.inputs[0]!, 'Transpose');
+    const xs = numShape(ctx, ct1.inputs[0]!);
+    const tokens = tr0?.inputs[0];
+    const ts = tokens ? numShape(ctx, tokens) : undefined;
+    if (!rs0 || !tr0 || !xs || !ts || !tokens || xs.length !== 4 || xs[0] !== 1 || xs[1] !== c1.c) continue;
+    const [, , hh, ww] = xs as [number, number, number, number];
+    const p = hh * ww;
+    const perm0 = attrInts(tr0, 'perm');
+    if (!perm0 || ts.length !== perm0.length || ts.length < 2 || ts[ts.length - 1] !== c1.c || ts[ts.length - 2] !== p || ts.slice(0, -2).some((d) => d !== 1)) continue;
+    if (!sameInts(perm0, [...perm0.slice(0, -2).map((_, i) => i), perm0.length - 1, perm0.length - 2])) continue;
+    // Channels last for the LayerNorm and back.
+    const y1 = ct1.outputs[0]!;
+    const toLast = onlyConsumer(ctx, y1);
+    if (!toLast || toLast.opType !== 'Transpose' || !sameInts(attrInts(toLast, 'perm'), [0, 2, 3, 1])) continue;
+    const ln = onlyConsumer(ctx, toLast.outputs[0]!);
+    if (!ln || ln.opType !== 'LayerNormalization' || ln.outputs.filter(Boolean).length !== 1 || ln.inputs.length < 2) continue;
+    if (![-1, 3].includes(attrInt(ln, 'axis') ?? -1) || !floatConst(ctx, ln.inputs[1]!, [c1.o]) || (ln.inputs[2] && !floatConst(ctx, ln.inputs[2], [c1.o]))) continue;
+    const toFirst = onlyConsumer(ctx, ln.outputs[0]!);
+    if (!toFirst || toFirst.opType !== 'Transpose' || !sameInts(attrInts(toFirst, 'perm'), [0, 3, 1, 2])) continue;
+    // Elementwise, then the second ConvTranspose.
+    const z1 = toFirst.outputs[0]!;
+    const ct2 = [...ctx.model.graph.nodes].find((n) => n.opType === 'ConvTranspose' && n.index > toFirst.index && elementwiseChain(ctx, z1, n.inputs[0]!));
+    const c2 = ct2 && strideKernel(ctx, ct2);
+    if (!ct2 || !c2 || c2.c !== c1.o) continue;
+    const act1 = elementwiseChain(ctx, z1, ct2.inputs[0]!)!;
+    // Elementwise, then the flattening Reshape and the product with the hypernetwork's weights.
+    const y2 = ct2.outputs[0]!;
+    const flat = [...ctx.model.graph.nodes].find((n) => n.opType === 'Reshape' && n.index > ct2.index && elementwiseChain(ctx, y2, n.inputs[0]!));
+    if (!flat) continue;
+    const act2 = elementwiseChain(ctx, y2, flat.inputs[0]!)!;
+    const mm = onlyConsumer(ctx, flat.outputs[0]!);
+    const side = (hh * c1.k * c2.k) * (ww * c1.k * c2.k);
+    const fs = numShape(ctx, flat.outputs[0]!);
+    if (!mm || mm.opType !== 'MatMul' || mm.inputs[1] !== flat.outputs[0] || !fs || !sameInts(fs, [1, 1, c2.o, side])) continue;
+    const hyper = mm.inputs[0]!;
+    const hs = numShape(ctx, hyper);
+    const outShape = numShape(ctx, mm.outputs[0]!);
+    if (!hs || hs.length !== 4 || hs[0] !== 1 || hs[1] !== 1 || hs[3] !== c2.o || !outShape) continue;
+    const m = hs[2]!;
+    const inner = [ct1, toLast, toFirst, ct2, flat];
+    if ([y1, toLast.outputs[0]!, ln.outputs[0]!, y2].some((t) => ctx.model.graph.outputs.some((v) => v.name === t))) continue;
+    if (inner.some((n) => n.outputs.length !== 1)) continue;
+    const lnAttributes = copyAttributes(ln, { axis: { int: -1 } });
+    if (!lnAttributes) continue;
+
+    const em = new Emit(ctx);
+    const k1 = c1.k * c1.k;
+    const k2 = c2.k * c2.k;
+    // Weights as [C, (a, b, o)] and biases repeated per kernel offset.
+    const w1 = em.reshape(em.transpose(c1.w, [0, 2, 3, 1]), [c1.c, k1 * c1.o]);
+    let a1 = em.op('MatMul', [em.reshape(tokens, [p, c1.c]), w1]); // [P, (a, b, o)]
+    if (c1.b) a1 = em.op('Add', [a1, em.op('Tile', [c1.b, em.shape([k1])])]);
+    const normed = em.op('LayerNormalization', [em.reshape(a1, [p * k1, c1.o]), ...ln.inputs.slice(1)], lnAttributes);
+    const g1 = replay(em, act1, z1, normed, ct2.inputs[0]!);
+    const w2 = em.reshape(em.transpose(c2.w, [0, 2, 3, 1]), [c2.c, k2 * c2.o]);
+    let a2 = em.op('MatMul', [g1, w2]); // [P·k1, (a2, b2, o2)]
+    if (c2.b) a2 = em.op('Add', [a2, em.op('Tile', [c2.b, em.shape([k2])])]);
+    const g2 = replay(em, act2, y2, em.reshape(a2, [p * k1 * k2, c2.o]), flat.inputs[0]!);
+    const masks = em.op('MatMul', [g2, em.transpose(em.reshape(hyper, [m, c2.o]), [1, 0])]); // [(i, j, a, b, a2, b2), M]
+    const placed = em.transpose(em.reshape(masks, [hh, ww, c1.k, c1.k, c2.k, c2.k, m]), [6, 0, 2, 4, 1, 3, 5]);
+    em.reshape(placed, outShape, mm.outputs[0]);
+    out.push({ rule: 'upscaling', target: mm, nodes: em.nodes });
+  }
+  return out;
+};
+
+/** A node's int, ints and float attributes as `NodeSpec` attributes, with `overrides`; undefined if it has others. */
+function copyAttributes(n: OnnxNode, overrides: NonNullable<NodeSpec['attributes']>): NodeSpec['attributes'] | undefined {
+  const out: Record<string, NonNullable<NodeSpec['attributes']>[string]> = {};
+  for (const a of n.attributes) {
+    if (a.type === 1 && a.f !== undefined) out[a.name] = { float: a.f };
+    else if (a.type === 2 && a.i !== undefined) out[a.name] = { int: a.i };
+    else if (a.type === 7 && a.ints) out[a.name] = { ints: a.ints };
+    else return undefined;
+  }
+  return { ...out, ...overrides };
+}
+
+export const RULES: readonly Rule[] = [attentionOutput, attentionKeys, attentionValues, attentionQueries, upscaling];
 
 /** One line for `optimisations`: what was rewritten. */
 export function describeRewrite(r: DecoderRewrite): string {
@@ -485,6 +642,7 @@ export function describeRewrite(r: DecoderRewrite): string {
     'attention-keys': 'image-token keys as (q·Wkᵀ)·Xᵀ',
     'attention-values': 'image-token values as (A·X)·Wv',
     'attention-queries': 'image-token queries as X·(Wq·kᵀ)',
+    upscaling: 'mask upscaling with the channels last (ConvTranspose as MatMul)',
   };
   const parts = (Object.keys(labels) as RuleName[]).filter((k) => r.counts[k]).map((k) => `${r.counts[k]} ${labels[k]}`);
   return `${parts.join(', ')}; ${r.nodes.before} → ${r.nodes.after} nodes`;

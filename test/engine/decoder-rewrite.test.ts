@@ -99,6 +99,9 @@ for (const [name, format] of [
     it('regroups every attention between image and prompt tokens, checked at load', () => {
       const note = rewritten.optimisations.find((o) => o.startsWith('rewrite:'));
       expect(note).toMatch(/^rewrite: 2 attention outputs as A\(V·Wo\), 2 image-token keys as \(q·Wkᵀ\)·Xᵀ, 2 image-token values as \(A·X\)·Wv, 1 image-token queries as X·\(Wq·kᵀ\)/);
+      // SAM 2 adds the high-resolution features between the upscaling steps: that head stays as it is.
+      if (format === 'sam-hf') expect(note).toMatch(/, 1 mask upscaling with the channels last \(ConvTranspose as MatMul\);/);
+      else expect(note).not.toMatch(/upscaling/);
       expect(Number(/max relative difference (\S+),/.exec(note!)![1])).toBeLessThanOrEqual(1e-5);
     });
 
@@ -129,12 +132,20 @@ for (const [name, format] of [
 }
 
 describe('graphs the rewrite must leave alone', () => {
+  it('the rules find nothing on the analytic decoders', () => {
+    for (const format of ['sam-hf', 'sam1', 'sam2-hf', 'sam2'] as const) {
+      const files = analyticModelFiles()[format];
+      const name = Object.keys(files).find((f) => /decoder/.test(f))!;
+      expect(rewriteDecoder(files[name]!), format).toBe('no attention between image and prompt tokens and no mask upscaling to rewrite');
+    }
+  });
+
   it('an analytic decoder (no attention) loads unchanged and says why', async () => {
     const files = analyticModelFiles()['sam-hf'];
     const on = (await loadSamModel(ort, files, { id: 'a' })) as Model;
     const off = (await loadSamModel(ort, files, { id: 'a', rewrite: false })) as Model;
     expect(on.optimisations[0]).toMatch(/^precompute: \d+ image-only nodes/);
-    expect(on.optimisations[1]).toBe('rewrite: none, prompt half unchanged (no attention between image tokens and prompt tokens matched)');
+    expect(on.optimisations[1]).toBe('rewrite: none, prompt half unchanged (no attention between image and prompt tokens and no mask upscaling to rewrite)');
     expect(off.optimisations.some((o) => o.startsWith('rewrite:'))).toBe(false);
     const image = { width: 64, height: 48, data: new Uint8Array(64 * 48 * 4).fill(120) };
     const emb = await on.encode(image);
@@ -156,7 +167,7 @@ describe('graphs the rewrite must leave alone', () => {
     g.op('Reshape', ['t', g.i64([1, 1, 8, 128])], {}, 'r');
     g.op('MatMul', ['r', g.constant('float', [128, 32], noise(128 * 32, 3, 0.1))], {}, 'out');
     g.output('out', 'float', [1, 1, 8, 32]);
-    expect(rewriteDecoder(g.serialize())).toBe('no attention between image tokens and prompt tokens matched');
+    expect(rewriteDecoder(g.serialize())).toBe('no attention between image and prompt tokens and no mask upscaling to rewrite');
   });
 });
 
