@@ -375,7 +375,8 @@ export const attentionOutput: Rule = (ctx) => {
     if (!as || !vs || as.length !== 4 || vs.length !== 4 || !rShape) continue;
     const [b1, h, p, n] = as;
     const d = vs[3];
-    if (b1 !== 1 || vs[0] !== 1 || !isNum(h) || vs[1] !== h || vs[2] !== n || !isNum(d) || h * d !== e) continue;
+    // A's last dim and V's rows are equal (MatMul needs it), even where inference names them apart.
+    if (b1 !== 1 || vs[0] !== 1 || !isNum(h) || vs[1] !== h || !isNum(d) || h * d !== e) continue;
     if (!big(p, d) || !small(n, d)) continue;
     if (rShape[rShape.length - 1] !== e || rShape[rShape.length - 2] !== p || rShape.slice(0, -2).some((x) => x !== 1)) continue;
     const em = new Emit(ctx);
