@@ -1,6 +1,6 @@
 /**
  * Exact algebraic rewrites of a SAM decoder graph (in practice the prompt half of
- * core/models/precompute.ts) that do the same arithmetic in fewer multiplications.
+ * core/models/precompute.ts) that do the same arithmetic in fewer multiplications or moves.
  *
  * In SAM's two-way transformer the attentions between the few prompt tokens (n ≈ 7) and the
  * P = 4096 image tokens spend almost all their time in P-row projections (P × 256 × 128 each),
@@ -17,6 +17,11 @@
  *
  * Each costs H·n instead of H·d on the P side, so it pays while a prompt has fewer tokens
  * than a head has channels (SAM: d = 16, n = 5 + points + 1, so up to about ten points).
+ *
+ * The mask upscaling after the transformer (two stride-2 ConvTransposes with a LayerNorm and
+ * GELUs between) is the same arithmetic with the channels last: a ConvTranspose whose stride
+ * equals its kernel gives each output pixel one input pixel, so it is one product, and the
+ * col2im shuffles and channel transposes reduce to one transpose of the few final masks.
  *
  * Patterns are matched on structure and shapes, never names; anything that does not match
  * exactly is left alone. Nothing here changes what is computed beyond float rounding, but a
