@@ -274,7 +274,7 @@ export async function downloadFile(file: DownloadableFile, opts: DownloadOptions
     }
   }
 
-  const bytes = await fetchVerified(file, opts, step);
+  const bytes = await readVerified(file, await openResponse(file, opts), opts, step);
 
   if (store) {
     try {
@@ -286,69 +286,81 @@ export async function downloadFile(file: DownloadableFile, opts: DownloadOptions
   return bytes;
 }
 
-async function fetchVerified(file: DownloadableFile, opts: DownloadOptions, step: number): Promise<Uint8Array> {
+/** A response whose headers have arrived and been checked; the body is still unread. */
+interface OpenedResponse {
+  response: Response;
+  /** Bytes the body will hold: the published size, else Content-Length, else unknown. */
+  expected: number | undefined;
+  contentLength: number | undefined;
+  /** Aborts the request when nothing arrives for `stallMs`; disposed once the body is read. */
+  guard: StallGuard;
+}
+
+/** Requests a file and checks its status and announced size; nothing of the body is read. */
+async function openResponse(file: DownloadableFile, opts: DownloadOptions): Promise<OpenedResponse> {
+  const { signal } = opts;
   const fetchFn = opts.fetchImpl ?? (globalThis as { fetch?: typeof fetch }).fetch;
   if (typeof fetchFn !== 'function') {
     fail(ErrorCode.Download, `Cannot download ${file.name}: this environment has no fetch(). Use Node 20+ or a browser.`);
   }
-  const guard = new StallGuard(opts.stallMs ?? DEFAULT_STALL_MS, opts.signal);
+  const host = hostOf(file.url);
+  const stallMs = opts.stallMs ?? DEFAULT_STALL_MS;
+  const guard = new StallGuard(stallMs, signal);
   try {
-    return await fetchGuarded(file, opts, step, fetchFn!, guard);
-  } finally {
+    let response: Response;
+    try {
+      response = await fetchFn!(file.url, { signal: guard.signal, redirect: 'follow', credentials: 'omit' });
+    } catch (err) {
+      if (signal?.aborted) throw cancelled(file.name);
+      if (guard.stalled) throw stalledError(file, stallMs, 0, undefined);
+      return fail(
+        ErrorCode.Download,
+        `Could not reach ${host} to download ${file.name} (${errorText(err)}). Check the internet connection; ` +
+          `in the Figma plugin, ${host} and the CDN hosts it redirects to must be in the manifest's ` +
+          'networkAccess.allowedDomains.',
+        err,
+      );
+    }
+    if (!response.ok) {
+      await response.body?.cancel().catch(() => undefined);
+      httpFailure(file, response);
+    }
+
+    // Content-Length counts encoded bytes; with a content encoding it says nothing about the body we read.
+    const encoding = (response.headers.get('content-encoding') ?? 'identity').trim().toLowerCase();
+    const lengthHeader = response.headers.get('content-length');
+    const contentLength =
+      encoding === 'identity' && lengthHeader !== null && /^\d+$/.test(lengthHeader.trim())
+        ? Number(lengthHeader.trim())
+        : undefined;
+    if (file.bytes !== undefined && contentLength !== undefined && contentLength !== file.bytes) {
+      await response.body?.cancel().catch(() => undefined);
+      fail(
+        ErrorCode.Integrity,
+        `${file.name} at ${host} is ${contentLength} bytes but the registry says ${file.bytes} ` +
+          `(${formatBytes(file.bytes)}): the server holds a different file than the one Cutout was built for. ` +
+          'Nothing was kept; update Cutout or choose another model.',
+      );
+    }
+    guard.touch();
+    return { response, expected: file.bytes ?? contentLength, contentLength, guard };
+  } catch (err) {
     guard.dispose();
+    throw err;
   }
 }
 
-async function fetchGuarded(
-  file: DownloadableFile,
-  opts: DownloadOptions,
-  step: number,
-  fetchFn: typeof fetch,
-  guard: StallGuard,
-): Promise<Uint8Array> {
+async function readVerified(file: DownloadableFile, opened: OpenedResponse, opts: DownloadOptions, step: number): Promise<Uint8Array> {
   const { signal, onProgress } = opts;
-  const host = hostOf(file.url);
   const stallMs = opts.stallMs ?? DEFAULT_STALL_MS;
-
-  let response: Response;
+  let bytes: Uint8Array;
   try {
-    response = await fetchFn(file.url, { signal: guard.signal, redirect: 'follow', credentials: 'omit' });
-  } catch (err) {
-    if (signal?.aborted) throw cancelled(file.name);
-    if (guard.stalled) throw stalledError(file, stallMs, 0, undefined);
-    return fail(
-      ErrorCode.Download,
-      `Could not reach ${host} to download ${file.name} (${errorText(err)}). Check the internet connection; ` +
-        `in the Figma plugin, ${host} and the CDN hosts it redirects to must be in the manifest's ` +
-        'networkAccess.allowedDomains.',
-      err,
-    );
+    // The clock restarts: headers may have waited while other files of the model were opened.
+    opened.guard.touch();
+    bytes = await readBody(file, opened.response, opened.expected, opened.contentLength, signal, onProgress, step, opened.guard, stallMs);
+  } finally {
+    opened.guard.dispose();
   }
-  if (!response.ok) {
-    await response.body?.cancel().catch(() => undefined);
-    httpFailure(file, response);
-  }
-
-  // Content-Length counts encoded bytes; with a content encoding it says nothing about the body we read.
-  const encoding = (response.headers.get('content-encoding') ?? 'identity').trim().toLowerCase();
-  const lengthHeader = response.headers.get('content-length');
-  const contentLength =
-    encoding === 'identity' && lengthHeader !== null && /^\d+$/.test(lengthHeader.trim())
-      ? Number(lengthHeader.trim())
-      : undefined;
-  if (file.bytes !== undefined && contentLength !== undefined && contentLength !== file.bytes) {
-    await response.body?.cancel().catch(() => undefined);
-    fail(
-      ErrorCode.Integrity,
-      `${file.name} at ${host} is ${contentLength} bytes but the registry says ${file.bytes} ` +
-        `(${formatBytes(file.bytes)}): the server holds a different file than the one Cutout was built for. ` +
-        'Nothing was kept; update Cutout or choose another model.',
-    );
-  }
-  const expected = file.bytes ?? contentLength;
-
-  guard.touch();
-  const bytes = await readBody(file, response, expected, contentLength, signal, onProgress, step, guard, stallMs);
   if (signal?.aborted) throw cancelled(file.name);
   await verifyBytes(file, bytes);
   return bytes;
@@ -477,11 +489,18 @@ export interface DownloadedModel {
 }
 
 /**
- * Downloads every file of a model, one after another, with one progress stream:
- * `loaded`/`total` count bytes over all files, `file` names the one in flight.
- * Files already in the store count as loaded at once.
+ * Downloads every file of a model at once, with one progress stream: `loaded`/`total` count
+ * bytes over all files, `file` names the one that reported last. Every file is requested (and
+ * looked up in the store) before the first byte is counted, so the total is final from the
+ * first report whenever each size is published or announced (Content-Length); only a file
+ * with neither widens it, once its end is known. Files already in the store count as loaded
+ * at once. `onFile` gets each file as soon as it is verified (the caller may start using it
+ * while the others still arrive). A failing file cancels the others.
  */
-export async function downloadModel(model: DownloadableModel, opts: DownloadOptions = {}): Promise<DownloadedModel> {
+export async function downloadModel(
+  model: DownloadableModel,
+  opts: DownloadOptions & { onFile?: (name: string, bytes: Uint8Array) => void } = {},
+): Promise<DownloadedModel> {
   const names = new Set<string>();
   for (const f of model.files) {
     if (names.has(f.name)) {
@@ -489,38 +508,115 @@ export async function downloadModel(model: DownloadableModel, opts: DownloadOpti
     }
     names.add(f.name);
   }
-  const sizes = model.files.map((f) => f.bytes ?? 0);
-  let total = sizes.reduce((a, b) => a + b, 0);
-  let done = 0;
-  let lastLoaded = 0;
-  const files: Record<string, Uint8Array> = {};
-  for (let i = 0; i < model.files.length; i++) {
-    const file = model.files[i];
-    const bytes = await downloadFile(file, {
-      ...opts,
-      onProgress: opts.onProgress
-        ? (p) => {
-            // An unpublished size comes from the response (Content-Length, in p.total) or, without
-            // one, is only known once the file is done: widen the total as it becomes known.
-            const fileTotal = Math.max(sizes[i], p.total, p.loaded);
-            if (fileTotal > sizes[i]) {
-              total += fileTotal - sizes[i];
-              sizes[i] = fileTotal;
-            }
-            const loaded = Math.max(lastLoaded, done + p.loaded);
-            lastLoaded = loaded;
-            opts.onProgress!({ loaded, total, file: file.name });
-          }
-        : undefined,
-    });
-    if (bytes.length !== sizes[i]) {
-      total += bytes.length - sizes[i];
-      sizes[i] = bytes.length;
+  model.files.forEach(checkFileSpec);
+  const outer = opts.signal;
+  if (outer?.aborted) throw cancelled(model.files[0]?.name ?? model.id);
+  // One signal for all files: the caller's, or the first failure's.
+  const inner = new AbortController();
+  const onOuterAbort = (): void => inner.abort();
+  outer?.addEventListener('abort', onOuterAbort, { once: true });
+  const { store } = opts;
+  const step = Math.max(1, opts.progressStep ?? DEFAULT_PROGRESS_STEP);
+  const fileOpts: DownloadOptions = { ...opts, signal: inner.signal, onProgress: undefined };
+  const cancelledError = (name: string) => (outer?.aborted ? cancelled(name) : undefined);
+  // Stall clocks of opened responses, stopped however the download ends.
+  const guards: StallGuard[] = [];
+
+  try {
+    // 1. Store hits and response headers, all at once: every size known before any progress.
+    const opened = await settleAll(
+      model.files.map(async (file) => {
+        const hit = store ? await fromStore(file, store, modelStoreKey(file)) : undefined;
+        if (hit) return { hit } as const;
+        const response = await openResponse(file, fileOpts);
+        guards.push(response.guard);
+        return { response } as const;
+      }),
+      () => inner.abort(),
+    );
+    const sizes = opened.map((o, i) => (o.hit ? o.hit.length : (o.response.expected ?? model.files[i]!.bytes ?? 0)));
+    const got = opened.map((o) => (o.hit ? o.hit.length : 0));
+    let total = sizes.reduce((a, b) => a + b, 0);
+    let reported = -1;
+    const report = (file: string): void => {
+      if (!opts.onProgress) return;
+      const loaded = got.reduce((a, b) => a + b, 0);
+      if (loaded === reported && loaded !== total) return;
+      reported = loaded;
+      opts.onProgress({ loaded, total: Math.max(total, loaded), file });
+    };
+    const files: Record<string, Uint8Array> = {};
+    const hits = model.files.filter((_, i) => opened[i]!.hit);
+    for (const f of hits) {
+      files[f.name] = opened[model.files.indexOf(f)]!.hit!;
+      report(f.name);
+      opts.onFile?.(f.name, files[f.name]!);
     }
-    done += bytes.length;
-    files[file.name] = bytes;
+
+    // 2. The bodies, all at once.
+    await settleAll(
+      model.files.map(async (file, i) => {
+        const o = opened[i]!;
+        if (o.hit) return;
+        const bytes = await readVerified(
+          file,
+          o.response,
+          {
+            ...fileOpts,
+            onProgress: (p) => {
+              got[i] = p.loaded;
+              // A size neither published nor announced is known only at its end.
+              if (p.loaded > sizes[i]!) {
+                total += p.loaded - sizes[i]!;
+                sizes[i] = p.loaded;
+              }
+              report(file.name);
+            },
+          },
+          step,
+        );
+        if (store) {
+          try {
+            await store.put(modelStoreKey(file), bytes);
+          } catch {
+            /* uncached but valid: the next session downloads again */
+          }
+        }
+        files[file.name] = bytes;
+        opts.onFile?.(file.name, bytes);
+      }),
+      () => inner.abort(),
+    );
+    // Keys in the model's order, whatever order the files finished in.
+    const ordered: Record<string, Uint8Array> = {};
+    for (const f of model.files) ordered[f.name] = files[f.name]!;
+    return { id: model.id, files: ordered };
+  } catch (err) {
+    throw cancelledError(model.files[0]?.name ?? model.id) ?? err;
+  } finally {
+    for (const g of guards) g.dispose();
+    outer?.removeEventListener('abort', onOuterAbort);
   }
-  return { id: model.id, files };
+}
+
+/**
+ * Like Promise.all, but on the first rejection calls `onFailure` (to cancel the rest) and
+ * still waits for every promise to settle, so nothing runs on after the caller gave up;
+ * rejects with the first failure that is not a consequence of the cancel.
+ */
+async function settleAll<T>(promises: Array<Promise<T>>, onFailure: () => void): Promise<T[]> {
+  let first: { error: unknown } | undefined;
+  const results = await Promise.allSettled(
+    promises.map((p) =>
+      p.catch((error: unknown) => {
+        if (!first || (isCancelled(first.error) && !isCancelled(error))) first = { error };
+        onFailure();
+        throw error;
+      }),
+    ),
+  );
+  if (first) throw first.error;
+  return results.map((r) => (r as PromiseFulfilledResult<T>).value);
 }
 
 /**

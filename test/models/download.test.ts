@@ -462,7 +462,7 @@ describe('downloadModel', () => {
     const total = SIZE + small.length;
     for (let i = 1; i < seen.length; i++) expect(seen[i].loaded).toBeGreaterThanOrEqual(seen[i - 1].loaded);
     expect(seen.every((p) => p.total === total)).toBe(true);
-    expect(seen[seen.length - 1]).toEqual({ loaded: total, total, file: 'prompt_encoder_mask_decoder.onnx' });
+    expect(seen[seen.length - 1]).toMatchObject({ loaded: total, total });
     expect(seen.some((p) => p.file === 'vision_encoder.onnx')).toBe(true);
   });
 
@@ -505,7 +505,7 @@ describe('downloadModel', () => {
     expect(seen[seen.length - 1]).toMatchObject({ loaded: SIZE, total: SIZE });
   });
 
-  it('takes an unpublished size from Content-Length, so folder-URL models show real byte progress', async () => {
+  it('knows the total of every file from the first report when sizes are announced, not only published (it never jumps)', async () => {
     const seen: DownloadProgress[] = [];
     await downloadModel(
       {
@@ -517,14 +517,48 @@ describe('downloadModel', () => {
       },
       { progressStep: 32 * 1024, onProgress: (p) => seen.push(p) },
     );
-    // While a.onnx downloads the total is its Content-Length (not just what arrived so far: a
-    // UI treats loaded === total as "done" and would show no progress at all).
-    const first = seen.filter((p) => p.file === 'a.onnx');
-    expect(first.some((p) => p.loaded < p.total)).toBe(true);
-    expect(first.every((p) => p.total === SIZE)).toBe(true);
+    // Folder-URL models publish no sizes: every file's Content-Length is read before the first
+    // byte is counted, so the total is both files from the start (a UI treats loaded === total
+    // as "done", and a total that grows mid-way makes the bar jump back).
+    expect(seen.some((p) => p.file === 'a.onnx' && p.loaded < p.total)).toBe(true);
+    expect(seen.every((p) => p.total === 2 * SIZE)).toBe(true);
     for (let i = 1; i < seen.length; i++) expect(seen[i].loaded).toBeGreaterThanOrEqual(seen[i - 1].loaded);
-    expect(seen.every((p) => p.loaded <= p.total)).toBe(true);
-    expect(seen[seen.length - 1]).toEqual({ loaded: 2 * SIZE, total: 2 * SIZE, file: 'b.onnx' });
+    expect(seen[seen.length - 1]).toMatchObject({ loaded: 2 * SIZE, total: 2 * SIZE });
+  });
+
+  it('hands each file over as soon as it is verified, before the others are done', async () => {
+    const order: string[] = [];
+    const result = await downloadModel(
+      {
+        id: 'm',
+        files: [
+          { name: 'slow.onnx', url: server.url + '/slow.onnx', bytes: SIZE, sha256: bodySha },
+          { name: 'small.onnx', url: server.url + '/small.onnx', bytes: small.length, sha256: nodeSha(small) },
+        ],
+      },
+      { onFile: (name, bytes) => order.push(`${name}:${bytes.length}`) },
+    );
+    expect(order).toEqual([`small.onnx:${small.length}`, `slow.onnx:${SIZE}`]);
+    expect(Object.keys(result.files)).toEqual(['slow.onnx', 'small.onnx']);
+  });
+
+  it('a failing file cancels the others and the error names it', async () => {
+    const before = server.requests.length;
+    const err = await caught(
+      downloadModel({ id: 'm', files: [file('/slow.onnx', { name: 'a.onnx' }), file('/missing.onnx', { name: 'b.onnx' })] }),
+    );
+    expect(err.code).toBe(ErrorCode.Download);
+    expect(err.message).toContain('b.onnx');
+    expect(server.requests.length).toBeGreaterThan(before);
+  });
+
+  it('cancels every file when the caller aborts', async () => {
+    const abort = new AbortController();
+    const p = downloadModel(
+      { id: 'm', files: [file('/slow.onnx', { name: 'a.onnx' }), file('/ok.onnx', { name: 'b.onnx' })] },
+      { signal: abort.signal, onProgress: () => abort.abort() },
+    );
+    expect(isCancelled(await caught(p))).toBe(true);
   });
 });
 
