@@ -12,6 +12,7 @@
  */
 import type { ErrorInfo } from '../core/errors.js';
 import type { CommandId } from './commands.js';
+import type { LearnedTimings } from './timings.js';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -67,6 +68,8 @@ export interface Settings {
   threshold: number;
   /** Batch: the salient (background-removal) model; the UI picks the registry default when absent. */
   salientModelId?: string;
+  /** How long loading and analysis took here before: the progress bars' estimates (plugin/timings.ts). */
+  timings?: LearnedTimings;
 }
 
 export const DEFAULT_SETTINGS: Settings = {

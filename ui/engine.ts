@@ -14,6 +14,7 @@ import type { ApplyOptions, ApplyProgress, ApplyResult } from './apply.js';
 import type { Backend, BackendReport } from './backend.js';
 import type { LoadedModel, RemoveBgRequest, RemoveBgResultData } from './inference.js';
 import type { ModelChoice } from './models.js';
+import { PendingHover } from './pending.js';
 import { InferenceScheduler, SUPERSEDED, type Superseded } from './schedule.js';
 
 export type EngineEvent =
@@ -22,7 +23,8 @@ export type EngineEvent =
   | { type: 'model-ready'; model: ModelChoice; info: LoadedModel; ms: number }
   | { type: 'salient-ready'; model: ModelChoice; ms: number }
   | { type: 'model-error'; model: ModelChoice; error: unknown }
-  | { type: 'encoding'; startedAt: number }
+  /** `first`: the first encode in this runtime (it costs more: the wasm heap grows). */
+  | { type: 'encoding'; startedAt: number; modelId: string; first: boolean }
   | { type: 'encoded'; ms: number; cached: boolean }
   | { type: 'encode-error'; error: unknown };
 
@@ -57,6 +59,10 @@ export class Engine {
   private imageGen = 0;
   /** `${modelGen}:${imageGen}` of what the backend has encoded. */
   private encodedKey = '';
+  /** Encodes the runtime has run (the first is the slow one). */
+  private encodes = 0;
+  /** The newest hover made before the embedding existed: run once it does. */
+  private readonly pendingHover = new PendingHover<Prompt>();
 
   constructor(private readonly deps: EngineDeps) {}
 
@@ -110,6 +116,7 @@ export class Engine {
     this.download = abort;
     const gen = ++this.modelGen;
     this.loaded = undefined;
+    this.pendingHover.drop();
     this.samWanted = choice.id;
     const started = now();
     const superseded = () => new CutoutError(ErrorCode.Cancelled, 'Another model was chosen.');
@@ -205,6 +212,7 @@ export class Engine {
 
   /** The image prompts refer to from now on (encoded lazily, or now with `encode`). */
   setImage(image: RgbaImage | undefined): void {
+    this.pendingHover.drop();
     this.image = image;
     this.imageGen++;
     this.encodedKey = '';
@@ -218,12 +226,16 @@ export class Engine {
     if (!image) throw new CutoutError(ErrorCode.State, 'Select an image layer first.');
     if (!this.loaded) throw new CutoutError(ErrorCode.State, 'The model is not loaded yet.');
     const startedAt = now();
-    this.deps.onEvent({ type: 'encoding', startedAt });
+    this.deps.onEvent({ type: 'encoding', startedAt, modelId: this.loaded.choice.id, first: this.encodes === 0 });
     try {
       const r = await backend.setImage(image);
-      if (`${this.modelGen}:${this.imageGen}` === key) this.encodedKey = key;
+      if (!r.cached) this.encodes++;
+      const current = `${this.modelGen}:${this.imageGen}` === key;
+      if (current) this.encodedKey = key;
       this.deps.onEvent({ type: 'encoded', ms: now() - startedAt, cached: r.cached });
+      if (current) this.pendingHover.release();
     } catch (error) {
+      this.pendingHover.drop();
       this.deps.onEvent({ type: 'encode-error', error });
       throw error;
     }
@@ -245,8 +257,14 @@ export class Engine {
     });
   }
 
-  /** A preview decode; SUPERSEDED if a newer hover or a commit came first, or nothing is ready. */
+  /**
+   * A preview decode; SUPERSEDED if a newer hover or a commit came first, or there is no
+   * image. Made while the image is being analysed (or the model loads), it waits — only the
+   * newest such hover — and runs as soon as the embedding exists.
+   */
   async hover(prompt: Prompt): Promise<DecodeResult | Superseded> {
+    if (!this.image) return SUPERSEDED;
+    if (!this.isEncoded && !(await this.pendingHover.hold(prompt))) return SUPERSEDED;
     if (!this.isEncoded) return SUPERSEDED;
     const backend = await this.backend();
     const gen = `${this.modelGen}:${this.imageGen}`;
@@ -256,7 +274,13 @@ export class Engine {
     });
   }
 
+  /** Whether a hover waits for the embedding. */
+  get hoverPending(): boolean {
+    return this.pendingHover.waiting;
+  }
+
   cancelHover(): void {
+    this.pendingHover.drop();
     this.scheduler.cancelHover();
   }
 

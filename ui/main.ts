@@ -27,6 +27,8 @@ import { SUPERSEDED } from './schedule.js';
 import { SettingsStore } from './settings.js';
 import { openModelStore, type StoreInfo } from './store.js';
 import { isTheme, setHostClass, setTheme, watchTheme } from './theme.js';
+import { promptWait } from './pending.js';
+import { Waits } from './waits.js';
 import { Banner, byId, fillSelect, ProgressView, Segmented } from './widgets.js';
 
 /** Timeline of the session (ms since navigation start), for the e2e harness and debugging. */
@@ -38,8 +40,13 @@ export interface Timeline {
   runtime?: number;
   modelReady?: number;
   imageShown?: number;
+  /** The first analysis started, and how long it took (ms). */
+  encodeStart?: number;
   encoded?: number;
+  encodeMs?: number;
   ready?: number;
+  /** The first mask of a click (not a hover) drawn. */
+  firstMask?: number;
 }
 
 const OUTPUT_NAMES: Record<OutputKind, string> = { cutout: 'Cutout', 'vector-mask': 'Vector mask', outline: 'Outline' };
@@ -54,6 +61,7 @@ class App {
   readonly banner = new Banner();
   readonly timeline: Timeline = { script: performance.now() };
   readonly history = new PromptHistory<DecodeResult>();
+  readonly waits: Waits;
   readonly engine: Engine;
   readonly canvas: ImageCanvas;
   readonly batch: BatchController;
@@ -104,6 +112,19 @@ class App {
       return started;
     });
     backend.catch((err: unknown) => this.banner.error(err));
+    this.waits = new Waits({
+      show: (owner, state, refresh) => {
+        if (!refresh || !this.progress.active || this.progress.active === owner) this.progress.show(owner, state);
+      },
+      hide: (owner) => this.progress.hide(owner),
+      timings: () => this.settings.get().timings,
+      saveTimings: (timings) => this.settings.set({ timings }),
+      now: () => performance.now(),
+      every: (ms, fn) => {
+        const t = setInterval(fn, ms);
+        return () => clearInterval(t);
+      },
+    });
     this.engine = new Engine({
       backend,
       store: this.storeInfo.then((s) => s.store),
@@ -298,48 +319,45 @@ class App {
 
   private onEngineEvent(e: EngineEvent): void {
     switch (e.type) {
-      case 'download': {
-        const done = e.total > 0 && e.loaded >= e.total;
-        if (done) break;
-        this.progress.show('model', {
-          label: `Downloading ${e.model.name}`,
-          detail: e.total > 0 ? `${formatBytes(e.loaded)} of ${formatBytes(e.total)}` : formatBytes(e.loaded),
-          fraction: e.total > 0 ? e.loaded / e.total : undefined,
-        });
+      case 'download':
+        this.waits.download(e.model, e.loaded, e.total);
         break;
-      }
       case 'model-opening':
-        this.progress.show('model', { label: `Loading ${e.model.name}`, elapsedSince: performance.now() });
+        this.waits.opening(e.model);
         break;
       case 'salient-ready':
-        this.progress.hide('model');
+        this.waits.modelDone(e.model, true);
         this.updateBadge();
         this.render();
         break;
       case 'model-ready':
         this.timeline.modelReady = performance.now();
-        this.progress.hide('model');
+        this.waits.modelDone(e.model, true);
         this.updateBadge();
         this.render();
         break;
       case 'model-error':
-        this.progress.hide('model');
+        this.waits.modelDone(e.model, false);
         this.modelFailed = !isCutoutError(e.error, ErrorCode.Cancelled);
         if (!isCutoutError(e.error, ErrorCode.Cancelled)) this.banner.error(e.error, { label: 'Try again', run: () => this.loadChosenModel() });
         this.render();
         break;
       case 'encoding':
-        this.progress.show('encode', { label: 'Analyzing image', elapsedSince: e.startedAt });
+        this.timeline.encodeStart ??= e.startedAt;
+        this.waits.encoding(e.modelId, e.first, e.startedAt);
         this.render();
         break;
       case 'encoded':
-        this.timeline.encoded = performance.now();
-        this.progress.hide('encode');
+        if (this.timeline.encoded === undefined) {
+          this.timeline.encoded = performance.now();
+          this.timeline.encodeMs = e.ms;
+        }
+        this.waits.encoded(e.cached ? undefined : e.ms);
         this.markReady();
         this.render();
         break;
       case 'encode-error':
-        this.progress.hide('encode');
+        this.waits.encoded(undefined);
         this.banner.error(e.error, { label: 'Try again', run: () => this.encodeCurrent() });
         this.render();
         break;
@@ -404,6 +422,14 @@ class App {
     return !!this.image && this.engine.isEncoded && !this.applying;
   }
 
+  /**
+   * Clicks and hovers are taken as soon as the image shows: made while it is analysed (or
+   * the model loads) they wait and are answered once the embedding exists.
+   */
+  private get canTakeInput(): boolean {
+    return !!this.image && !this.applying && !this.modelFailed;
+  }
+
   private addPoint(p: Point, label: 0 | 1): void {
     const cur = this.history.current.prompt;
     if (label === 0 && !isDecodable(cur)) {
@@ -459,7 +485,7 @@ class App {
   private hover(p: Point | undefined): void {
     this.hoverPoint = p;
     const showHover = isEmptyPrompt(this.history.current.prompt);
-    if (!p || !showHover || !this.canPrompt) {
+    if (!p || !showHover || !this.canTakeInput) {
       this.engine.cancelHover();
       if (this.hoverPrediction) {
         this.hoverPrediction = undefined;
@@ -467,14 +493,17 @@ class App {
       }
       return;
     }
+    const held = !this.engine.isEncoded;
     void this.engine.hover({ points: [{ x: p.x, y: p.y, label: 1 }] }).then(
       (r) => {
+        if (held) this.renderPending();
         if (r === SUPERSEDED || this.hoverPoint !== p || !isEmptyPrompt(this.history.current.prompt)) return;
         this.hoverPrediction = r;
         this.renderMask();
       },
       () => undefined, // a failed preview is not worth a banner; the click will say
     );
+    if (held) this.renderPending();
   }
 
   private selectCandidate(k: number): void {
@@ -686,10 +715,25 @@ class App {
 
   private renderMask(): void {
     const e = this.history.current;
+    if (e.prediction && this.timeline.firstMask === undefined) this.timeline.firstMask = performance.now();
     if (e.prediction) this.canvas.setMask(e.prediction, e.candidate ?? e.prediction.selected, false);
     else if (this.hoverPrediction && isEmptyPrompt(e.prompt)) this.canvas.setMask(this.hoverPrediction, this.hoverPrediction.selected, true);
     else if (!isDecodable(e.prompt)) this.canvas.setMask(undefined);
     // else: a decode is in flight; keep the previous mask until it arrives
+  }
+
+  /**
+   * `data-pending` on #app: 'click' while the newest prompt waits for the analysis, 'hover'
+   * while only a hover does (styles dim the prompt markers; tests read it), else absent.
+   */
+  private renderPending(): void {
+    const e = this.history.current;
+    const wait = promptWait({ decodable: isDecodable(e.prompt), answered: !!e.prediction, encoded: this.engine.isEncoded });
+    const pending = wait === 'pending' ? 'click' : this.engine.hoverPending ? 'hover' : '';
+    const app = byId('app');
+    if ((app.dataset.pending ?? '') === pending) return;
+    if (pending) app.dataset.pending = pending;
+    else delete app.dataset.pending;
   }
 
   private renderCandidates(): void {
@@ -715,7 +759,7 @@ class App {
     const hint = byId('stage-hint');
     const k = keyNames(isMac);
     let text = '';
-    if (this.image && this.engine.isEncoded) {
+    if (this.image && this.canTakeInput) {
       const e = this.history.current;
       text = isEmptyPrompt(e.prompt)
         ? `Click an object · ${k.alt}click to exclude · drag for a box`
@@ -736,9 +780,10 @@ class App {
     const e = this.history.current;
     app.dataset.busy = String(this.applying || this.engine.scheduler.busy);
     this.modes.disabled = !this.canSwitchMode;
-    this.canvas.setEnabled(this.canPrompt);
+    this.canvas.setEnabled(this.canTakeInput);
     this.canvas.setPrompt(e.prompt);
     this.renderMask();
+    this.renderPending();
     this.renderCandidates();
     this.renderHint();
     byId<HTMLButtonElement>('undo').disabled = !this.history.canUndo;
@@ -762,7 +807,9 @@ class App {
     if (this.lastApplied) return `Added “${this.lastApplied}”`;
     if (!this.engine.model) return this.modelFailed ? 'The model is not available: try again or choose another.' : 'Preparing the model…';
     if (!this.image) return this.source ? `Reading ${this.source.name}…` : '';
-    if (!this.engine.isEncoded) return 'Analyzing the image…';
+    if (!this.engine.isEncoded) {
+      return isDecodable(e.prompt) ? 'Your click is answered as soon as the image is analyzed.' : 'Analyzing the image… you can click the object already.';
+    }
     if (!isDecodable(e.prompt)) return 'Click the object you want to keep.';
     if (!e.prediction) return 'Finding the object…';
     const n = e.prediction.lowRes.length;

@@ -4,6 +4,7 @@
  * the user changes one.
  */
 import { DEFAULT_SETTINGS, type OutputKind, type Settings } from '../plugin/protocol.js';
+import { sanitizeTimings } from '../plugin/timings.js';
 
 const OUTPUTS: readonly OutputKind[] = ['cutout', 'vector-mask', 'outline'];
 
@@ -27,6 +28,8 @@ export function sanitizeSettings(s: Partial<Settings> | undefined): Settings {
     threshold: num(v.threshold, 0.01, 1, d.threshold),
   };
   if (typeof v.salientModelId === 'string' && v.salientModelId) out.salientModelId = v.salientModelId;
+  const timings = sanitizeTimings(v.timings);
+  if (timings) out.timings = timings;
   return out;
 }
 

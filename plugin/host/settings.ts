@@ -5,6 +5,7 @@
  */
 import { DEFAULT_SETTINGS, type ModelSourceSpec, type OutputKind, type Settings } from '../protocol.js';
 import type { HostStore } from './contract.js';
+import { sanitizeTimings } from '../timings.js';
 
 export const SETTINGS_KEY = 'settings.v1';
 /** Extra models for the picker (test harnesses, self-hosted copies): ModelSourceSpec[]. */
@@ -36,6 +37,9 @@ export function validateSettings(value: unknown): { settings: Settings; problems
   take('strategy', (x) => STRATEGIES.includes(x as Settings['strategy']));
   take('threshold', (x) => inRange(x, 0, 1));
   take('salientModelId', (x) => typeof x === 'string' && x.length > 0 && x.length < 200);
+  // Measurements, not choices: whatever is malformed is dropped silently (never a problem to report).
+  const timings = sanitizeTimings(v.timings);
+  if (timings) s.timings = timings;
   return { settings: s, problems };
 }
 

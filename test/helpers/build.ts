@@ -68,7 +68,7 @@ export function newestMtime(paths: string[]): number {
 }
 
 /** What every bundle is built from (besides its own folder). */
-export const SHARED_SOURCES = ['core', 'plugin/protocol.ts', 'models/registry.ts', 'build.mjs'];
+export const SHARED_SOURCES = ['core', 'plugin/protocol.ts', 'plugin/timings.ts', 'models/registry.ts', 'build.mjs'];
 
 /** Rebuilds dist/ui.html (only that) when missing or older than its sources. */
 export function ensureUiBuilt(): void {
