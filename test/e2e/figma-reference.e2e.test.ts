@@ -148,6 +148,30 @@ async function outlineScreenshot(s: Session, srcId: string, vectorId: string, na
   await s.page.screenshot({ path: `${ARTIFACTS}/e2e-${name}.png` });
 }
 
+/** Where image pixel `p` is on the UI's canvas (CSS px inside it). */
+async function canvasPoint(s: Session, p: { x: number; y: number }): Promise<{ x: number; y: number }> {
+  const geo = await s.ui.evaluate(() => (window as unknown as { __cutout: { app: { canvas: { geometry: { x: number; y: number; scale: number } } } } }).__cutout.app.canvas.geometry);
+  return { x: geo.x + p.x * geo.scale, y: geo.y + p.y * geo.scale };
+}
+
+/** The UI's current prediction: its scores, selected candidate and a digest of each low-res map. */
+async function currentPrediction(s: Session): Promise<{ scores: number[]; selected: number; maps: number[][] }> {
+  return s.ui.evaluate(() => {
+    const p = (window as unknown as { __cutout: { app: { history: { current: { prediction?: { scores: number[]; selected: number; lowRes: Float32Array[] } } } } } }).__cutout.app.history.current.prediction!;
+    // Sums over stripes of each map: equal maps, equal digests; any differing logit shows.
+    const maps = p.lowRes.map((m) => {
+      const out: number[] = [];
+      for (let k = 0; k < 16; k++) {
+        let sum = 0;
+        for (let i = k; i < m.length; i += 16) sum += m[i]!;
+        out.push(sum);
+      }
+      return out;
+    });
+    return { scores: [...p.scores], selected: p.selected, maps };
+  });
+}
+
 const stateOf = (n: NodeInfo) => JSON.parse(n.state) as { strokes: Array<{ type: string; visible?: boolean; opacity?: number }>; strokeWeight: number; fills: unknown[] };
 
 describe('Cutout in Figma with the real SAM graphs and the Outline output (end to end)', () => {
@@ -203,7 +227,26 @@ describe('Cutout in Figma with the real SAM graphs and the Outline output (end t
       );
       await s.call('select', [srcId]);
       await s.ui.waitForFunction(() => document.getElementById('progress-label')?.textContent === 'Analyzing image' && !document.getElementById('progress')!.hidden, undefined, { timeout: 60_000 });
+
+      // A click while the image is analysed is taken, shown pending, and answered once the
+      // embedding exists (it used to be dropped: the canvas took no input before).
+      await s.ui.locator('#stage-canvas').hover({ position: await canvasPoint(s, { x: 40, y: 40 }) });
+      expect(await s.ui.evaluate(() => document.getElementById('app')!.dataset.pending)).toBe('hover');
+      await s.ui.locator('#stage-canvas').click({ position: await canvasPoint(s, CHELSEA_CLICK) });
+      const pendingShown = await s.ui.evaluate(() => ({
+        pending: document.getElementById('app')!.dataset.pending,
+        status: document.getElementById('status')!.textContent,
+        analysing: document.getElementById('progress-label')!.textContent,
+        encoded: (window as unknown as { __cutout: { app: { engine: { isEncoded: boolean } } } }).__cutout.app.engine.isEncoded,
+      }));
+      expect(pendingShown).toEqual({ pending: 'click', status: 'Your click is answered as soon as the image is analyzed.', analysing: 'Analyzing image', encoded: false });
       await s.screenshot('reference-encoding');
+      await s.ui.waitForFunction(() => (window as unknown as { __cutout: { app: { canvas: { hasMask: boolean } } } }).__cutout.app.canvas.hasMask, undefined, { timeout: 80_000 });
+      timings['reference: open → first mask (click made during the analysis)'] = Date.now() - t0;
+      expect(await s.ui.evaluate(() => document.getElementById('app')!.dataset.pending)).toBeUndefined();
+      expect(await s.ui.locator('#status').innerText()).toMatch(/^Mask [1-3] of 3\b/);
+      const pendingAnswer = await currentPrediction(s);
+      await s.page.keyboard.press('Escape');
       await waitForSource(s, CHELSEA.name, 80_000);
       timings['reference: open → ready for clicks'] = Date.now() - t0;
       expect(await s.ui.locator('#model-select').inputValue()).toBe(REF_MODEL.id);
@@ -215,20 +258,36 @@ describe('Cutout in Figma with the real SAM graphs and the Outline output (end t
       }
       measured.runtime = await s.ui.evaluate(() => (window as unknown as { __cutout: { app: { runtime: unknown } } }).__cutout.app.runtime);
 
-      // Byte progress: the strip said "Downloading <model>", "x of y" bytes with y the
-      // encoder's Content-Length, then the total of both files, and the bar grew.
+      // Byte progress: the strip said "Downloading <model>", "x of y" bytes with y the total of
+      // both files from the first state on (the files' Content-Length: this model publishes no
+      // sizes), with time left, and the bar grew.
       const progress = await s.ui.evaluate(() => (window as unknown as { __progressLog: ProgressEntry[] }).__progressLog);
       const downloads = progress.filter((p) => p.shown && p.label === `Downloading ${REF_MODEL.name}`);
       measured['reference: download progress states shown'] = downloads.length;
       measured['reference: download progress sample'] = downloads.filter((_, i) => i % Math.max(1, Math.floor(downloads.length / 6)) === 0).map((p) => `${p.detail} (${p.width})`);
       expect(downloads.length, JSON.stringify(progress.slice(0, 12))).toBeGreaterThanOrEqual(3);
-      for (const p of downloads) expect(p.detail).toMatch(/^\d+(\.\d)? (B|kB|MB) of \d+(\.\d)? MB$/);
-      expect(downloads.some((p) => p.detail.endsWith(` of ${formatBytes(encoderBytes)}`))).toBe(true);
-      expect(downloads.some((p) => p.detail.endsWith(` of ${formatBytes(encoderBytes + decoderBytes)}`))).toBe(true);
+      const total = formatBytes(encoderBytes + decoderBytes);
+      for (const p of downloads) expect(p.detail).toMatch(new RegExp(`^\\d+(\\.\\d)? (B|kB|MB) of ${total.replace('.', '\\.')} · (about \\d+ (s|min) left|a few seconds left|a little longer than usual)$`));
       const widths = downloads.map((p) => parseFloat(p.width));
       expect(widths.every((w) => w >= 0 && w < 100)).toBe(true);
       expect(Math.max(...widths)).toBeGreaterThan(Math.min(...widths));
-      expect(progress.some((p) => p.shown && p.label === 'Analyzing image')).toBe(true);
+      // Loading (download, then "Preparing") is one determinate bar that never goes back; so is
+      // the analysis; both say how long is left.
+      const loading = progress.filter((p) => p.shown && (p.label === `Downloading ${REF_MODEL.name}` || p.label === `Preparing ${REF_MODEL.name}`));
+      const analysing = progress.filter((p) => p.shown && p.label === 'Analyzing image');
+      measured['reference: analysis progress sample'] = analysing.filter((_, i) => i % Math.max(1, Math.floor(analysing.length / 6)) === 0).map((p) => `${p.detail} (${p.width})`);
+      expect(loading.some((p) => p.label.startsWith('Preparing'))).toBe(true);
+      expect(analysing.length).toBeGreaterThanOrEqual(3);
+      for (const bar of [loading, analysing]) {
+        const w = bar.map((p) => parseFloat(p.width));
+        expect(w.every((x) => Number.isFinite(x) && x >= 0 && x < 100), JSON.stringify(bar.slice(0, 8))).toBe(true);
+        for (let i = 1; i < w.length; i++) expect(w[i]!).toBeGreaterThanOrEqual(w[i - 1]!);
+        expect(w[w.length - 1]!).toBeGreaterThan(w[0]!);
+      }
+      for (const p of analysing) expect(p.detail).toMatch(/^(about \d+ (s|min) left|a few seconds left|a little longer than usual)$/);
+      // What this run took is learned: saved with the settings for the next session's estimates.
+      const saved = await s.page.evaluate(async (key) => (await (globalThis as unknown as { figma: PluginAPI }).figma.clientStorage.getAsync(key)) as { timings?: { models: Record<string, Record<string, number>> } }, SETTINGS_KEY);
+      expect(saved.timings?.models[REF_MODEL.id]).toMatchObject({ openMs: expect.any(Number), firstEncodeMs: expect.any(Number) });
       // The real graphs were fetched from 127.0.0.1 under the transformers.js names.
       for (const f of [SAM_HF_FILES.encoder, SAM_HF_FILES.decoder]) expect(suite.h.server.requests).toContain(`/models/sam-reference/${f}`);
 
@@ -237,6 +296,8 @@ describe('Cutout in Figma with the real SAM graphs and the Outline output (end t
       expect(await s.ui.locator('#source-size').innerText()).toBe('451 × 300');
       timings['reference: click → mask preview'] = await clickImage(s, CHELSEA_CLICK, MASK_CLICK);
       expect(await s.ui.locator('#status').innerText()).toMatch(/^Mask [1-3] of 3\b/);
+      // The pending click got the very answer the same click gets once the image is analysed.
+      expect(await currentPrediction(s)).toEqual(pendingAnswer);
       expect(await s.ui.locator('#candidates .candidate').count()).toBe(3);
       await s.screenshot('reference-mask');
 
