@@ -35,8 +35,18 @@ await build({
   outfile: 'dist/bench.js',
   platform: 'node',
   format: 'esm',
-  external: ['onnxruntime-web', 'onnxruntime-node', 'potrace', '@resvg/resvg-js'],
+  external: ['onnxruntime-web', 'onnxruntime-node', 'potrace', '@resvg/resvg-js', 'playwright-core'],
   banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+});
+// The raw runtime page of the browser bench (bench/browser-raw.ts): onnxruntime-web bundled
+// for the browser as the UI bundles it (it is handed the wasm bytes, so import.meta is unused).
+await build({
+  ...common,
+  entryPoints: ['bench/browser-raw.ts'],
+  outfile: 'dist/bench-raw.js',
+  platform: 'browser',
+  format: 'iife',
+  logOverride: { 'empty-import-meta': 'silent' },
 });
 
 // ---- eval (npm run eval): interactive segmentation evaluation, RITM protocol ---------------

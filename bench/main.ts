@@ -12,6 +12,7 @@ import { round } from './stats.js';
 import { benchVectorize, printTable as printVectorizeTable } from './vectorize.js';
 import { benchRemoveBg } from './removebg.js';
 import { benchHostile, hostileChild, printHostile } from './hostile.js';
+import { benchBrowser } from './browser.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const fixtures = resolve(process.env.CUTOUT_FIXTURES ?? join(here, '..', '..', 'shared', 'fixtures'));
@@ -33,6 +34,14 @@ function runChild(opts: SamBenchOptions): Record<string, number> {
   return JSON.parse(last) as Record<string, number>;
 }
 
+/** The plugin against the raw runtime in the same browser and run. */
+function browserRatios(b: Record<string, number>): Record<string, number> {
+  return {
+    'ratio.browser_encode_first_over_raw': b['browser.encode_first_ms']! / b['browser.raw_encode_ms']!,
+    'ratio.browser_click_over_raw_decode': b['browser.click_ms']! / b['browser.raw_decode_ms']!,
+  };
+}
+
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   if (argv[0] === '--child') return child(argv);
@@ -44,6 +53,14 @@ async function main(): Promise<void> {
   }
   const results: Record<string, number> = {};
   const log = (s: string) => process.stderr.write(s + '\n');
+  // `--browser [--ui path/to/ui.html]`: only the browser figures (e.g. to compare two builds).
+  if (argv.includes('--browser')) {
+    const ui = argv.indexOf('--ui');
+    const b = await benchBrowser({ fixtures, quick, log, ...(ui >= 0 ? { uiHtml: argv[ui + 1] } : {}) });
+    Object.assign(b, browserRatios(b));
+    process.stdout.write(JSON.stringify(Object.fromEntries(Object.entries(b).map(([k, v]) => [k, round(v, k.startsWith('ratio') ? 3 : 1)]))) + '\n');
+    return;
+  }
   const configs: SamBenchOptions[] = [
     { runtime: 'native', threads: 1, fixtures, quick, encoders: ['fp32', 'int8'] },
     { runtime: 'wasm', threads: 1, fixtures, quick, encoders: ['fp32', 'int8'] },
@@ -84,8 +101,12 @@ async function main(): Promise<void> {
     results[`hostile.${h.case}.ms`] = h.ms;
     results[`hostile.${h.case}.peak_mb`] = h.peak_mb;
   }
+  log('bench: the plugin in Chromium (dist/ui.html) and the raw runtime beside it ...');
+  const browser = await benchBrowser({ fixtures, quick, log });
+  Object.assign(results, browser);
 
   const ratios: Record<string, number> = {
+    ...browserRatios(browser),
     'ratio.decoder_wasm1_over_native1': results['decoder.wasm1_ms']! / results['decoder.native1_ms']!,
     'ratio.encoder_wasm1_over_native1': results['encoder.wasm1_ms']! / results['encoder.native1_ms']!,
     'ratio.click_total_over_decoder': results['click.total_ms']! / results['click.decoder_ms']!,
