@@ -27,7 +27,7 @@ import { SUPERSEDED } from './schedule.js';
 import { SettingsStore } from './settings.js';
 import { openModelStore, type StoreInfo } from './store.js';
 import { isTheme, setHostClass, setTheme, watchTheme } from './theme.js';
-import { promptWait } from './pending.js';
+import { hoverAnswers, promptWait } from './pending.js';
 import { Waits } from './waits.js';
 import { Banner, byId, fillSelect, ProgressView, Segmented } from './widgets.js';
 
@@ -81,6 +81,8 @@ class App {
   private imageRequest = 0;
   private hoverPoint: Point | undefined;
   private hoverPrediction: DecodeResult | undefined;
+  /** The newest hover decode asked for (in flight or done), for a click at the same point to take. */
+  private lastHover: { x: number; y: number; result: Promise<DecodeResult | undefined> } | undefined;
   private applying = false;
   private lastApplied = '';
   private decodeMs = 0;
@@ -276,6 +278,7 @@ class App {
     }
     this.history.forgetPredictions();
     this.hoverPrediction = undefined;
+    this.lastHover = undefined;
     this.modelFailed = false;
     this.engine.loadModel(choice).then(
       () => {
@@ -393,6 +396,7 @@ class App {
 
   private setImage(image: RgbaImage | undefined): void {
     this.image = image;
+    this.lastHover = undefined;
     this.lastApplied = '';
     this.history.reset();
     this.hoverPrediction = undefined;
@@ -462,8 +466,10 @@ class App {
         ? lowResOf(prior.prediction, prior.candidate ?? prior.prediction.selected)
         : undefined;
     const started = performance.now();
+    const hover = this.lastHover;
     try {
-      const prediction = await this.engine.decode(toPrompt(entry.prompt, previous));
+      const reused = hover && hoverAnswers(entry.prompt, hover, !!previous) ? await hover.result : undefined;
+      const prediction = reused ?? (await this.engine.decode(toPrompt(entry.prompt, previous)));
       entry.prediction = prediction;
       if (entry === this.history.current) {
         this.decodeMs = performance.now() - started;
@@ -494,7 +500,16 @@ class App {
       return;
     }
     const held = !this.engine.isEncoded;
-    void this.engine.hover({ points: [{ x: p.x, y: p.y, label: 1 }] }).then(
+    const request = this.engine.hover({ points: [{ x: p.x, y: p.y, label: 1 }] });
+    this.lastHover = {
+      x: p.x,
+      y: p.y,
+      result: request.then(
+        (r) => (r === SUPERSEDED ? undefined : r),
+        () => undefined,
+      ),
+    };
+    void request.then(
       (r) => {
         if (held) this.renderPending();
         if (r === SUPERSEDED || this.hoverPoint !== p || !isEmptyPrompt(this.history.current.prompt)) return;

@@ -57,3 +57,15 @@ export function promptWait(s: { decodable: boolean; answered: boolean; encoded: 
   if (!s.decodable || s.answered) return 'none';
   return s.encoded ? 'decoding' : 'pending';
 }
+
+/**
+ * Whether the hover preview at `hover` is already the answer to `prompt`: a first click lands
+ * where the pointer rests, and the preview there was decoded from exactly that prompt (one
+ * positive point, no box, no previous mask). The click then takes it instead of queueing a
+ * second decode behind it.
+ */
+export function hoverAnswers(prompt: { points: ReadonlyArray<{ x: number; y: number; label: number }>; box?: unknown }, hover: { x: number; y: number } | undefined, hasPrevious: boolean): boolean {
+  if (!hover || hasPrevious || prompt.box || prompt.points.length !== 1) return false;
+  const p = prompt.points[0]!;
+  return p.label === 1 && p.x === hover.x && p.y === hover.y;
+}

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { validateSettings } from '../../plugin/host/settings.js';
 import { learnDownload, learnTiming, MAX_TIMED_MODELS, sanitizeTimings, type LearnedTimings } from '../../plugin/timings.js';
 import { StagedProgress, timeFraction } from '../../ui/estimate.js';
-import { PendingHover, promptWait } from '../../ui/pending.js';
+import { hoverAnswers, PendingHover, promptWait } from '../../ui/pending.js';
 import { sanitizeSettings } from '../../ui/settings.js';
 import { FIRST_GUESS, type WaitOwner, Waits, type WaitState } from '../../ui/waits.js';
 
@@ -219,5 +219,16 @@ describe('pending prompts', () => {
     expect(promptWait({ decodable: true, answered: false, encoded: true })).toBe('decoding');
     expect(promptWait({ decodable: true, answered: true, encoded: true })).toBe('none');
     expect(promptWait({ decodable: false, answered: false, encoded: false })).toBe('none');
+  });
+
+  it('a first click where the pointer rests takes the hover preview there; anything else decodes', () => {
+    const at = { x: 12.5, y: 40 };
+    expect(hoverAnswers({ points: [{ ...at, label: 1 }] }, at, false)).toBe(true);
+    expect(hoverAnswers({ points: [{ ...at, label: 0 }] }, at, false)).toBe(false); // exclusion
+    expect(hoverAnswers({ points: [{ x: 12.5, y: 41, label: 1 }] }, at, false)).toBe(false); // moved
+    expect(hoverAnswers({ points: [{ ...at, label: 1 }] }, at, true)).toBe(false); // refines a mask
+    expect(hoverAnswers({ points: [{ ...at, label: 1 }], box: { x0: 0, y0: 0, x1: 5, y1: 5 } }, at, false)).toBe(false);
+    expect(hoverAnswers({ points: [{ ...at, label: 1 }, { x: 1, y: 1, label: 1 }] }, at, false)).toBe(false);
+    expect(hoverAnswers({ points: [{ ...at, label: 1 }] }, undefined, false)).toBe(false);
   });
 });
