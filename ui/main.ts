@@ -83,6 +83,8 @@ class App {
   private hoverPrediction: DecodeResult | undefined;
   /** The newest hover decode asked for (in flight or done), for a click at the same point to take. */
   private lastHover: { x: number; y: number; result: Promise<DecodeResult | undefined> } | undefined;
+  /** What the wait strip last said (see the Waits set-up). */
+  private shownWait = '';
   private applying = false;
   private lastApplied = '';
   private decodeMs = 0;
@@ -116,7 +118,12 @@ class App {
     backend.catch((err: unknown) => this.banner.error(err));
     this.waits = new Waits({
       show: (owner, state, refresh) => {
-        if (!refresh || !this.progress.active || this.progress.active === owner) this.progress.show(owner, state);
+        if (refresh && this.progress.active && this.progress.active !== owner) return;
+        // The clock ticks often; the strip changes only when what it says does (whole percents).
+        const key = `${owner}|${state.label}|${state.detail}|${Math.floor(state.fraction * 100)}`;
+        if (refresh && this.progress.active === owner && key === this.shownWait) return;
+        this.shownWait = key;
+        this.progress.show(owner, state);
       },
       hide: (owner) => this.progress.hide(owner),
       timings: () => this.settings.get().timings,
