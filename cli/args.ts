@@ -8,7 +8,9 @@ export interface ParsedArgs {
 
 /**
  * Minimal GNU-style parser: `--name value`, `--name=value`, bare boolean flags listed in
- * `booleans`. Unknown flags are an error so typos never pass silently.
+ * `booleans` (which also take `=true` / `=false`, nothing else). Unknown flags are an error so
+ * typos never pass silently. `--` ends the options: everything after it is a file name, even
+ * when it starts with dashes.
  */
 export function parseArgs(argv: string[], known: { values: string[]; booleans?: string[] }): ParsedArgs {
   const positional: string[] = [];
@@ -17,7 +19,11 @@ export function parseArgs(argv: string[], known: { values: string[]; booleans?: 
   const values = new Set(known.values);
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
-    if (!a.startsWith('--') || a === '--') {
+    if (a === '--') {
+      positional.push(...argv.slice(i + 1));
+      break;
+    }
+    if (!a.startsWith('--')) {
       positional.push(a);
       continue;
     }
@@ -26,6 +32,7 @@ export function parseArgs(argv: string[], known: { values: string[]; booleans?: 
     let value: string;
     if (booleans.has(name)) {
       value = eq < 0 ? 'true' : a.slice(eq + 1);
+      if (value !== 'true' && value !== 'false') fail(ErrorCode.InvalidOption, `--${name} takes no value (or =true / =false), got "${value}"`);
     } else if (values.has(name)) {
       if (eq >= 0) value = a.slice(eq + 1);
       else {
@@ -49,11 +56,31 @@ export function flag(args: ParsedArgs, name: string): string | undefined {
   return v ? v[v.length - 1] : undefined;
 }
 
-/** A finite decimal number, or a clear error naming the option. */
-export function parseNumber(text: string, what: string): number {
+/** A boolean flag's value (parseArgs has already refused anything but true / false). */
+export function boolFlag(args: ParsedArgs, name: string): boolean {
+  return flag(args, name) === 'true';
+}
+
+/**
+ * Plain decimal notation only (an optional sign, digits, a point, an exponent): `Number()`
+ * would also take "0x10" as 16, "0b1", "Infinity" and "" as 0.
+ */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+function decimal(text: string): number {
   const t = text.trim();
-  const n = t === '' ? NaN : Number(t);
-  if (!Number.isFinite(n)) fail(ErrorCode.InvalidOption, `${what} must be a finite number, got "${text}"`);
+  return DECIMAL.test(t) ? Number(t) : NaN;
+}
+
+/** A finite decimal number, optionally within [min, max], or a clear error naming the option. */
+export function parseNumber(text: string, what: string, range?: { min?: number; max?: number }): number {
+  const n = decimal(text);
+  if (!Number.isFinite(n)) fail(ErrorCode.InvalidOption, `${what} must be a finite number in decimal notation, got "${text}"`);
+  const { min, max } = range ?? {};
+  if ((min !== undefined && n < min) || (max !== undefined && n > max)) {
+    const span = min !== undefined && max !== undefined ? `from ${min} to ${max}` : min !== undefined ? `at least ${min}` : `at most ${max}`;
+    fail(ErrorCode.InvalidOption, `${what} must be ${span}, got ${text}`);
+  }
   return n;
 }
 
@@ -64,8 +91,8 @@ export function parseNumberList(text: string, what: string, counts: number[]): n
     fail(ErrorCode.InvalidPrompt, `${what} must have ${counts.join(' or ')} comma-separated numbers, got "${text}"`);
   }
   return parts.map((p) => {
-    const n = p.trim() === '' ? NaN : Number(p);
-    if (!Number.isFinite(n)) fail(ErrorCode.InvalidPrompt, `${what} has a value that is not a finite number: "${text}"`);
+    const n = decimal(p);
+    if (!Number.isFinite(n)) fail(ErrorCode.InvalidPrompt, `${what} has a value that is not a finite number in decimal notation: "${p.trim()}"`);
     return n;
   });
 }

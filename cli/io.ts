@@ -1,7 +1,9 @@
-import { closeSync, fstatSync, mkdirSync, openSync, readSync, renameSync, rmSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
-import { dirname, join, basename } from 'node:path';
+import { closeSync, fstatSync, lstatSync, openSync, readlinkSync, readSync, readFileSync, statSync } from 'node:fs';
 import { fail, ErrorCode } from '../core/errors.js';
 import type { ScratchBuffers } from '../core/image/scratch.js';
+import { errnoCode, nodeFs, plainReason, type FsOps } from './fs-ops.js';
+import { markPng, markSvg } from './own-output.js';
+import { writeFilesAtomically } from './write-files.js';
 
 /**
  * Reads a file the user named, turning ENOENT and friends into a clear message. With
@@ -9,11 +11,27 @@ import type { ScratchBuffers } from '../core/image/scratch.js';
  * with it) instead of two fresh buffers.
  */
 export function readUserFile(path: string, what: string, scratch?: ScratchBuffers): Uint8Array {
-  if (!existsSync(path)) fail(ErrorCode.InvalidImage, `${what} not found: ${path}. Check the path.`);
+  try {
+    if (statSync(path).isDirectory()) fail(ErrorCode.InvalidImage, `${what} ${path} is a folder, not a file`);
+  } catch (err) {
+    if (errnoCode(err) === 'ENOENT') {
+      let dangling = false;
+      try {
+        dangling = lstatSync(path).isSymbolicLink();
+      } catch {
+        // Nothing there at all.
+      }
+      if (dangling) fail(ErrorCode.InvalidImage, `${what} ${path} is a symbolic link to ${readlinkSync(path)}, which does not exist. Check the link.`);
+      fail(ErrorCode.InvalidImage, `${what} not found: ${path}. Check the path.`);
+    }
+    if (errnoCode(err) === 'ELOOP') fail(ErrorCode.InvalidImage, `${what} ${path} is a symbolic link that loops back on itself: point it at a real file`);
+    if (errnoCode(err)) fail(ErrorCode.InvalidImage, `cannot read ${what} ${path}: ${plainReason(err)}`, err);
+    throw err;
+  }
   try {
     return scratch ? readInto(path, scratch) : new Uint8Array(readFileSync(path));
   } catch (err) {
-    return fail(ErrorCode.InvalidImage, `cannot read ${what} ${path}: ${(err as Error).message}`, err);
+    return fail(ErrorCode.InvalidImage, `cannot read ${what} ${path}: ${plainReason(err)}`, err);
   }
 }
 
@@ -39,27 +57,39 @@ function readInto(path: string, scratch: ScratchBuffers): Uint8Array {
   }
 }
 
+/** Writes files all or nothing, as they are (model downloads). */
+export { writeFilesAtomically };
+
 /**
- * Writes a set of files all-or-nothing: each goes to a temporary name first, and only when
- * every one is written are they renamed into place. A failure leaves no partial output.
+ * Writes a command's result all or nothing (write-files.ts), each PNG and SVG carrying the
+ * mark that lets a later run recognise it as ours (own-output.ts).
  */
-export function writeFilesAtomically(files: ReadonlyArray<{ path: string; bytes: Uint8Array | string }>): void {
-  const temps: string[] = [];
-  try {
-    for (const f of files) {
-      mkdirSync(dirname(f.path), { recursive: true });
-      const tmp = join(dirname(f.path), `.${basename(f.path)}.${process.pid}.tmp`);
-      writeFileSync(tmp, f.bytes);
-      temps.push(tmp);
-    }
-    files.forEach((f, i) => renameSync(temps[i]!, f.path));
-  } catch (err) {
-    for (const t of temps) rmSync(t, { force: true });
-    throw err;
-  }
+export function writeOutputs(files: ReadonlyArray<{ path: string; bytes: Uint8Array | string }>, fsOps: FsOps = nodeFs): void {
+  writeFilesAtomically(
+    files.map((f) => ({ path: f.path, bytes: typeof f.bytes === 'string' ? markSvg(f.bytes) : markPng(f.bytes) })),
+    fsOps,
+  );
 }
 
-/** Prints one JSON object on stdout, one line. */
+let stdoutOpen = true;
+
+/**
+ * Output to a reader that went away (`| head`, a closed pipe, /dev/full) is dropped without a
+ * word: the files are the result, the lines only report them, so the run goes on.
+ */
+export function quietOnClosedOutput(): void {
+  process.stdout.on('error', () => {
+    stdoutOpen = false;
+  });
+  process.stderr.on('error', () => {});
+}
+
+/** Prints one JSON object on stdout, one line (nothing once stdout is closed). */
 export function printJson(value: unknown): void {
-  process.stdout.write(JSON.stringify(value) + '\n');
+  if (!stdoutOpen) return;
+  try {
+    process.stdout.write(JSON.stringify(value) + '\n');
+  } catch {
+    stdoutOpen = false;
+  }
 }

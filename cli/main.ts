@@ -1,5 +1,6 @@
 import { toErrorInfo } from '../core/errors.js';
 import { commands } from './commands.js';
+import { quietOnClosedOutput } from './io.js';
 
 const USAGE = `usage: cutout <command> [options]
 
@@ -21,13 +22,15 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`cutout: unknown command "${name}"\n${USAGE}\n`);
     return 2;
   }
-  if (rest.includes('--help') || rest.includes('-h')) {
+  const options = rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest;
+  if (options.includes('--help') || options.includes('-h')) {
     process.stdout.write(command.usage + '\n');
     return 0;
   }
   return command.run(rest);
 }
 
+quietOnClosedOutput();
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

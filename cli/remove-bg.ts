@@ -1,4 +1,4 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { basename, extname, join, resolve } from 'node:path';
 import { fail, ErrorCode } from '../core/errors.js';
 import { decodeImage } from '../core/image/decode.js';
@@ -11,20 +11,24 @@ import { SALIENT_DESCRIPTOR_FILE, type SalientModel } from '../core/models/salie
 import type { SegmentModel } from '../core/models/types.js';
 import { removeBackground, resolveRemoveBgOptions, REMOVE_BG_STRATEGIES, type RemoveBgStrategy } from '../core/removebg.js';
 import { getModel, MODELS } from '../models/registry.js';
-import { flag, parseArgs, parseNumber } from './args.js';
+import { boolFlag, flag, parseArgs, parseNumber } from './args.js';
 import type { Command } from './commands.js';
-import { printJson, readUserFile, writeFilesAtomically } from './io.js';
+import { nodeFs, type FsOps } from './fs-ops.js';
+import { printJson, readUserFile, writeOutputs } from './io.js';
+import { checkOutputs } from './output-plan.js';
 import { loadResolved, resolveModel, type ResolvedModel } from './model-source.js';
 import { webRuntime } from './runtime.js';
 
 const USAGE = `usage: cutout remove-bg IMAGE... --model DIR|ID [--out-dir DIR] [--strategy salient|salient+sam]
                         [--sam DIR|ID] [--threshold T] [--feather PX] [--fill-holes] [--largest]
+                        [--overwrite]
 
 Removes the background of every IMAGE (PNG or JPEG) with a salient model (a folder holding
 model.onnx and cutout.json, or a registry id such as u2netp). For each input it writes, into
 --out-dir (default .), NAME.png (RGBA, the input's size, background transparent) and
 NAME.mask.png (8-bit, 255 = foreground), NAME being the input's file name without its extension.
-It never overwrites an input file, and refuses two inputs that would write the same NAME.
+It never overwrites an input file, and refuses two inputs that would write the same NAME. A file
+already there that is not an earlier output of cutout is only replaced with --overwrite.
 
   --strategy salient       the salient model alone (default)
   --strategy salient+sam   the salient mask's box prompts SAM (--sam DIR|ID); SAM's edge is kept
@@ -33,6 +37,7 @@ It never overwrites an input file, and refuses two inputs that would write the s
   --feather PX             soften the cutout's edge over PX pixels (default 0)
   --fill-holes             fill holes in the mask
   --largest                keep only the largest part (default: all parts)
+  --overwrite              replace existing files in --out-dir (never an input)
 
 Prints one JSON line per image as it finishes:
   {"input","ok":true,"output","mask","width","height","foreground","ms","model_ms"}  or  {"input","ok":false,"error"}
@@ -47,48 +52,24 @@ interface Planned {
   mask: string;
 }
 
-/** Output paths per input; refuses collisions with inputs and between inputs. */
-export function planOutputs(inputs: string[], outDir: string): Planned[] {
+/** Output paths per input, checked (output-plan.ts) before any model is loaded. */
+export function planOutputs(inputs: string[], outDir: string, overwrite: boolean, fs: FsOps = nodeFs): Planned[] {
   const plans = inputs.map((input) => {
     const name = basename(input, extname(input));
     if (!name) fail(ErrorCode.InvalidOption, `cannot name the output of "${input}": its file name is empty`);
     return { input, name, output: join(outDir, `${name}.png`), mask: join(outDir, `${name}.mask.png`) };
   });
-  const inputIds = new Map<string, string>();
-  for (const p of plans) {
-    inputIds.set(resolve(p.input), p.input);
-    const id = fileId(p.input);
-    if (id) inputIds.set(id, p.input);
-  }
-  const seen = new Map<string, string>();
-  for (const p of plans) {
-    for (const out of [p.output, p.mask]) {
-      const clash = inputIds.get(resolve(out)) ?? (fileId(out) ? inputIds.get(fileId(out)!) : undefined);
-      if (clash !== undefined) {
-        fail(
-          ErrorCode.InvalidOption,
-          `refusing to overwrite the input file ${clash} with the output of ${p.input}: choose another --out-dir`,
-        );
-      }
-      const other = seen.get(resolve(out));
-      if (other !== undefined) {
-        fail(ErrorCode.InvalidOption, `${other} and ${p.input} would both write ${out}: process them into different --out-dir folders or rename one`);
-      }
-      seen.set(resolve(out), p.input);
-    }
-  }
+  checkOutputs({
+    inputs,
+    outputs: plans.flatMap((p) => [
+      { path: p.output, from: p.input },
+      { path: p.mask, from: p.input },
+    ]),
+    overwrite,
+    option: '--out-dir',
+    fs,
+  });
   return plans;
-}
-
-/** Device + inode of an existing file (hard links and symlinks compare equal), else undefined. */
-function fileId(path: string): string | undefined {
-  if (!existsSync(path)) return undefined;
-  try {
-    const s = statSync(path);
-    return `ino:${s.dev}:${s.ino}`;
-  } catch {
-    return undefined;
-  }
 }
 
 async function loadSalient(spec: string): Promise<SalientModel> {
@@ -119,10 +100,10 @@ function memoryReport(): Record<string, number> {
 export const removeBg: Command = {
   summary: 'remove the background of images (batch), writing cutouts and masks',
   usage: USAGE,
-  async run(argv) {
+  async run(argv, fs = nodeFs) {
     const args = parseArgs(argv, {
       values: ['model', 'out-dir', 'strategy', 'sam', 'threshold', 'feather'],
-      booleans: ['fill-holes', 'largest'],
+      booleans: ['fill-holes', 'largest', 'overwrite'],
     });
     const inputs = args.positional;
     if (!inputs.length) fail(ErrorCode.InvalidOption, `give at least one IMAGE\n${USAGE}`);
@@ -142,11 +123,11 @@ export const removeBg: Command = {
       strategy,
       threshold: threshold === undefined ? undefined : parseNumber(threshold, '--threshold'),
       feather: feather === undefined ? undefined : parseNumber(feather, '--feather'),
-      fillHoles: flag(args, 'fill-holes') === 'true',
-      largest: flag(args, 'largest') === 'true',
+      fillHoles: boolFlag(args, 'fill-holes'),
+      largest: boolFlag(args, 'largest'),
     });
     const outDir = resolve(flag(args, 'out-dir') ?? '.');
-    const plans = planOutputs(inputs, outDir);
+    const plans = planOutputs(inputs, outDir, boolFlag(args, 'overwrite'), fs);
     const reportRss = process.env.CUTOUT_REPORT_RSS === '1';
 
     // Everything the user typed is checked before the slow model loads.
@@ -202,10 +183,13 @@ export const removeBg: Command = {
               return;
             }
             const t0 = performance.now();
-            writeFilesAtomically([
-              { path: p.output, bytes: r.value.cutout },
-              { path: p.mask, bytes: r.value.mask },
-            ]);
+            writeOutputs(
+              [
+                { path: p.output, bytes: r.value.cutout },
+                { path: p.mask, bytes: r.value.mask },
+              ],
+              fs,
+            );
             printJson({
               input: p.input,
               ok: true,

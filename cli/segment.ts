@@ -7,18 +7,22 @@ import type { PointLabel, Prompt } from '../core/prompts/types.js';
 import { validatePrompt } from '../core/prompts/validate.js';
 import { candidateMask, Segmenter } from '../core/segment.js';
 import { fail, ErrorCode } from '../core/errors.js';
-import { flag, parseArgs, parseNumberList } from './args.js';
+import { boolFlag, flag, parseArgs, parseNumberList } from './args.js';
 import type { Command } from './commands.js';
-import { printJson, readUserFile, writeFilesAtomically } from './io.js';
+import { nodeFs } from './fs-ops.js';
+import { printJson, readUserFile, writeOutputs } from './io.js';
+import { checkOutputs } from './output-plan.js';
 import { loadResolved, resolveModel } from './model-source.js';
 import { webRuntime } from './runtime.js';
 
 const USAGE = `usage: cutout segment IMAGE --model DIR|ID [--point X,Y[,LABEL]]... [--box X0,Y0,X1,Y1] [--out-dir DIR]
+                      [--overwrite]
 
 Segments the object at the prompt. Coordinates are original image pixels (x right, y down);
 LABEL 1 (default) = foreground, 0 = background. Writes mask-0.png, mask-1.png, ... (one per
 candidate, 255 inside) and mask.png (the selected one) into --out-dir (default .), and prints
-{"width","height","format","scores","selected","areas","timings":{"encode_ms","decode_ms"}}.`;
+{"width","height","format","scores","selected","areas","timings":{"encode_ms","decode_ms"}}.
+Files there that are not earlier outputs of cutout are only replaced with --overwrite; IMAGE never.`;
 
 /** Parses --point and --box values into a prompt (original pixels). */
 export function promptFromArgs(points: string[], box: string | undefined): Prompt {
@@ -40,8 +44,8 @@ export function promptFromArgs(points: string[], box: string | undefined): Promp
 export const segment: Command = {
   summary: 'segment an object in an image from points and/or a box',
   usage: USAGE,
-  async run(argv) {
-    const args = parseArgs(argv, { values: ['model', 'point', 'box', 'out-dir'] });
+  async run(argv, fs = nodeFs) {
+    const args = parseArgs(argv, { values: ['model', 'point', 'box', 'out-dir'], booleans: ['overwrite'] });
     if (args.positional.length !== 1) fail(ErrorCode.InvalidOption, `give exactly one IMAGE (got ${args.positional.length})\n${USAGE}`);
     const modelSpec = flag(args, 'model');
     if (!modelSpec) fail(ErrorCode.InvalidOption, '--model DIR|ID is required');
@@ -52,6 +56,10 @@ export const segment: Command = {
     const imagePath = args.positional[0]!;
     const image = decodeImage(readUserFile(imagePath, 'image'));
     validatePrompt(prompt, image);
+    // How many candidates the model returns is known only once it is loaded: plan for the most
+    // any supported model gives, so a file that would be replaced is refused now, not later.
+    const planned = [...Array.from({ length: MAX_CANDIDATES }, (_, k) => join(outDir, `mask-${k}.png`)), join(outDir, 'mask.png')];
+    checkOutputs({ inputs: [imagePath], outputs: planned.map((path) => ({ path })), overwrite: boolFlag(args, 'overwrite'), option: '--out-dir', fs });
 
     const resolved = await resolveModel(modelSpec, { kind: 'sam' });
     // One prompt per run: precomputing the decoder's image half would cost more than it saves.
@@ -63,9 +71,10 @@ export const segment: Command = {
       const { encodeMs } = await seg.setImage(image);
       const p = await seg.predict(prompt);
       const masks = p.lowRes.map((_, k) => candidateMask(p, k));
+      if (masks.length > MAX_CANDIDATES) fail(ErrorCode.ModelFormat, `the model returned ${masks.length} masks; segment writes at most ${MAX_CANDIDATES}`);
       const files = masks.map((m, k) => ({ path: join(outDir, `mask-${k}.png`), bytes: encodePng(m) }));
       files.push({ path: join(outDir, 'mask.png'), bytes: files[p.selected]!.bytes });
-      writeFilesAtomically(files);
+      writeOutputs(files, fs);
       printJson({
         width: image.width,
         height: image.height,
@@ -85,3 +94,6 @@ export const segment: Command = {
 };
 
 const round = (ms: number) => Math.round(ms * 10) / 10;
+
+/** SAM 1 and 2 decoders give 3 multimask candidates, some exports a 4th (the single-mask one). */
+const MAX_CANDIDATES = 4;

@@ -27,6 +27,8 @@ export const ErrorCode = {
   InvalidMask: 'INVALID_MASK',
   /** A caller-supplied option is out of range. */
   InvalidOption: 'INVALID_OPTION',
+  /** An output file could not be written (full disk, permission, ...); nothing was left half written. */
+  Output: 'OUTPUT',
   /** The operation was cancelled by the user. */
   Cancelled: 'CANCELLED',
 } as const;

@@ -135,10 +135,8 @@ export async function removeBackground(
   let opaque = true;
   for (let i = 3; i < src.length; i += 4) if (src[i] !== 255) { opaque = false; break; }
   if (!opaque) for (let i = 0, p = 0; p < mask.data.length; i += 4, p++) if (src[i + 3] === 0) mask.data[p] = alpha8.data[p] = 0;
+  // makeCutout keeps a pixel transparent in the input so: the cutout's alpha is at most the input's.
   const cutout = makeCutout(image, alpha8, { feather: o.feather }, scratch).image;
-  // A pixel transparent in the input stays so: the cutout's alpha is at most the input's.
-  const dst = cutout.data;
-  if (!opaque) for (let i = 3; i < src.length; i += 4) if (src[i] !== 255) dst[i] = Math.round((dst[i]! * src[i]!) / 255);
   let area = 0;
   for (let i = 0; i < mask.data.length; i++) if (mask.data[i]) area++;
   return { cutout, mask, foreground: area / mask.data.length, box, decided, modelMs, totalMs: now() - t0 };

@@ -9,6 +9,7 @@
  *   feather       Gaussian blur of alpha (σ = feather / 2, three box blurs per axis)
  *   decontaminate semi-transparent pixels take the colour of the nearby opaque foreground
  *   crop          to the bounds of alpha > 0, returning where the crop sits in the image
+ * The result's alpha is that alpha times the image's own: a transparent pixel stays transparent.
  */
 import { boundsWhere } from '../masks/measure.js';
 import { ErrorCode, fail } from '../errors.js';
@@ -212,6 +213,10 @@ export function makeCutout(image: RgbaImage, mask: GrayImage | FloatMap, options
       rgba[i * 4 + 3] = Math.round((a <= 0 ? 0 : a >= 1 ? 1 : a) * 255);
     }
   }
+  // What was transparent in the image stays so: the cutout's alpha is the mask's times the
+  // image's own (a PNG with transparency, a palette with tRNS).
+  const src = image.data;
+  for (let i = 3; i < src.length; i += 4) if (src[i] !== 255) rgba[i] = Math.round((rgba[i]! * src[i]!) / 255);
 
   if (!o.crop) return { image: { width: w, height: h, data: rgba }, offset: { x: 0, y: 0 } };
 

@@ -3,6 +3,14 @@ import type { Size } from '../image/types.js';
 import type { BoxPrompt, Prompt } from './types.js';
 
 /**
+ * The most points one prompt may have. The SAM decoder's memory grows with every point (each is
+ * a token attending to the 64×64 image tokens): the SlimSAM reference decoder runs out of wasm
+ * memory (std::bad_alloc) a little under 10 000 points and takes seconds per click well before
+ * that, while a person's prompt is a handful of points. 1000 leaves a wide margin on every model.
+ */
+export const MAX_PROMPT_POINTS = 1000;
+
+/**
  * Checks a prompt against the image it is for and returns a normalised copy (box corners
  * ordered). Points must lie inside the image (edges included: 0 ≤ x ≤ width); a point
  * outside is almost always a coordinate-frame mistake by the caller, so it is refused with
@@ -12,6 +20,9 @@ export function validatePrompt(prompt: Prompt, size: Size): Prompt {
   const { width, height } = size;
   if (!prompt.points.length && !prompt.box) {
     fail(ErrorCode.InvalidPrompt, 'the prompt is empty: give at least one point or a box');
+  }
+  if (prompt.points.length > MAX_PROMPT_POINTS) {
+    fail(ErrorCode.InvalidPrompt, `the prompt has ${prompt.points.length} points; the model takes at most ${MAX_PROMPT_POINTS}: use fewer points (or a box)`);
   }
   prompt.points.forEach((p, i) => {
     if (!Number.isFinite(p.x) || !Number.isFinite(p.y)) {

@@ -108,10 +108,10 @@ export function resolveTraceOptions(options?: Partial<TraceOptions>): TraceOptio
     for (const [k, v] of Object.entries(options)) if (v !== undefined) (o as unknown as Record<string, unknown>)[k] = v;
   }
   if (typeof o.tolerance !== 'number' || !(o.tolerance > 0) || o.tolerance > 1000) {
-    fail(ErrorCode.InvalidOption, `tolerance must be a number of pixels above 0 (e.g. ${DEFAULT_TRACE_OPTIONS.tolerance}), got ${String(o.tolerance)}`);
+    fail(ErrorCode.InvalidOption, `tolerance must be a number of pixels above 0 and at most 1000 (e.g. ${DEFAULT_TRACE_OPTIONS.tolerance}), got ${String(o.tolerance)}`);
   }
   if (typeof o.thinTolerance !== 'number' || !(o.thinTolerance > 0) || o.thinTolerance > 1000) {
-    fail(ErrorCode.InvalidOption, `thinTolerance must be a number of pixels above 0 (e.g. ${DEFAULT_TRACE_OPTIONS.thinTolerance}), got ${String(o.thinTolerance)}`);
+    fail(ErrorCode.InvalidOption, `thinTolerance must be a number of pixels above 0 and at most 1000 (e.g. ${DEFAULT_TRACE_OPTIONS.thinTolerance}), got ${String(o.thinTolerance)}`);
   }
   if (o.threshold !== 'auto' && (typeof o.threshold !== 'number' || !Number.isFinite(o.threshold))) {
     fail(ErrorCode.InvalidOption, `threshold must be 'auto' or a finite number, got ${String(o.threshold)}`);
