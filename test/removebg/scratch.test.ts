@@ -161,7 +161,8 @@ describe('reused buffers give byte-identical results', () => {
 describe('makeCutout with an 8-bit alpha and no other option', () => {
   it('puts the mask values in the alpha channel: the same as the float path for all 256 values', () => {
     const w = 256;
-    const image: RgbaImage = { width: w, height: 1, data: Uint8Array.from({ length: w * 4 }, (_, i) => (i * 7) & 255) };
+    // An opaque image: its own alpha multiplies the mask's (see the transparency test in test/vector/cutout.test.ts).
+    const image: RgbaImage = { width: w, height: 1, data: Uint8Array.from({ length: w * 4 }, (_, i) => (i % 4 === 3 ? 255 : (i * 7) & 255)) };
     const mask: GrayImage = { width: w, height: 1, data: Uint8Array.from({ length: w }, (_, i) => i) };
     const got = makeCutout(image, mask).image.data;
     for (let v = 0; v < 256; v++) {
