@@ -41,6 +41,17 @@ describe('makeCutout', () => {
     expect(Array.from(out.data.subarray((20 * 40 + 20) * 4, (20 * 40 + 20) * 4 + 3))).toEqual([200, 30, 30]);
   });
 
+  it("keeps the image's own transparency: alpha is the mask's times the image's, and the crop follows what is visible", () => {
+    const see = image(40, 40, [200, 30, 30], [20, 200, 20], () => true);
+    // The left half of the disc is transparent in the image, the right half half-transparent.
+    for (let y = 0; y < 40; y++) for (let x = 0; x < 40; x++) see.data[(y * 40 + x) * 4 + 3] = x < 20 ? 0 : 128;
+    const { image: out, offset } = makeCutout(see, mask, { crop: true });
+    expect(offset).toEqual({ x: 20, y: 10 });
+    expect(alphaAt(out, 5, 10)).toBe(128);
+    const soft = makeCutout(see, fromPredicate(40, 40, () => true), { feather: 2 }).image;
+    expect([alphaAt(soft, 5, 20), alphaAt(soft, 30, 20)]).toEqual([0, 128]);
+  });
+
   it('crops to the mask bounds and says where the crop sits', () => {
     const { image: out, offset } = makeCutout(img, mask, { crop: true });
     expect(offset).toEqual({ x: 10, y: 10 });
