@@ -282,7 +282,7 @@ describe('strict options and up-front limits', () => {
     ['--threshold 300', ['cutout', 'o1.jpg', 'm.png', '--out', 'x.png', '--threshold', '300'], /^cutout: --threshold must be from 1 to 255, got 300$/],
     ['--fill-holes=yes', ['remove-bg', 'o1.jpg', '--model', 'NOPE', '--fill-holes=yes'], /^cutout: --fill-holes takes no value \(or =true \/ =false\), got "yes"$/],
     ['--point 0x10,5', ['segment', 'o1.jpg', '--model', 'NOPE', '--point', '0x10,5'], /^cutout: --point 0x10,5 has a value that is not a finite number in decimal notation: "0x10"$/],
-    ['--box with Infinity', ['segment', 'o1.jpg', '--model', 'NOPE', '--box', '1,1,Infinity,5'], /not a finite number in decimal notation: "Infinity"/],
+    ['--box 0b1,1,50,50', ['segment', 'o1.jpg', '--model', 'NOPE', '--box', '0b1,1,50,50'], /--box 0b1,1,50,50 has a value that is not a finite number in decimal notation: "0b1"/],
     ['--feather 0b11', ['cutout', 'o1.jpg', 'm.png', '--out', 'x.png', '--feather', '0b11'], /--feather must be a finite number in decimal notation, got "0b11"/],
     ['--tolerance 1e9', ['vectorize', 'm.png', '--out', 'x.svg', '--tolerance', '1e9'], /^cutout: tolerance must be a number of pixels above 0 and at most 1000 \(e\.g\. 1\), got 1000000000$/],
     ['a symlink loop', ['vectorize', 'loop1'], /^cutout: mask loop1 is a symbolic link that loops back on itself: point it at a real file$/],
