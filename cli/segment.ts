@@ -52,14 +52,14 @@ export const segment: Command = {
     const outDir = resolve(flag(args, 'out-dir') ?? '.');
     const prompt = promptFromArgs(args.flags.get('point') ?? [], flag(args, 'box'));
 
-    // Everything the user typed is checked before the slow model load.
+    // Everything the user typed is checked before the slow model load, the outputs first.
     const imagePath = args.positional[0]!;
-    const image = decodeImage(readUserFile(imagePath, 'image'));
-    validatePrompt(prompt, image);
     // How many candidates the model returns is known only once it is loaded: plan for the most
     // any supported model gives, so a file that would be replaced is refused now, not later.
     const planned = [...Array.from({ length: MAX_CANDIDATES }, (_, k) => join(outDir, `mask-${k}.png`)), join(outDir, 'mask.png')];
     checkOutputs({ inputs: [imagePath], outputs: planned.map((path) => ({ path })), overwrite: boolFlag(args, 'overwrite'), option: '--out-dir', fs });
+    const image = decodeImage(readUserFile(imagePath, 'image'));
+    validatePrompt(prompt, image);
 
     const resolved = await resolveModel(modelSpec, { kind: 'sam' });
     // One prompt per run: precomputing the decoder's image half would cost more than it saves.

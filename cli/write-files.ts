@@ -53,24 +53,32 @@ function createHidden(fsOps: FsOps, path: string, suffix: string): { name: strin
   }
 }
 
-/** A backup name beside `path` that nothing uses, made a hard link to it (or `path` moved there). */
-function keepBackup(fsOps: FsOps, path: string): Backup {
+/** Errors of link() that mean "this file system has no hard links", not "something is wrong". */
+const NO_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EMLINK']);
+
+/**
+ * Keeps the existing `path` under a backup name that nothing uses: a hard link to it, so
+ * `path` stays in place, or, where links are not supported, `path` moved there. A symlink is
+ * always moved: some systems (macOS) would link its target instead of the link.
+ */
+function keepBackup(fsOps: FsOps, path: string, symlink: boolean): Backup {
+  let link = !symlink;
   for (;;) {
     const backup = join(dirname(path), `.cutout-${process.pid}-${++counter}.bak`);
-    try {
-      fsOps.linkSync(path, backup);
-      return { dest: path, backup, moved: false };
-    } catch (err) {
-      const code = errnoCode(err);
-      if (code === 'EEXIST') continue;
-      // File systems without hard links (FAT, some network shares): move the old file aside.
-      if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'ENOSYS' || code === 'EMLINK') {
-        if (lstatOrUndefined(fsOps, backup)) continue;
-        fsOps.renameSync(path, backup);
-        return { dest: path, backup, moved: true };
+    if (link) {
+      try {
+        fsOps.linkSync(path, backup);
+        return { dest: path, backup, moved: false };
+      } catch (err) {
+        const code = errnoCode(err);
+        if (code === 'EEXIST') continue;
+        if (!NO_LINKS.has(code ?? '')) throw err;
+        link = false;
       }
-      throw err;
     }
+    if (lstatOrUndefined(fsOps, backup)) continue;
+    fsOps.renameSync(path, backup);
+    return { dest: path, backup, moved: true };
   }
 }
 
@@ -127,7 +135,7 @@ export function writeFilesAtomically(files: ReadonlyArray<OutputFile>, fsOps: Fs
     for (const f of files) {
       current = f.path;
       const st = lstatOrUndefined(fsOps, f.path);
-      if (st && !backups.has(f.path)) backups.set(f.path, keepBackup(fsOps, f.path));
+      if (st && !backups.has(f.path)) backups.set(f.path, keepBackup(fsOps, f.path, st.isSymbolicLink()));
     }
     step = 'move into place';
     files.forEach((f, i) => {

@@ -4,7 +4,7 @@
  * every failure the folder must hold exactly what it held before (same names, same bytes, no
  * hidden temporary or backup left), and after a success exactly the new files.
  */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, readlinkSync, symlinkSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -121,6 +121,18 @@ describe('writeFilesAtomically', () => {
     expect(after['a.png']).toBeUndefined();
     expect(after['c.png']).toBeUndefined();
     expect(Buffer.from(after['d.png']!, 'hex').toString()).toBe('old d');
+  });
+
+  it('a destination that is a symlink: replaced by the file on success, the link itself restored on failure, its target untouched', () => {
+    const { dir, files } = setup({ 'target.txt': 'target' });
+    symlinkSync('target.txt', join(dir, 'c.png'));
+    const before = snapshot(dir);
+    expectFailure(files, [{ op: 'renameSync', nth: 4, code: 'EIO' }], /d\.png/);
+    expect(snapshot(dir)).toEqual(before);
+    expect(readlinkSync(join(dir, 'c.png'))).toBe('target.txt');
+    writeFilesAtomically(files);
+    expect(lstatSync(join(dir, 'c.png')).isFile()).toBe(true);
+    expect(readFileSync(join(dir, 'target.txt'), 'utf8')).toBe('target');
   });
 
   it('creates a missing folder, and writes text and multi-piece files', () => {
