@@ -166,15 +166,98 @@ export type UiMessage =
 
 export type MessageOf<U, T extends string> = Extract<U, { type: T }>;
 
-function hasType(v: unknown): boolean {
-  return typeof v === 'object' && v !== null && typeof (v as { type?: unknown }).type === 'string';
+// ---- shape checks at the bridge ---------------------------------------------------------------
+// Penpot hands every window message of its page to the plugin and the UI can receive messages
+// from other frames: a message is acted on only when it has exactly the shape of one of ours.
+
+type Fields = Record<string, unknown>;
+type ShapeCheck = (m: Fields) => boolean;
+
+const isObject = (v: unknown): v is Fields => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isString = (v: unknown): v is string => typeof v === 'string';
+const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const isBool = (v: unknown): v is boolean => typeof v === 'boolean';
+const optional = (v: unknown, check: (x: unknown) => boolean) => v === undefined || check(v);
+const arrayOf = (v: unknown, check: (x: unknown) => boolean) => Array.isArray(v) && v.every(check);
+const isRect = (v: unknown) => isObject(v) && isNumber(v.x) && isNumber(v.y) && isNumber(v.width) && isNumber(v.height);
+const isTheme = (v: unknown) => v === 'light' || v === 'dark';
+const isOutput = (v: unknown) => v === 'cutout' || v === 'vector-mask' || v === 'outline';
+const isScope = (v: unknown) => v === 'selection' || v === 'page' || v === 'file';
+const isPath = (v: unknown) => isObject(v) && isString(v.windingRule) && isString(v.data);
+const isNamedItem = (v: unknown) => isObject(v) && isString(v.id) && isString(v.name);
+const isErrorInfo = (v: unknown) => isObject(v) && isString(v.code) && isString(v.message);
+
+function isPayload(v: unknown): boolean {
+  return (
+    isObject(v) &&
+    isString(v.sourceId) &&
+    isOutput(v.output) &&
+    isBool(v.hideSource) &&
+    optional(v.name, isString) &&
+    optional(v.png, (x) => x instanceof Uint8Array) &&
+    optional(v.rect, isRect) &&
+    optional(v.paths, (x) => arrayOf(x, isPath))
+  );
 }
 
-/** Shape check at the bridge: anything else (other plugins' or devtools' messages) is ignored. */
+function isSource(v: unknown): boolean {
+  return (
+    isObject(v) &&
+    isString(v.id) &&
+    isString(v.name) &&
+    isNumber(v.width) &&
+    isNumber(v.height) &&
+    (v.origin === 'fill' || v.origin === 'export') &&
+    optional(v.note, isString) &&
+    optional(v.visible, isRect)
+  );
+}
+
+/** One check per message type: a type added to the union without one does not compile. */
+const UI_SHAPES: { [T in UiMessage['type']]: ShapeCheck } = {
+  ready: (m) => isNumber(m.version),
+  'request-image': (m) => isNumber(m.requestId) && isString(m.sourceId),
+  apply: (m) => isNumber(m.requestId) && isPayload(m.payload),
+  'batch-list': (m) => isNumber(m.requestId) && isScope(m.scope),
+  'batch-apply': (m) => isNumber(m.requestId) && isPayload(m.payload),
+  'batch-end': (m) => isNumber(m.requestId) && isBool(m.cancelled) && arrayOf(m.failures, (f) => isNamedItem(f) && isString((f as Fields).message)),
+  // The host validates the settings' values itself (unknown fields dropped, bad ones defaulted).
+  'save-settings': (m) => isObject(m.settings),
+  notify: (m) => isString(m.message) && optional(m.error, isBool),
+  resize: (m) => isNumber(m.width) && isNumber(m.height),
+  close: () => true,
+};
+
+const HOST_SHAPES: { [T in HostMessage['type']]: ShapeCheck } = {
+  init: (m) =>
+    isNumber(m.version) &&
+    isString(m.command) &&
+    isObject(m.settings) &&
+    (m.host === 'figma' || m.host === 'penpot') &&
+    optional(m.theme, isTheme) &&
+    optional(m.editSourceId, isString) &&
+    optional(m.models, (x) => arrayOf(x, isObject)),
+  selection: (m) => arrayOf(m.sources, isSource) && arrayOf(m.problems, isString),
+  image: (m) => isNumber(m.requestId) && isSource(m.source) && m.bytes instanceof Uint8Array,
+  applied: (m) => isNumber(m.requestId) && arrayOf(m.nodeIds, isString),
+  'batch-items': (m) => isNumber(m.requestId) && arrayOf(m.sources, isSource) && arrayOf(m.skipped, (x) => isNamedItem(x) && isString((x as Fields).reason)),
+  'batch-done': (m) => isNumber(m.requestId) && isNumber(m.inserted) && isNumber(m.failed),
+  error: (m) => optional(m.requestId, isNumber) && isErrorInfo(m.error),
+  theme: (m) => isTheme(m.theme),
+  notice: (m) => isString(m.message) && optional(m.error, isBool),
+};
+
+function matches(shapes: Record<string, ShapeCheck>, v: unknown): boolean {
+  const own = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
+  if (!isObject(v) || !own(v, 'type') || !isString(v.type) || !own(shapes, v.type)) return false;
+  return shapes[v.type](v);
+}
+
+/** Full shape check at the bridge: anything else (other plugins', extensions', devtools' messages) is ignored. */
 export function isHostMessage(v: unknown): v is HostMessage {
-  return hasType(v);
+  return matches(HOST_SHAPES, v);
 }
 
 export function isUiMessage(v: unknown): v is UiMessage {
-  return hasType(v);
+  return matches(UI_SHAPES, v);
 }

@@ -91,3 +91,39 @@ describe('settings in penpot.localStorage', () => {
     expect((err as Of<'error'>).error.message).toMatch(/settings/i);
   });
 });
+
+describe('window messages that are not ours', () => {
+  it('Penpot hands the plugin every window message: look-alikes change nothing and get no answer; real ones still work', async () => {
+    let src!: { id: string };
+    const s = session((f) => {
+      src = imageShape(f, { bytes: coordinatePng(64, 32), x: 10, y: 20, width: 128, height: 64, name: 'Photo' });
+      f.select([src.id]);
+    });
+    await ready(s);
+    s.fake.penpot.ui.resize(500, 640);
+    const before = JSON.stringify(s.fake.dump());
+    const from = s.fake.ui.received.length;
+    for (const m of [
+      { type: 'resize' },
+      { type: 'resize', width: '300', height: 200 },
+      { type: 'batch-end', requestId: 1 },
+      { type: 'apply', requestId: 2, payload: { sourceId: src.id } },
+      { type: 'apply', requestId: 3, payload: null },
+      { type: 'request-image', sourceId: src.id },
+      { type: 'notify', message: { text: 'hi' } },
+      { type: 'save-settings' },
+    ]) {
+      s.fake.ui.send(m);
+    }
+    await s.fake.flush();
+    await s.plugin.idle();
+    expect(s.fake.ui.received.slice(from)).toEqual([]);
+    expect(s.fake.modal).toMatchObject({ width: 500, height: 640 });
+    expect(JSON.stringify(s.fake.dump())).toBe(before);
+    expect(s.fake.undoEntries).toHaveLength(0);
+    s.fake.ui.send({ type: 'resize', width: 420, height: 520 });
+    await s.fake.flush();
+    await s.plugin.idle();
+    expect(s.fake.modal).toMatchObject({ width: 420, height: 520 });
+  });
+});
