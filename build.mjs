@@ -210,9 +210,24 @@ await build({
   const sizes = [`icon.png ${kb(icon.length)}`];
 
   if (existsSync('plugin/penpot/main.ts')) {
+    // Closing a plugin, Penpot deletes every global it endowed the plugin's compartment with
+    // (plugins-runtime create-sandbox.ts cleanGlobalThis: `penpot`, the timers, Object, Math,
+    // Promise, JSON, …) while a promise of the plugin — an upload, an export — may still
+    // resume. The code binds them once, at load: what is in flight then finishes (or rolls
+    // back) and closes its undo step instead of dying on `undefined` halfway.
+    const SANDBOX_GLOBALS = [
+      'penpot', 'fetch', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'isFinite', 'isNaN', 'parseFloat', 'parseInt',
+      'decodeURI', 'decodeURIComponent', 'encodeURI', 'encodeURIComponent', 'Object', 'Boolean', 'Symbol', 'Number', 'BigInt', 'Math',
+      'Date', 'String', 'RegExp', 'Array', 'Int8Array', 'Uint8Array', 'Uint8ClampedArray', 'Int16Array', 'Uint16Array', 'Int32Array',
+      'Uint32Array', 'BigInt64Array', 'BigUint64Array', 'Float32Array', 'Float64Array', 'Map', 'Set', 'WeakMap', 'WeakSet',
+      'ArrayBuffer', 'DataView', 'Atomics', 'JSON', 'Promise', 'Proxy', 'Intl', 'console', 'devicePixelRatio', 'atob', 'btoa',
+      'structuredClone',
+    ];
     const js = await build({
       entryPoints: ['plugin/penpot/main.ts'],
       outfile: `${out}/plugin.js`,
+      banner: { js: `(function (${SANDBOX_GLOBALS.join(', ')}) {` },
+      footer: { js: `})(${SANDBOX_GLOBALS.map((name) => `globalThis.${name}`).join(', ')});` },
       bundle: true,
       write: false,
       platform: 'neutral',

@@ -23,6 +23,11 @@ export interface HostUi {
   onMessage(handler: (msg: unknown) => void): void;
   resize(width: number, height: number): void;
   close(): void;
+  /**
+   * True once the window is gone although the plugin did not close it (Penpot closes plugins
+   * from its own button without telling them). Absent: the editor stops the plugin instead.
+   */
+  closed?(): boolean;
 }
 
 /** Small persistent storage private to the plugin (settings, extra model sources). */

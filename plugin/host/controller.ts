@@ -49,9 +49,28 @@ export function startController<N, P extends PreparedBase>(host: EditorHost<N, P
   let changeOpen = false;
   let selectionSeq = 0;
 
+  let stopped = false;
+
   const post = (msg: HostMessage) => host.ui.post(msg);
+  /**
+   * After the editor closed the window on its own, the job in flight finishes (its result and
+   * its undo step are whole), an open batch step is closed with what it holds, and nothing
+   * queued behind it runs: nobody is there to see it.
+   */
+  const stopIfClosed = () => {
+    if (stopped || !host.ui.closed?.()) return;
+    stopped = true;
+    const kept = batch ? batch.inserted.length > 0 : true;
+    batch = null;
+    end(kept);
+  };
   const enqueue = (job: () => Promise<void>) => {
-    chain = chain.then(job).catch((err) => post({ type: 'error', error: errorInfo(err, 'Cutout') }));
+    chain = chain
+      .then(() => (stopped ? undefined : job()))
+      .catch((err) => post({ type: 'error', error: errorInfo(err, 'Cutout') }))
+      .then(stopIfClosed)
+      // Only closing the undo step can fail here, with no window left to tell.
+      .catch(() => {});
   };
   const begin = () => {
     if (changeOpen) return;

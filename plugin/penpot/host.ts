@@ -68,6 +68,8 @@ export function penpotHost(command?: string): EditorHost<Shape, PreparedSource> 
       onMessage: (handler) => penpot.ui.onMessage(handler),
       resize: (w, h) => penpot.ui.resize(w, h),
       close: () => penpot.closePlugin(),
+      // Penpot's runtime drops the modal when the user closes it; the plugin is not told.
+      closed: () => typeof penpot === 'undefined' || penpot.ui.size === null,
     },
     selection: () => penpot.selection,
     onSelectionChange: (handler) => {

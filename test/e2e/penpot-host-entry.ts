@@ -35,6 +35,7 @@ import {
   localToPage,
   PLUGIN_SANDBOX_GLOBALS,
   renderRgba,
+  SES_INTRINSICS,
   ROOT_ID,
   serializePath,
   type ShapeState,
@@ -58,22 +59,9 @@ interface Session {
 
 let session: Session | undefined;
 
-/**
- * The standard JavaScript globals an SES compartment has besides its endowments (the
- * intrinsics). Everything else this page defines is hidden from the plugin's code.
- */
-const INTRINSICS = [
-  'globalThis', 'Infinity', 'NaN', 'undefined', 'eval', 'isFinite', 'isNaN', 'parseFloat', 'parseInt', 'decodeURI', 'decodeURIComponent',
-  'encodeURI', 'encodeURIComponent', 'escape', 'unescape', 'AggregateError', 'Array', 'ArrayBuffer', 'Atomics', 'BigInt', 'BigInt64Array',
-  'BigUint64Array', 'Boolean', 'DataView', 'Date', 'Error', 'EvalError', 'FinalizationRegistry', 'Float16Array', 'Float32Array', 'Float64Array',
-  'Function', 'Int8Array', 'Int16Array', 'Int32Array', 'Iterator', 'JSON', 'Map', 'Math', 'Number', 'Object', 'Promise', 'Proxy', 'RangeError',
-  'ReferenceError', 'Reflect', 'RegExp', 'Set', 'SharedArrayBuffer', 'String', 'Symbol', 'SyntaxError', 'TypeError', 'Uint8Array',
-  'Uint8ClampedArray', 'Uint16Array', 'Uint32Array', 'URIError', 'WeakMap', 'WeakRef', 'WeakSet', 'Intl', 'arguments',
-];
-
-/** Every global name of this page the plugin must not see. */
+/** Every global name of this page the plugin cannot see (counted for the report). */
 function shadowedGlobals(): string[] {
-  const allowed = new Set([...PLUGIN_SANDBOX_GLOBALS, ...INTRINSICS]);
+  const allowed = new Set([...PLUGIN_SANDBOX_GLOBALS, ...SES_INTRINSICS]);
   const names = new Set<string>();
   for (let o: object | null = window; o && o !== Object.prototype; o = Object.getPrototypeOf(o) as object | null) {
     for (const k of Object.getOwnPropertyNames(o)) names.add(k);
@@ -82,23 +70,15 @@ function shadowedGlobals(): string[] {
 }
 
 /**
- * Evaluates `code` as Penpot's SES compartment would: strict mode, `penpot` and the endowments
- * visible, every other page global undefined, `globalThis` the compartment's own global.
+ * Evaluates `code` as Penpot's SES compartment would (test/penpot/fake/sandbox.ts): strict
+ * mode, `penpot` and the endowments visible, every other page global undefined, `globalThis`
+ * the compartment's own global; closing the plugin clears its timers and deletes the endowments.
  */
-function evaluateInSandbox(code: string, penpot: unknown): number {
-  const hidden = shadowedGlobals();
-  const compartmentGlobal: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
-  const w = window as unknown as Record<string, unknown>;
-  for (const k of PLUGIN_SANDBOX_GLOBALS) compartmentGlobal[k] = k === 'penpot' ? penpot : w[k];
-  for (const k of INTRINSICS) if (k in w) compartmentGlobal[k] = w[k];
+function evaluateInSandbox(fake: FakePenpot, code: string, penpot: unknown): number {
   // Penpot's fetch wrapper sends no credentials.
-  compartmentGlobal.fetch = (input: RequestInfo | URL, init?: RequestInit) => fetch(input, { ...init, credentials: 'omit' });
-  compartmentGlobal.globalThis = compartmentGlobal;
-  const params = ['penpot', 'globalThis', 'fetch', ...hidden];
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  const fn = new Function(...params, `'use strict';\n${code}\n//# sourceURL=penpot-plugin.js`) as (...a: unknown[]) => void;
-  fn.call(undefined, penpot, compartmentGlobal, compartmentGlobal.fetch, ...hidden.map(() => undefined));
-  return hidden.length;
+  const fetchNoCredentials = (input: RequestInfo | URL, init?: RequestInit) => fetch(input, { ...init, credentials: 'omit' });
+  fake.evaluatePlugin(`${code}\n//# sourceURL=penpot-plugin.js`, { penpot, fetch: fetchNoCredentials });
+  return shadowedGlobals().length;
 }
 
 function buildPage(fake: FakePenpot, spec: PenpotPageSpec, ids: Record<string, string>): void {
@@ -333,7 +313,7 @@ const api = {
 
     const code = await (await fetch(new URL(manifest.code, manifest.host))).text();
     try {
-      s.shadowed = evaluateInSandbox(code, penpot);
+      s.shadowed = evaluateInSandbox(fake, code, penpot);
       log.push({ t: performance.now(), dir: 'load', type: 'plugin.js' });
     } catch (err) {
       s.error = String((err as Error).stack ?? err);
@@ -353,7 +333,7 @@ const api = {
   sandboxProbe(names: string[]): Record<string, string> {
     let seen: Record<string, string> = {};
     const probe = { report: (r: Record<string, string>) => (seen = r) };
-    evaluateInSandbox(`penpot.report({ ${names.map((n) => `${JSON.stringify(n)}: typeof ${n}`).join(', ')}, 'globalThis.window': typeof globalThis.window, this: typeof this });`, probe);
+    createFakePenpot({ quiet: true }).evaluatePlugin(`penpot.report({ ${names.map((n) => `${JSON.stringify(n)}: typeof ${n}`).join(', ')}, 'globalThis.window': typeof globalThis.window, this: typeof this });`, { penpot: probe });
     return seen;
   },
   /** The user switches Penpot's theme: themechange fires ~10 ms later. */

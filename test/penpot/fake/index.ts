@@ -17,3 +17,5 @@ export { parsePathData, serializePath, PathSyntaxError } from './svgpath.js';
 export type { PathSeg } from './svgpath.js';
 export * from './geometry.js';
 export * from './build.js';
+export { createCompartment, SES_INTRINSICS } from './sandbox.js';
+export type { Compartment } from './sandbox.js';

@@ -20,6 +20,7 @@ import { type FakeDoc, FakeFile, ROOT_ID, type ShapeType } from './doc.js';
 import { type ExportLogEntry, Host, type Permission, type UndoEntry, harden, notEmulated } from './host.js';
 import { DEFAULT_MAX_UPLOAD_BYTES, MediaError } from './media.js';
 import { FileProxy, type ImageDataLike, PageProxy, type ShapeProxy, emptyProxy, imageData, pageOfProxy, shapeProxy, unwrap } from './proxies.js';
+import { type Compartment, createCompartment } from './sandbox.js';
 
 export interface FakePenpotOptions {
   /** Manifest permissions (default: content:read, content:write, allow:localstorage). */
@@ -48,6 +49,8 @@ export interface FakePenpotOptions {
   maxUploadBytes?: number;
   /** The fake refuses exports above this many pixels (keeps tests fast). */
   maxExportPixels?: number;
+  /** How long penpot.uploadMediaData takes (the backend round trip; default: the next task). */
+  uploadDelayMs?: number;
 }
 
 export interface UiOpenCall {
@@ -112,8 +115,23 @@ export interface FakePenpot {
   readonly theme: 'light' | 'dark';
   /** Ids passed to each penpot.viewport.zoomIntoView call. */
   readonly viewportZoomedInto: string[][];
-  /** Sets `globalThis.penpot`; returns a restorer. */
+  /**
+   * Sets `globalThis.penpot`; returns a restorer. Closing the plugin then sets it to undefined,
+   * as the runtime's cleanGlobalThis does (the other endowments of a real compartment cannot be
+   * taken from a test's own realm: use evaluatePlugin for the whole of it).
+   */
   install(): () => void;
+  /**
+   * Loads plugin code the way Penpot does (plugins-runtime create-sandbox.ts, see sandbox.ts):
+   * in a compartment with PLUGIN_SANDBOX_GLOBALS, `setTimeout` the runtime's tracked wrapper;
+   * closing the plugin clears its pending timers and deletes every endowment. `endowments`
+   * replaces some (a harness's own `penpot` wrapper, `fetch`).
+   */
+  evaluatePlugin(code: string, endowments?: Record<string, unknown>): Compartment;
+  /** The user closes the plugin's window (its close button): the runtime's closePlugin. */
+  closeWindow(): void;
+  /** penpot.uploadMediaData calls not settled yet. */
+  readonly pendingUploads: number;
   /** Lets pending timer-driven deliveries run (messages, debounced events, async APIs). */
   flush(turns?: number): Promise<void>;
   /** The user changes the selection (shapes or ids): selectionchange fires ~10 ms later. */
@@ -236,6 +254,12 @@ export function createFakePenpot(options: FakePenpotOptions = {}): FakePenpot {
   let modal: (UiOpenCall & { width: number; height: number }) | null = null;
   let closed = false;
   let messageCallbacks: ((m: unknown) => void)[] = [];
+  // plugin-manager.ts: the timers the sandbox's setTimeout / setInterval made, cleared on close;
+  // create-plugin.ts onClose: sandbox.cleanGlobalThis.
+  const pluginTimeouts = new Set<Parameters<typeof clearTimeout>[0]>();
+  const pluginIntervals = new Set<Parameters<typeof clearInterval>[0]>();
+  const onClose: Array<() => void> = [];
+  let pendingUploads = 0;
 
   // ---- events (events.cljs: a state watch per listener, callbacks debounced by 10 ms and
   // wrapped in try/catch → console.error; plugin-manager drops calls after the plugin closed)
@@ -293,8 +317,45 @@ export function createFakePenpot(options: FakePenpotOptions = {}): FakePenpot {
     for (const l of listeners.values()) if (l.timer) clearTimeout(l.timer);
     listeners.clear();
     messageCallbacks = [];
+    for (const t of pluginTimeouts) clearTimeout(t);
+    pluginTimeouts.clear();
+    for (const t of pluginIntervals) clearInterval(t);
+    pluginIntervals.clear();
     modal = null;
     closed = true;
+    for (const f of onClose.splice(0)) f();
+  };
+
+  /** create-sandbox.ts publicPluginApi: what the plugin's compartment is endowed with. */
+  const endowments = (): Record<string, unknown> => {
+    const realm = globalThis as unknown as Record<string, unknown>;
+    const out: Record<string, unknown> = {};
+    for (const k of PLUGIN_SANDBOX_GLOBALS) out[k] = realm[k];
+    out.penpot = api;
+    out.setTimeout = (handler: () => void, timeout?: number) => {
+      const id = setTimeout(() => {
+        pluginTimeouts.delete(id);
+        handler();
+      }, timeout) as unknown as Parameters<typeof clearTimeout>[0];
+      pluginTimeouts.add(id);
+      return id;
+    };
+    out.clearTimeout = (id: Parameters<typeof clearTimeout>[0]) => {
+      clearTimeout(id);
+      pluginTimeouts.delete(id);
+    };
+    out.setInterval = (handler: () => void, timeout?: number) => {
+      const id = setInterval(handler, timeout) as unknown as Parameters<typeof clearInterval>[0];
+      pluginIntervals.add(id);
+      return id;
+    };
+    out.clearInterval = (id: Parameters<typeof clearInterval>[0]) => {
+      clearInterval(id);
+      pluginIntervals.delete(id);
+    };
+    // The runtime's fetch wrapper sends no credentials.
+    out.fetch = (input: string, init?: RequestInit) => fetch(input, { ...init, credentials: 'omit' });
+    return out;
   };
 
   const penpotUi = {
@@ -402,7 +463,8 @@ export function createFakePenpot(options: FakePenpotOptions = {}): FakePenpot {
 
   const uploadMediaData = (name: string, data: unknown, mimeType: string): Promise<ImageDataLike> => {
     host.checkPermission('content:write');
-    return new Promise((resolve, reject) => {
+    pendingUploads++;
+    return new Promise<ImageDataLike>((resolve, reject) => {
       setTimeout(() => {
         try {
           let bytes: Uint8Array;
@@ -418,8 +480,8 @@ export function createFakePenpot(options: FakePenpotOptions = {}): FakePenpot {
         } catch (e) {
           reject(e);
         }
-      }, 0);
-    });
+      }, options.uploadDelayMs ?? 0);
+    }).finally(() => pendingUploads--);
   };
 
   const utils = Object.freeze({
@@ -703,10 +765,23 @@ export function createFakePenpot(options: FakePenpotOptions = {}): FakePenpot {
       const had = Object.prototype.hasOwnProperty.call(g, 'penpot');
       const prev = g.penpot;
       g.penpot = api;
+      onClose.push(() => {
+        if (g.penpot === api) g.penpot = undefined;
+      });
       return () => {
         if (had) g.penpot = prev;
         else delete g.penpot;
       };
+    },
+    evaluatePlugin(code, replaced = {}) {
+      const compartment = createCompartment({ ...endowments(), ...replaced });
+      onClose.push(() => compartment.cleanGlobalThis());
+      compartment.evaluate(code);
+      return compartment;
+    },
+    closeWindow: () => closePlugin(),
+    get pendingUploads() {
+      return pendingUploads;
     },
     async flush(turns = 5) {
       for (let i = 0; i < turns; i++) await new Promise((r) => setTimeout(r, i === 0 ? 0 : 12));
