@@ -240,8 +240,10 @@ export async function startPenpotHarness(routes: { samDir: string; salientDir: s
       '/icon.png': { body: readFileSync('dist/penpot/icon.png'), headers: { 'Content-Type': 'image/png' } },
     },
   });
-  // The manifest as `CUTOUT_PENPOT_HOST=<this server> npm run build` writes it.
-  h.server.setRoute('/manifest.json', { body: JSON.stringify(penpotManifest(h.server.url)), headers: { 'Content-Type': 'application/json' } });
+  // The manifest as a plain `npm run build` writes it (host http://localhost:4400), served from
+  // this server: Penpot ignores the manifest's host and loads everything from where the
+  // manifest came from, so the plugin must work from here all the same.
+  h.server.setRoute('/manifest.json', { body: JSON.stringify(penpotManifest()), headers: { 'Content-Type': 'application/json' } });
   return {
     ...h,
     async open(config) {

@@ -204,7 +204,8 @@ const api = {
     // Penpot installs a plugin from its manifest URL.
     const manifest = (await (await fetch(config.manifestUrl)).json()) as { host: string; code: string; permissions: string[]; name: string };
     const fake = createFakePenpot({
-      host: manifest.host,
+      // Penpot keeps the manifest URL's origin as the plugin's host, whatever the manifest says.
+      manifestUrl: config.manifestUrl,
       permissions: manifest.permissions as never,
       theme: config.theme,
       window: { width: 1440, height: 900 },
@@ -311,7 +312,7 @@ const api = {
       },
     );
 
-    const code = await (await fetch(new URL(manifest.code, manifest.host))).text();
+    const code = await (await fetch(new URL(manifest.code, new URL(config.manifestUrl).origin))).text();
     try {
       s.shadowed = evaluateInSandbox(fake, code, penpot);
       log.push({ t: performance.now(), dir: 'load', type: 'plugin.js' });

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS, type HostMessage, PROTOCOL_VERSION } from '../../plugin/protocol.js';
 import { MODELS_KEY, SETTINGS_KEY } from '../../plugin/host/settings.js';
+import { penpotManifest } from '../../plugin/penpot/manifest.js';
 import { coordinatePng, imageShape, textShape } from './fake/index.js';
 import { type Of, ready, session } from './helpers.js';
 
@@ -125,5 +126,18 @@ describe('window messages that are not ours', () => {
     await s.fake.flush();
     await s.plugin.idle();
     expect(s.fake.modal).toMatchObject({ width: 420, height: 520 });
+  });
+});
+
+describe('where Penpot loads the plugin from', () => {
+  it('Penpot resolves the UI against the origin the manifest was installed from, not the manifest host', () => {
+    const s = session(() => {}, { manifestUrl: 'https://cutout.example.org/manifest.json', host: 'http://localhost:4400' });
+    expect(penpotManifest().host).toBe('http://localhost:4400');
+    expect(s.fake.uiOpenCalls[0].src.startsWith('https://cutout.example.org/ui.html?host=penpot')).toBe(true);
+  });
+
+  it('a host with a path is refused with what to do: Penpot would look for the files at the root', () => {
+    expect(penpotManifest('https://example.com/').host).toBe('https://example.com');
+    expect(() => penpotManifest('https://example.com/tools/cutout')).toThrow(/root of https:\/\/example\.com, not under "\/tools\/cutout"\. Set CUTOUT_PENPOT_HOST to an origin only/);
   });
 });

@@ -31,7 +31,14 @@ export interface FakePenpotOptions {
    * the change is dropped). Default 1, like a manifest without "version".
    */
   manifestVersion?: 1 | 2;
-  /** Manifest host: the UI url given to ui.open is resolved against it. */
+  /**
+   * Where Penpot installed the plugin from. Penpot IGNORES the manifest's own `host` field: it
+   * keeps the manifest URL's origin as the plugin's host (frontend plugins/register.cljs
+   * parse-manifest: `:host origin`), and resolves the code, the icon and every ui.open url
+   * against it. Default http://localhost:4400/manifest.json.
+   */
+  manifestUrl?: string;
+  /** The origin urls are resolved against, given directly (ignored when manifestUrl is set). */
   host?: string;
   pluginId?: string;
   theme?: 'light' | 'dark';
@@ -243,7 +250,7 @@ export function createFakePenpot(options: FakePenpotOptions = {}): FakePenpot {
     undoTransactionTimeoutMs: options.undoTransactionTimeoutMs ?? 20_000,
     maxExportPixels: options.maxExportPixels ?? 16_000_000,
   });
-  const manifestHost = options.host ?? 'http://localhost:4400';
+  const manifestHost = options.manifestUrl ? new URL(options.manifestUrl).origin : (options.host ?? 'http://localhost:4400');
   const pluginId = options.pluginId ?? '0fa4e000-cafe-4000-8000-000000000001';
   const win = options.window ?? { width: 1920, height: 1080 };
   const storage = options.localStorage ?? new Map<string, string>();
