@@ -46,6 +46,26 @@ export function* jpegSegments(bytes: Uint8Array): Generator<JpegSegment> {
   }
 }
 
+/** SOFn markers (frame headers): C0–CF except DHT (C4), JPG (C8) and DAC (CC). */
+function isStartOfFrame(marker: number): boolean {
+  return marker >= 0xffc0 && marker <= 0xffcf && marker !== 0xffc4 && marker !== 0xffc8 && marker !== 0xffcc;
+}
+
+/**
+ * Width and height as the frame header stores them (before any EXIF rotation); null when no
+ * frame header comes before the scan data (truncated or corrupt). Header only: no decoder.
+ */
+export function readJpegFrameSize(bytes: Uint8Array): Size | null {
+  for (const seg of jpegSegments(bytes)) {
+    if (isStartOfFrame(seg.marker)) {
+      if (seg.end - seg.start < 6) return null;
+      return { height: (bytes[seg.start + 1] << 8) | bytes[seg.start + 2], width: (bytes[seg.start + 3] << 8) | bytes[seg.start + 4] };
+    }
+    if (seg.marker === 0xffda) return null;
+  }
+  return null;
+}
+
 /**
  * Orientation (1..8) from a TIFF-structured EXIF block (the bytes after "Exif\0\0").
  * Returns 1 when the tag is absent or anything is malformed.

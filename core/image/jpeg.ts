@@ -4,7 +4,7 @@
  * them.
  */
 import { ErrorCode, fail } from '../errors.js';
-import { applyOrientation, jpegSegments, orientedSize, readExifOrientation } from './exif.js';
+import { applyOrientation, orientedSize, readExifOrientation, readJpegFrameSize } from './exif.js';
 import { decodeJpegPixels } from './jpeg-decoder.js';
 import { MAX_IMAGE_PIXELS, checkImageSize } from './ops.js';
 import type { ScratchBuffers } from './scratch.js';
@@ -25,23 +25,11 @@ export function isJpeg(bytes: Uint8Array): boolean {
   return bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff;
 }
 
-/** SOFn markers (frame headers): C0–CF except DHT (C4), JPG (C8) and DAC (CC). */
-function isStartOfFrame(marker: number): boolean {
-  return marker >= 0xffc0 && marker <= 0xffcf && marker !== 0xffc4 && marker !== 0xffc8 && marker !== 0xffcc;
-}
-
 /** Width and height as stored in the frame header (before any EXIF rotation). */
 function readStoredSize(bytes: Uint8Array): Size {
   if (!isJpeg(bytes)) fail(ErrorCode.InvalidImage, 'Not a JPEG file: it does not start with the JPEG SOI marker (FF D8 FF).');
-  for (const seg of jpegSegments(bytes)) {
-    if (isStartOfFrame(seg.marker)) {
-      if (seg.end - seg.start < 6) break;
-      const height = (bytes[seg.start + 1] << 8) | bytes[seg.start + 2];
-      const width = (bytes[seg.start + 3] << 8) | bytes[seg.start + 4];
-      return { width, height };
-    }
-    if (seg.marker === 0xffda) break; // Scan data before any frame header: corrupt.
-  }
+  const size = readJpegFrameSize(bytes);
+  if (size) return size;
   fail(
     ErrorCode.InvalidImage,
     'The JPEG file is truncated or corrupt: no frame header (SOF) was found. Export or download the image again.',

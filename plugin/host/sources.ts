@@ -11,7 +11,7 @@
  */
 import { ErrorCode, fail } from '../../core/errors.js';
 // Header readers only: core/image/jpeg.ts would pull the jpeg-js decoder (~70 kB) into the plugin code.
-import { readExifOrientation } from '../../core/image/exif.js';
+import { readExifOrientation, readJpegFrameSize } from '../../core/image/exif.js';
 import { isPng, readPngSize } from '../../core/image/png.js';
 import type { SourceInfo } from '../protocol.js';
 import type { PreparedBase } from './contract.js';
@@ -68,7 +68,8 @@ export interface PreparedSource extends PreparedBase {
 /**
  * The pixel size of an image fill's original bytes, or why they cannot be used: only PNG or
  * JPEG; a PNG must have the size the editor reports; a JPEG must not carry an EXIF rotation
- * (then the stored pixels are what the editor shows, at its reported size).
+ * (then the stored pixels are what the editor shows) and must have the size the editor reports
+ * too: the pixels the UI decodes are placed by that size.
  */
 export function checkFillBytes(bytes: Uint8Array, reported: Size, editor: string): { size: Size } | { reason: string } {
   if (isPng(bytes)) {
@@ -78,7 +79,10 @@ export function checkFillBytes(bytes: Uint8Array, reported: Size, editor: string
   }
   if (bytes.length > 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) {
     if (readExifOrientation(bytes) !== 1) return { reason: 'the photo carries an EXIF rotation' };
-    return { size: { width: reported.width, height: reported.height } };
+    const size = readJpegFrameSize(bytes);
+    if (!size) return { reason: 'the photo file is damaged' };
+    if (size.width !== reported.width || size.height !== reported.height) return { reason: `the image file does not match the size ${editor} shows` };
+    return { size };
   }
   return { reason: 'the image is not a PNG or JPEG (other formats are rendered)' };
 }

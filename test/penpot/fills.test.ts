@@ -1,0 +1,66 @@
+/**
+ * Penpot image fills the plain-fill path cannot take: the plugin reads the layer's rendering
+ * instead, says why, and the pixels the UI gets always have the size the placement assumes.
+ */
+import jpeg from 'jpeg-js';
+import { describe, expect, it } from 'vitest';
+import { checkFillBytes } from '../../plugin/host/sources.js';
+import { addImage, coordinatePixel, coordinatePng, imageShape, rgba } from './fake/index.js';
+import { type Of, apply, cropPng, expectPoints, pageCorners, ready, requestImage, session, sourceRectToPage } from './helpers.js';
+
+function jpegBytes(w: number, h: number): Uint8Array {
+  const img = rgba(w, h, coordinatePixel);
+  return new Uint8Array(jpeg.encode({ width: w, height: h, data: img.data }, 92).data);
+}
+
+describe('a JPEG fill whose file is not the size the editor reports', () => {
+  it('checkFillBytes reads the JPEG frame size and refuses a mismatch (as for PNG)', () => {
+    const bytes = jpegBytes(40, 20);
+    expect(checkFillBytes(bytes, { width: 40, height: 20 }, 'Penpot')).toEqual({ size: { width: 40, height: 20 } });
+    expect(checkFillBytes(bytes, { width: 20, height: 20 }, 'Penpot')).toEqual({ reason: 'the image file does not match the size Penpot shows' });
+  });
+
+  it('Penpot: read from the rendering, the UI gets pixels of the size it is told, the cutout lands on them', async () => {
+    let id = '';
+    const s = session((f) => {
+      const uploaded = addImage(f, jpegBytes(96, 48));
+      // A fill whose recorded size is stale (a plugin or an import wrote it): Penpot draws the file's real pixels.
+      const src = imageShape(f, { image: { ...uploaded, width: 48, height: 48, data: uploaded.data }, x: 10, y: 20, width: 192, height: 96, rotation: 15, name: 'Stale' });
+      id = src.id;
+      f.select([src.id]);
+    });
+    await ready(s);
+    const { source, image } = await requestImage(s, id);
+    expect(source.origin).toBe('export');
+    expect(source.note).toMatch(/the image file does not match the size Penpot shows/);
+    expect({ width: image.width, height: image.height }).toEqual({ width: source.width, height: source.height });
+    const rect = { x: 20, y: 10, width: 60, height: 40 };
+    const reply = await apply(s, { sourceId: id, output: 'cutout', png: cropPng(image, rect), rect, hideSource: false });
+    expect(reply.type).toBe('applied');
+    const result = (reply as Of<'applied'>).nodeIds[0];
+    expectPoints(pageCorners(s.fake, result), sourceRectToPage(s.fake, id, source, rect), 0.01);
+  });
+});
+
+describe('two image fills on one layer', () => {
+  it('Penpot: read from the rendering (both fills show), the cutout lands on it', async () => {
+    let id = '';
+    const s = session((f) => {
+      const below = addImage(f, coordinatePng(64, 32));
+      const src = imageShape(f, { bytes: coordinatePng(32, 32), x: 40, y: 30, width: 128, height: 64, name: 'Layered' });
+      const state = f.doc.get(src.id);
+      state.fills = [...state.fills, { fillOpacity: 1, fillImage: { id: below.id, width: 64, height: 32, mtype: 'image/png' } }];
+      id = src.id;
+      f.select([src.id]);
+    });
+    const { selection } = await ready(s);
+    expect(selection.sources[0]).toMatchObject({ origin: 'export' });
+    expect(selection.sources[0].note).toMatch(/combined with other fills/);
+    const { source, image } = await requestImage(s, id);
+    expect(source.origin).toBe('export');
+    const rect = { x: 10, y: 8, width: 50, height: 30 };
+    const reply = await apply(s, { sourceId: id, output: 'cutout', png: cropPng(image, rect), rect, hideSource: false });
+    const result = (reply as Of<'applied'>).nodeIds[0];
+    expectPoints(pageCorners(s.fake, result), sourceRectToPage(s.fake, id, source, rect), 0.01);
+  });
+});
