@@ -79,7 +79,10 @@ async function preferredScale(node: SceneNode): Promise<number> {
   const size = await imageSize(paint.imageHash as string);
   if (!size) return 2;
   if (paint.scaleMode === 'TILE') return 1 / (paint.scalingFactor ?? 0.5);
-  return densityScale(imageToLocalForFill(fillMode(paint), size, node, fillTransform(paint)));
+  // A quarter-turned FILL / FIT image is fitted as a H×W image: its density follows that.
+  const quarter = paint.scaleMode !== 'CROP' && Math.abs(Math.round((paint.rotation ?? 0) / 90)) % 2 === 1;
+  const fitted = quarter ? { width: size.height, height: size.width } : size;
+  return densityScale(imageToLocalForFill(fillMode(paint), fitted, node, fillTransform(paint)));
 }
 
 const asAffine = (t: Transform): Affine => [

@@ -79,12 +79,15 @@ class Renderer {
     }
     if (p.type === 'IMAGE') {
       if (p.imageHash === null) return [0, 0, 0, 0];
-      if (((p.rotation as number | undefined) ?? 0) % 360 !== 0) throw new Error('fake: rendering rotated image paints is not emulated');
       const f = p.filters as Record<string, number> | undefined;
       if (f && Object.values(f).some((v) => v !== 0)) throw new Error('fake: rendering image filters is not emulated');
       const img = this.doc.images.pixels(p.imageHash as string);
-      const W = img.width;
-      const H = img.height;
+      // ImagePaint.rotation (multiples of 90, FILL / FIT / TILE; CROP carries its turn in
+      // imageTransform): the image is turned first, then fitted or tiled as a W'×H' image. The
+      // fake turns it clockwise on screen, as Figma's "rotate 90°" button does.
+      const turns = p.scaleMode === 'CROP' ? 0 : ((Math.round(((p.rotation as number | undefined) ?? 0) / 90) % 4) + 4) % 4;
+      const W = turns % 2 ? img.height : img.width;
+      const H = turns % 2 ? img.width : img.height;
       const { w, h } = c;
       let u: number;
       let v: number;
@@ -113,10 +116,13 @@ class Renderer {
         default:
           throw new Error(`fake: unknown scaleMode ${String(p.scaleMode)}`);
       }
-      const ui = Math.floor(u);
-      const vi = Math.floor(v);
-      if (ui < 0 || vi < 0 || ui >= W || vi >= H) return [0, 0, 0, 0];
-      const o = (vi * W + ui) * 4;
+      if (u < 0 || v < 0 || u >= W || v >= H) return [0, 0, 0, 0];
+      // (u, v) in the turned image → the stored pixel (turned clockwise: (x, y) → (H₀ − y, x)).
+      const [su, sv] = turns === 1 ? [v, img.height - u] : turns === 2 ? [img.width - u, img.height - v] : turns === 3 ? [img.width - v, u] : [u, v];
+      const ui = Math.min(img.width - 1, Math.floor(su));
+      const vi = Math.min(img.height - 1, Math.floor(sv));
+      if (ui < 0 || vi < 0) return [0, 0, 0, 0];
+      const o = (vi * img.width + ui) * 4;
       const a = (img.data[o + 3] / 255) * opacity;
       return [(img.data[o] / 255) * a, (img.data[o + 1] / 255) * a, (img.data[o + 2] / 255) * a, a];
     }
