@@ -4,7 +4,7 @@
  * here once:
  * - a layer is read from its image fill's ORIGINAL bytes when the host says the fill is all
  *   there is to see (checkFill) and the bytes are PNG, or JPEG without an EXIF rotation, of the
- *   size the editor reports;
+ *   size the editor reports, at most MAX_IMAGE_SIDE on a side;
  * - everything else is rendered by the editor (exportPng) over the layer's axis-aligned page
  *   box, at the host's preferred scale (the image's own density; 2× without one), capped at
  *   MAX_IMAGE_SIDE on the long side, with a note saying why.
@@ -87,6 +87,16 @@ export function checkFillBytes(bytes: Uint8Array, reported: Size, editor: string
   return { reason: 'the image is not a PNG or JPEG (other formats are rendered)' };
 }
 
+/**
+ * Why an image fill is too large to send as it is (undefined: it is not). Figma stores no image
+ * above MAX_IMAGE_SIDE; Penpot keeps what was uploaded, but the UI works at most at that size
+ * and could not even decode the largest: a rendering capped at MAX_IMAGE_SIDE stands for it.
+ */
+export function oversized(size: Size): string | undefined {
+  if (size.width <= MAX_IMAGE_SIDE && size.height <= MAX_IMAGE_SIDE) return undefined;
+  return `the image is ${size.width}×${size.height} px, more than the ${MAX_IMAGE_SIDE} px Cutout works with`;
+}
+
 /** The note shown with a source read from a rendering. */
 export function exportNote(scale: number, reason?: string): string | undefined {
   const notes: string[] = [];
@@ -149,6 +159,8 @@ export function sourceReader<N, F>(h: LayerImaging<N, F>): SourceReader<N> {
 
   const readFill = async (node: N, fill: F): Promise<{ prepared: PreparedSource; bytes: Uint8Array } | { reason: string }> => {
     const reported = await h.fillSize(fill);
+    const tooLarge = reported && oversized(reported);
+    if (tooLarge) return { reason: tooLarge };
     const bytes = reported && (await h.fillBytes(fill));
     if (!reported || !bytes || bytes.length === 0) return { reason: 'its image could not be found' };
     const checked = checkFillBytes(bytes, reported, h.editor);
@@ -177,16 +189,18 @@ export function sourceReader<N, F>(h: LayerImaging<N, F>): SourceReader<N> {
     sourceProblem,
     async describe(node) {
       const check = h.checkFill(node);
+      let reason = !check.ok && check.hasImage ? check.reason : undefined;
       if (check.ok) {
         const size = await h.fillSize(check.fill);
-        if (size && size.width > 0 && size.height > 0) {
+        reason = size ? oversized(size) : undefined;
+        if (size && size.width > 0 && size.height > 0 && !reason) {
           const visible = visibleImageRect(h.fillToLocal(node, check.fill, size), size, h.size(node)) ?? undefined;
           return { id: h.id(node), name: h.name(node), width: size.width, height: size.height, origin: 'fill', ...(visible ? { visible } : {}) };
         }
       }
       const box = boxOf(node);
       const scale = exportScale(box, await h.preferredScale(node));
-      return exportInfo(node, exportPixels(box, scale), exportNote(scale, !check.ok && check.hasImage ? check.reason : undefined));
+      return exportInfo(node, exportPixels(box, scale), exportNote(scale, reason));
     },
     async read(node) {
       const check = h.checkFill(node);

@@ -64,3 +64,25 @@ describe('two image fills on one layer', () => {
     expectPoints(pageCorners(s.fake, result), sourceRectToPage(s.fake, id, source, rect), 0.01);
   });
 });
+
+describe('a Penpot image fill larger than Cutout works with', () => {
+  it('is read from a rendering capped at 4096 px (Penpot keeps any size; the UI could not take the largest)', async () => {
+    let id = '';
+    const s = session((f) => {
+      const src = imageShape(f, { bytes: coordinatePng(4400, 200), x: 30, y: 40, width: 440, height: 20, name: 'Panorama' });
+      id = src.id;
+      f.select([src.id]);
+    });
+    const { selection } = await ready(s);
+    expect(selection.sources[0]).toMatchObject({ origin: 'export' });
+    expect(selection.sources[0].note).toMatch(/the image is 4400×200 px, more than the 4096 px Cutout works with/);
+    const { source, image } = await requestImage(s, id);
+    expect(source.origin).toBe('export');
+    expect(Math.max(source.width, source.height)).toBeLessThanOrEqual(4096);
+    expect({ width: image.width, height: image.height }).toEqual({ width: source.width, height: source.height });
+    const rect = { x: 1000, y: 40, width: 1500, height: 100 };
+    const reply = await apply(s, { sourceId: id, output: 'cutout', png: cropPng(image, rect), rect, hideSource: false });
+    const result = (reply as Of<'applied'>).nodeIds[0];
+    expectPoints(pageCorners(s.fake, result), sourceRectToPage(s.fake, id, source, rect), 0.01);
+  });
+});
