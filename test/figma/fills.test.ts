@@ -6,7 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import type { HostMessage } from '../../plugin/protocol.js';
 import { decodeCoordinate } from './fake/build.js';
-import { type FRectangle, type FScene, coordinatePng, imageLayer } from './fake/index.js';
+import { encodeGif } from '../helpers/gif.js';
+import { type FRectangle, type FScene, coordinatePng, imageLayer, rgba } from './fake/index.js';
 import { absCorners, apply, cropPng, exportImageToPage, expectPoints, fillImageToPage, rectCorners, renderPage, requestImage, session } from './helpers.js';
 
 type Applied = Extract<HostMessage, { type: 'applied' }>;
@@ -83,5 +84,22 @@ describe('a skewed layer', () => {
     }
     expect(covered).toBeGreaterThan(1000);
     expect(same / covered).toBeGreaterThan(0.995);
+  });
+});
+
+describe('a GIF image fill', () => {
+  it('is read from its rendering (the UI decodes PNG and JPEG only) and the cutout covers those pixels', async () => {
+    let src!: FRectangle;
+    const s = session((f) => {
+      src = imageLayer(f, { bytes: encodeGif(rgba(48, 24, (x, y) => (x < 24 ? [200, 40, 40, 255] : y < 12 ? [40, 200, 40, 255] : [40, 40, 200, 255]))), width: 96, height: 48, x: 10, y: 20, rotation: -12 });
+    });
+    const rect = { x: 10, y: 8, width: 60, height: 40 };
+    const { source, image, node } = await cutout(s, src, rect);
+    expect(source.origin).toBe('export');
+    expect(source.note).toMatch(/not a PNG or JPEG/);
+    // Figma draws the GIF's pixels: the rendering shows its colours.
+    const centre = ((image.height >> 1) * image.width + (image.width >> 2)) * 4;
+    expect([...image.data.subarray(centre, centre + 4)]).toEqual([200, 40, 40, 255]);
+    expectPoints(absCorners(node), rectCorners(exportImageToPage(src, source.width, source.height), rect), 1e-6);
   });
 });

@@ -5,6 +5,7 @@
 import jpeg from 'jpeg-js';
 import { describe, expect, it } from 'vitest';
 import { checkFillBytes } from '../../plugin/host/sources.js';
+import { encodeGif } from '../helpers/gif.js';
 import { addImage, coordinatePixel, coordinatePng, imageShape, rgba } from './fake/index.js';
 import { type Of, apply, cropPng, expectPoints, pageCorners, ready, requestImage, session, sourceRectToPage } from './helpers.js';
 
@@ -81,6 +82,28 @@ describe('a Penpot image fill larger than Cutout works with', () => {
     expect(Math.max(source.width, source.height)).toBeLessThanOrEqual(4096);
     expect({ width: image.width, height: image.height }).toEqual({ width: source.width, height: source.height });
     const rect = { x: 1000, y: 40, width: 1500, height: 100 };
+    const reply = await apply(s, { sourceId: id, output: 'cutout', png: cropPng(image, rect), rect, hideSource: false });
+    const result = (reply as Of<'applied'>).nodeIds[0];
+    expectPoints(pageCorners(s.fake, result), sourceRectToPage(s.fake, id, source, rect), 0.01);
+  });
+});
+
+describe('a GIF image fill', () => {
+  it('Penpot: read from its rendering (the UI decodes PNG and JPEG only), the cutout lands on it', async () => {
+    let id = '';
+    const s = session((f) => {
+      const gif = encodeGif(rgba(48, 24, (x, y) => (x < 24 ? [200, 40, 40, 255] : y < 12 ? [40, 200, 40, 255] : [40, 40, 200, 255])));
+      const src = imageShape(f, { image: addImage(f, gif), x: 10, y: 20, width: 96, height: 48, rotation: 12, name: 'Animated' });
+      id = src.id;
+      f.select([src.id]);
+    });
+    await ready(s);
+    const { source, image } = await requestImage(s, id);
+    expect(source.origin).toBe('export');
+    expect(source.note).toMatch(/not a PNG or JPEG/);
+    const centre = ((image.height >> 1) * image.width + (image.width >> 2)) * 4;
+    expect([...image.data.subarray(centre, centre + 4)]).toEqual([200, 40, 40, 255]);
+    const rect = { x: 10, y: 8, width: 60, height: 40 };
     const reply = await apply(s, { sourceId: id, output: 'cutout', png: cropPng(image, rect), rect, hideSource: false });
     const result = (reply as Of<'applied'>).nodeIds[0];
     expectPoints(pageCorners(s.fake, result), sourceRectToPage(s.fake, id, source, rect), 0.01);

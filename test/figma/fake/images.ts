@@ -7,6 +7,7 @@ import { decodeImage } from '../../../core/image/decode.js';
 import { isJpeg, readJpegSize } from '../../../core/image/jpeg.js';
 import { isPng, readPngSize } from '../../../core/image/png.js';
 import type { RgbaImage } from '../../../core/image/types.js';
+import { decodeGif } from '../../helpers/gif.js';
 
 export const MAX_SIDE = 4096;
 
@@ -87,8 +88,8 @@ export class ImageStore {
   pixels(hash: string): RgbaImage {
     const img = this.images.get(hash);
     if (!img) throw new Error(`fake: no image ${hash}`);
-    if (img.format === 'GIF') throw new Error('fake: rendering GIF image fills is not emulated');
-    if (!img.pixels) img.pixels = decodeImage(img.bytes);
+    // Figma draws a GIF fill's first frame in the editor and in exports.
+    if (!img.pixels) img.pixels = img.format === 'GIF' ? decodeGif(img.bytes) : decodeImage(img.bytes);
     return img.pixels;
   }
 

@@ -12,11 +12,13 @@
  *    `(* 1024 1024 30)`), checked as size > max → "media-max-file-size-reached";
  *  - width/height come from the identified image, EXIF orientation 6/8 swapping them (the fake
  *    uses core/image's reading, which also swaps for 5/7, as browsers display them).
- * The fake decodes PNG and JPEG completely (core/image) so garbage is rejected; GIF and WebP are
- * checked from their headers only, and cannot be rendered by the fake's exporter.
+ * The fake decodes PNG, JPEG (core/image) and GIF (its first frame, test/helpers/gif.ts)
+ * completely so garbage is rejected; WebP is checked from its header only, and cannot be
+ * rendered by the fake's exporter.
  */
 import { decodeImage, readImageSize } from '../../../core/image/decode.js';
 import type { RgbaImage } from '../../../core/image/types.js';
+import { decodeGif } from '../../helpers/gif.js';
 
 export const IMAGE_TYPES = ['image/jpeg', 'image/png', 'image/webp', 'image/gif', 'image/svg+xml'] as const;
 export const DEFAULT_MAX_UPLOAD_BYTES = 30 * 1024 * 1024;
@@ -119,6 +121,7 @@ export class MediaStore {
         pixels = decodeImage(bytes);
       } else if (actual === 'image/gif') {
         ({ width, height } = gifSize(bytes));
+        pixels = decodeGif(bytes);
       } else {
         ({ width, height } = webpSize(bytes));
       }
@@ -143,11 +146,11 @@ export class MediaStore {
     return this.items.size;
   }
 
-  /** RGBA pixels for the renderer (PNG/JPEG only). */
+  /** RGBA pixels for the renderer (PNG, JPEG, GIF). */
   pixels(id: string): RgbaImage {
     const m = this.items.get(id);
     if (!m) throw new Error(`fake: no media ${id}`);
-    if (!m.pixels) throw new Error(`fake: rendering ${m.mtype} image fills is not emulated (only PNG and JPEG)`);
+    if (!m.pixels) throw new Error(`fake: rendering ${m.mtype} image fills is not emulated (only PNG, JPEG and GIF)`);
     return m.pixels;
   }
 }
