@@ -47,7 +47,7 @@ export function* jpegSegments(bytes: Uint8Array): Generator<JpegSegment> {
 }
 
 /** SOFn markers (frame headers): C0–CF except DHT (C4), JPG (C8) and DAC (CC). */
-function isStartOfFrame(marker: number): boolean {
+export function isStartOfFrame(marker: number): boolean {
   return marker >= 0xffc0 && marker <= 0xffcf && marker !== 0xffc4 && marker !== 0xffc8 && marker !== 0xffcc;
 }
 

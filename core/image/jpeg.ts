@@ -4,7 +4,7 @@
  * them.
  */
 import { ErrorCode, fail } from '../errors.js';
-import { applyOrientation, orientedSize, readExifOrientation, readJpegFrameSize } from './exif.js';
+import { applyOrientation, isStartOfFrame, jpegSegments, orientedSize, readExifOrientation } from './exif.js';
 import { decodeJpegPixels } from './jpeg-decoder.js';
 import { MAX_IMAGE_PIXELS, checkImageSize } from './ops.js';
 import type { ScratchBuffers } from './scratch.js';
@@ -28,8 +28,15 @@ export function isJpeg(bytes: Uint8Array): boolean {
 /** Width and height as stored in the frame header (before any EXIF rotation). */
 function readStoredSize(bytes: Uint8Array): Size {
   if (!isJpeg(bytes)) fail(ErrorCode.InvalidImage, 'Not a JPEG file: it does not start with the JPEG SOI marker (FF D8 FF).');
-  const size = readJpegFrameSize(bytes);
-  if (size) return size;
+  for (const seg of jpegSegments(bytes)) {
+    if (isStartOfFrame(seg.marker)) {
+      if (seg.end - seg.start < 6) break;
+      const height = (bytes[seg.start + 1] << 8) | bytes[seg.start + 2];
+      const width = (bytes[seg.start + 3] << 8) | bytes[seg.start + 4];
+      return { width, height };
+    }
+    if (seg.marker === 0xffda) break; // Scan data before any frame header: corrupt.
+  }
   fail(
     ErrorCode.InvalidImage,
     'The JPEG file is truncated or corrupt: no frame header (SOF) was found. Export or download the image again.',
