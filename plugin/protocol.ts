@@ -25,6 +25,14 @@ export type Theme = 'light' | 'dark';
 
 export type OutputKind = 'cutout' | 'vector-mask' | 'outline';
 
+/**
+ * The plugin window's size limits, CSS px. At the minimum every view still shows its primary
+ * button (the UI's layout lets the content scroll, never the footer); the host clamps `resize`
+ * to these and the UI's resize corner stops at them.
+ */
+export const MIN_UI_SIZE = { width: 300, height: 400 } as const;
+export const MAX_UI_SIZE = { width: 1200, height: 1400 } as const;
+
 /** One path of a vector result, in source-image pixels; data uses only absolute M L C Z. */
 export interface VectorPathData {
   windingRule: 'EVENODD' | 'NONZERO';
@@ -136,7 +144,10 @@ export type HostMessage =
   | { type: 'image'; requestId: number; source: SourceInfo; bytes: Uint8Array }
   | { type: 'applied'; requestId: number; nodeIds: string[] }
   | { type: 'batch-items'; requestId: number; sources: SourceInfo[]; skipped: Array<{ id: string; name: string; reason: string }> }
-  | { type: 'batch-done'; requestId: number; inserted: number; failed: number }
+  /** How many images each scope would take, before a batch runs (answers `batch-count`). */
+  | { type: 'batch-counts'; requestId: number; counts: Record<BatchScope, number> }
+  /** `results`: the layers inserted for each source, for the summary to select. */
+  | { type: 'batch-done'; requestId: number; inserted: number; failed: number; results?: Array<{ sourceId: string; nodeIds: string[] }> }
   | { type: 'error'; requestId?: number; error: ErrorInfo }
   /** The editor's theme changed (hosts that report it). */
   | { type: 'theme'; theme: Theme }
@@ -161,7 +172,11 @@ export type UiMessage =
   | { type: 'batch-end'; requestId: number; cancelled: boolean; failures: Array<{ id: string; name: string; message: string }> }
   | { type: 'save-settings'; settings: Settings }
   | { type: 'notify'; message: string; error?: boolean }
-  | { type: 'resize'; width: number; height: number }
+  /** The window size; `remember` (the drag ended): the host keeps it for the next session. */
+  | { type: 'resize'; width: number; height: number; remember?: boolean }
+  | { type: 'batch-count'; requestId: number }
+  /** Selects these layers in the editor (a result in the batch summary); not answered. */
+  | { type: 'select'; nodeIds: string[] }
   | { type: 'close' };
 
 export type MessageOf<U, T extends string> = Extract<U, { type: T }>;

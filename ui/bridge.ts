@@ -82,6 +82,7 @@ const HOST_TYPES: Record<HostType, true> = {
   image: true,
   applied: true,
   'batch-items': true,
+  'batch-counts': true,
   'batch-done': true,
   error: true,
   theme: true,

@@ -12,10 +12,10 @@
  * are handled one at a time, in order.
  */
 import { CutoutError, ErrorCode, type ErrorInfo, toErrorInfo } from '../../core/errors.js';
-import { type ApplyPayload, type HostMessage, PROTOCOL_VERSION, type SourceInfo, type UiMessage, isUiMessage } from '../protocol.js';
-import { batchSummary, listLayers } from './batch.js';
+import { type ApplyPayload, type BatchScope, type HostMessage, PROTOCOL_VERSION, type SourceInfo, type UiMessage, isUiMessage } from '../protocol.js';
+import { batchSummary, listLayers, scanLayers } from './batch.js';
 import type { EditorHost, PreparedBase } from './contract.js';
-import { loadExtraModels, loadSettings, saveSettings } from './settings.js';
+import { clampUiSize, loadExtraModels, loadSettings, loadUiSize, saveSettings, UI_SIZE_KEY } from './settings.js';
 
 export const UI_SIZE = { width: 360, height: 600 };
 export const MAX_SOURCES = 20;
@@ -31,6 +31,8 @@ interface BatchState<N> {
   total: number;
   skipped: number;
   inserted: N[];
+  /** What each source got, for the summary's thumbnails to select. */
+  results: Array<{ sourceId: string; nodes: N[] }>;
   hostFailures: Array<{ id: string; name: string; message: string }>;
 }
 
@@ -103,7 +105,7 @@ export function startController<N, P extends PreparedBase>(host: EditorHost<N, P
     const problems: string[] = [];
     const seen = new Set<string>();
     const selection = host.selection();
-    if (selection.length === 0) problems.push('Select a layer with an image to cut out from.');
+    // Nothing selected is not a problem to list: the UI's empty state says what to do.
     for (const picked of selection) {
       const node = await resolveSource(picked);
       const id = tree.id(node);
@@ -201,18 +203,43 @@ export function startController<N, P extends PreparedBase>(host: EditorHost<N, P
         try {
           const roots = await host.batchRoots(msg.scope);
           const { sources, skipped } = await listLayers(tree, roots, msg.scope, (n) => host.describe(n));
-          batch = { requestId: msg.requestId, total: sources.length, skipped: skipped.length, inserted: [], hostFailures: [] };
+          batch = { requestId: msg.requestId, total: sources.length, skipped: skipped.length, inserted: [], results: [], hostFailures: [] };
           post({ type: 'batch-items', requestId: msg.requestId, sources, skipped });
         } catch (err) {
           post({ type: 'error', requestId: msg.requestId, error: errorInfo(err, 'Could not list the images') });
         }
         return;
       }
+      case 'batch-count': {
+        try {
+          const counts = { selection: 0, page: 0, file: 0 } as Record<BatchScope, number>;
+          for (const scope of Object.keys(counts) as BatchScope[]) {
+            counts[scope] = scanLayers(tree, await host.batchRoots(scope), false).nodes.length;
+          }
+          post({ type: 'batch-counts', requestId: msg.requestId, counts });
+        } catch (err) {
+          post({ type: 'error', requestId: msg.requestId, error: errorInfo(err, 'Could not count the images') });
+        }
+        return;
+      }
+      case 'select': {
+        const ids = Array.isArray(msg.nodeIds) ? msg.nodeIds.filter((x): x is string => typeof x === 'string').slice(0, 1000) : [];
+        const nodes: N[] = [];
+        for (const id of ids) {
+          const node = await host.nodeById(id);
+          if (node && !host.isRemoved(node)) nodes.push(node);
+        }
+        if (nodes.length) host.select(nodes);
+        else if (ids.length) host.notify('That layer is no longer in the file (deleted or undone).', { timeout: 4000 });
+        return;
+      }
       case 'batch-apply': {
-        const b = (batch ??= { requestId: msg.requestId, total: 0, skipped: 0, inserted: [], hostFailures: [] });
+        const b = (batch ??= { requestId: msg.requestId, total: 0, skipped: 0, inserted: [], results: [], hostFailures: [] });
         begin();
         try {
-          b.inserted.push(...(await insert(msg.payload)));
+          const nodes = await insert(msg.payload);
+          b.inserted.push(...nodes);
+          b.results.push({ sourceId: msg.payload.sourceId, nodes });
         } catch (err) {
           const node = await host.nodeById(msg.payload.sourceId).catch(() => null);
           b.hostFailures.push({ id: msg.payload.sourceId, name: node ? tree.name(node) : msg.payload.sourceId, message: toErrorInfo(err).message });
@@ -220,7 +247,7 @@ export function startController<N, P extends PreparedBase>(host: EditorHost<N, P
         return;
       }
       case 'batch-end': {
-        const b = batch ?? { requestId: msg.requestId, total: 0, skipped: 0, inserted: [], hostFailures: [] };
+        const b = batch ?? { requestId: msg.requestId, total: 0, skipped: 0, inserted: [], results: [], hostFailures: [] };
         batch = null;
         end(b.inserted.length > 0);
         const kept = b.inserted.filter((n) => !host.isRemoved(n));
@@ -233,7 +260,10 @@ export function startController<N, P extends PreparedBase>(host: EditorHost<N, P
           timeout: 8000,
           error: failed > 0 && kept.length === 0,
         });
-        post({ type: 'batch-done', requestId: msg.requestId, inserted: kept.length, failed });
+        const results = b.results
+          .map((r) => ({ sourceId: r.sourceId, nodeIds: r.nodes.filter((n) => !host.isRemoved(n)).map((n) => tree.id(n)) }))
+          .filter((r) => r.nodeIds.length > 0);
+        post({ type: 'batch-done', requestId: msg.requestId, inserted: kept.length, failed, results });
         return;
       }
       case 'save-settings': {
@@ -248,9 +278,15 @@ export function startController<N, P extends PreparedBase>(host: EditorHost<N, P
         host.notify(String(msg.message).slice(0, 500), { error: msg.error === true });
         return;
       case 'resize': {
-        const w = Math.round(Math.min(1200, Math.max(240, Number(msg.width) || UI_SIZE.width)));
-        const h = Math.round(Math.min(1400, Math.max(200, Number(msg.height) || UI_SIZE.height)));
-        host.ui.resize(w, h);
+        const size = clampUiSize(msg.width, msg.height, UI_SIZE);
+        host.ui.resize(size.width, size.height);
+        if (msg.remember === true) {
+          try {
+            await host.store.set(UI_SIZE_KEY, size);
+          } catch {
+            // not remembering a window size is not worth an error
+          }
+        }
         return;
       }
       case 'close':
@@ -269,7 +305,8 @@ export function startController<N, P extends PreparedBase>(host: EditorHost<N, P
     if (ready) post({ type: 'theme', theme });
   });
 
-  host.ui.show(UI_SIZE);
+  // The window opens at the size the user left it (one storage read: no visible jump).
+  chain = loadUiSize(host.store, UI_SIZE).then((size) => host.ui.show(size));
   host.ui.onMessage((msg: unknown) => {
     if (isUiMessage(msg)) enqueue(() => handle(msg));
   });

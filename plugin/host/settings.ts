@@ -3,13 +3,16 @@
  * is validated field by field: a missing or malformed field falls back to DEFAULT_SETTINGS, so
  * a record from an older or newer version never breaks the plugin.
  */
-import { DEFAULT_SETTINGS, type ModelSourceSpec, type OutputKind, type Settings } from '../protocol.js';
+import { DEFAULT_SETTINGS, MAX_UI_SIZE, MIN_UI_SIZE, type ModelSourceSpec, type OutputKind, type Settings } from '../protocol.js';
 import type { HostStore } from './contract.js';
 import { sanitizeTimings } from '../timings.js';
 
 export const SETTINGS_KEY = 'settings.v1';
 /** Extra models for the picker (test harnesses, self-hosted copies): ModelSourceSpec[]. */
 export const MODELS_KEY = 'models.v1';
+
+/** The plugin window's size the user last chose: { width, height }. */
+export const UI_SIZE_KEY = 'ui-size.v1';
 
 const OUTPUTS: readonly OutputKind[] = ['cutout', 'vector-mask', 'outline'];
 const STRATEGIES: readonly Settings['strategy'][] = ['salient', 'salient+sam'];
@@ -82,5 +85,24 @@ export async function loadExtraModels(store: HostStore): Promise<ModelSourceSpec
     return Array.isArray(v) ? v.filter(isModelSpec) : [];
   } catch {
     return [];
+  }
+}
+
+/** A window size within MIN_UI_SIZE..MAX_UI_SIZE, whole pixels; `fallback` for what is not a number. */
+export function clampUiSize(width: unknown, height: unknown, fallback: { width: number; height: number }): { width: number; height: number } {
+  const side = (v: unknown, lo: number, hi: number, d: number) => Math.round(Math.min(hi, Math.max(lo, typeof v === 'number' && Number.isFinite(v) ? v : d)));
+  return {
+    width: side(width, MIN_UI_SIZE.width, MAX_UI_SIZE.width, fallback.width),
+    height: side(height, MIN_UI_SIZE.height, MAX_UI_SIZE.height, fallback.height),
+  };
+}
+
+/** The remembered window size, clamped; `fallback` when none was stored or it cannot be read. */
+export async function loadUiSize(store: HostStore, fallback: { width: number; height: number }): Promise<{ width: number; height: number }> {
+  try {
+    const v = (await store.get(UI_SIZE_KEY)) as { width?: unknown; height?: unknown } | undefined;
+    return v && typeof v === 'object' ? clampUiSize(v.width, v.height, fallback) : fallback;
+  } catch {
+    return fallback;
   }
 }

@@ -141,7 +141,43 @@ describe('batch-list', () => {
   });
 });
 
+describe('batch-count', () => {
+  it('counts the images each scope would take, without reading any pixels, before a batch runs', async () => {
+    let d!: Doc;
+    const s = session((f) => {
+      d = build(f);
+      f.figma.currentPage.selection = [d.frameA] as unknown as SceneNode[];
+    });
+    const reply = await s.fake.ui.request<HostMessage>({ type: 'batch-count', requestId: s.nextId() });
+    expect(reply).toMatchObject({ type: 'batch-counts', counts: { selection: 2, page: 6, file: 8 } });
+    // the same numbers batch-list then takes
+    for (const scope of ['selection', 'page', 'file'] as const) expect((await list(s, scope)).sources).toHaveLength((reply as Of<'batch-counts'>).counts[scope]);
+  });
+});
+
 describe('batch run', () => {
+  it('batch-done names each source\'s results; select puts them in the selection; a gone one is said', async () => {
+    let d!: Doc;
+    const s = session((f) => (d = build(f)));
+    const { items, done } = await runBatch(s, 'page');
+    const results = (done as Of<'batch-done'>).results!;
+    expect(results.map((r) => r.sourceId).sort()).toEqual(items.sources.map((x) => x.id).sort());
+    for (const r of results) {
+      expect(r.nodeIds).toHaveLength(1);
+      expect(s.fake.doc.node(r.nodeIds[0]!).getPluginData('source')).toBe(r.sourceId);
+    }
+    const two = results.find((r) => r.sourceId === d.images.two.id)!;
+    s.fake.ui.send({ type: 'select', nodeIds: two.nodeIds });
+    await s.fake.flush();
+    await s.plugin.idle();
+    expect(s.fake.figma.currentPage.selection.map((n) => n.id)).toEqual(two.nodeIds);
+    (s.fake.doc.node(two.nodeIds[0]!) as unknown as SceneNode).remove();
+    s.fake.ui.send({ type: 'select', nodeIds: two.nodeIds });
+    await s.fake.flush();
+    await s.plugin.idle();
+    expect(s.fake.notifications.at(-1)?.message).toMatch(/no longer in the file/);
+  });
+
   it('inserts each cutout exactly over its original as results arrive; one undo step; a summary', async () => {
     let d!: Doc;
     const s = session((f) => (d = build(f)));

@@ -1,7 +1,8 @@
 /** The message flow of plugin/figma against the fake: showUI, ready → init → selection, commands. */
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS, type HostMessage, PROTOCOL_VERSION } from '../../plugin/protocol.js';
-import { MODELS_KEY } from '../../plugin/host/settings.js';
+import { MODELS_KEY, UI_SIZE_KEY } from '../../plugin/host/settings.js';
+import { MAX_UI_SIZE, MIN_UI_SIZE } from '../../plugin/protocol.js';
 import { type FScene, coordinatePng, frame, imageLayer } from './fake/index.js';
 import { apply, cropPng, requestImage, session } from './helpers.js';
 
@@ -22,6 +23,7 @@ describe('startup', () => {
       src = imageLayer(f, { bytes: coordinatePng(64, 32), width: 128, height: 64 });
       f.figma.currentPage.selection = [src as unknown as SceneNode];
     });
+    await s.plugin.idle();
     expect(s.fake.showUICalls).toHaveLength(1);
     expect(s.fake.showUICalls[0].options).toMatchObject({ themeColors: true, width: 360, height: 600 });
     await s.fake.flush();
@@ -49,7 +51,8 @@ describe('startup', () => {
     expect(init.command).toBe('remove-bg');
     expect(init.models).toEqual([{ id: 'local-sam', baseUrl: 'http://127.0.0.1:9/sam/', files: ['a.onnx', 'b.onnx'] }]);
     expect(selection.sources).toEqual([]);
-    expect(selection.problems[0]).toMatch(/Select a layer/);
+    // Nothing selected is no problem to list: the UI's empty state says what to do, once.
+    expect(selection.problems).toEqual([]);
   });
 
   it('a protocol mismatch is reported', async () => {
@@ -113,8 +116,38 @@ describe('small messages', () => {
     await s.fake.flush();
     await s.plugin.idle();
     expect(s.fake.notifications).toEqual([{ message: 'Hello', options: { error: true } }]);
-    expect(s.fake.uiResizes).toEqual([{ width: 240, height: 1400 }]);
+    expect(s.fake.uiResizes).toEqual([{ width: MIN_UI_SIZE.width, height: MAX_UI_SIZE.height }]);
     expect(s.fake.closed).toEqual({ message: undefined });
+  });
+
+  it('the window size: resize is clamped to the limits; a remembered size opens the next session', async () => {
+    const s = session(() => {});
+    await s.plugin.idle();
+    s.fake.ui.send({ type: 'resize', width: 500.4, height: 300 });
+    s.fake.ui.send({ type: 'resize', width: 520, height: 700, remember: true });
+    await s.fake.flush();
+    await s.plugin.idle();
+    expect(s.fake.uiResizes).toEqual([
+      { width: 500, height: MIN_UI_SIZE.height },
+      { width: 520, height: 700 },
+    ]);
+    expect(await s.fake.storage.getAsync(UI_SIZE_KEY)).toEqual({ width: 520, height: 700 });
+    s.plugin.dispose();
+    const { startPlugin } = await import('../../plugin/figma/plugin.js');
+    const again = startPlugin();
+    await again.idle();
+    expect(s.fake.showUICalls.at(-1)!.options).toMatchObject({ width: 520, height: 700 });
+    again.dispose();
+  });
+
+  it('a stored size outside the limits is clamped; a malformed one is ignored', async () => {
+    const big = session((f) => void f.storage.setAsync(UI_SIZE_KEY, { width: 99999, height: 10 }));
+    await big.plugin.idle();
+    expect(big.fake.showUICalls[0].options).toMatchObject({ width: MAX_UI_SIZE.width, height: MIN_UI_SIZE.height });
+    big.plugin.dispose();
+    const bad = session((f) => void f.storage.setAsync(UI_SIZE_KEY, 'wide'));
+    await bad.plugin.idle();
+    expect(bad.fake.showUICalls[0].options).toMatchObject({ width: 360, height: 600 });
   });
 
   it('request-image for a layer that no longer exists answers an error for that request', async () => {

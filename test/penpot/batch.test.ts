@@ -30,6 +30,17 @@ async function list(s: Session, scope: BatchScope, requestId: number) {
 }
 
 describe('remove background over a page', () => {
+  it('counts the images of each scope before a batch runs', async () => {
+    let shapes!: ReturnType<typeof scene>;
+    const s = session((f) => {
+      shapes = scene({ fake: f });
+      f.select([shapes.g.id]);
+    });
+    await ready(s);
+    const reply = await s.fake.ui.request<Of<'batch-counts'>>({ type: 'batch-count', requestId: 3 });
+    expect(reply.counts).toEqual({ selection: 1, page: 3, file: 3 });
+  });
+
   it('lists every visible, unlocked image in nested boards and groups; inserts each exactly over its source; one undo step; a summary notice', async () => {
     let shapes!: ReturnType<typeof scene>;
     const s = session((f) => {
@@ -51,6 +62,8 @@ describe('remove background over a page', () => {
     }
     const done = await s.fake.ui.request<Of<'batch-done'>>({ type: 'batch-end', requestId: 7, cancelled: false, failures: [] });
     expect(done).toMatchObject({ inserted: 3, failed: 0 });
+    expect(done.results!.map((r) => r.sourceId).sort()).toEqual(items.sources.map((x) => x.id).sort());
+    for (const r of done.results!) expect(s.fake.doc.get(r.nodeIds[0]!).pluginData).toMatchObject({ source: r.sourceId });
     const notice = s.fake.ui.ofType<Of<'notice'>>('notice').at(-1)!;
     expect(notice.message).toBe('Removed the background from 3 images, 3 skipped.');
     // each result sits over its source
@@ -63,6 +76,12 @@ describe('remove background over a page', () => {
     // results are selected; one undo entry takes the whole batch back
     expect(s.fake.penpot.selection).toHaveLength(3);
     expect(s.fake.undoEntries).toHaveLength(1);
+    // a summary thumbnail selects its result
+    const pick = done.results!.find((r) => r.sourceId === shapes.b.id)!;
+    s.fake.ui.send({ type: 'select', nodeIds: pick.nodeIds });
+    await s.fake.flush();
+    await s.plugin.idle();
+    expect(s.fake.penpot.selection.map((x) => x.id)).toEqual(pick.nodeIds);
     s.fake.undoLast();
     expect(JSON.stringify(s.fake.dump())).toBe(before);
   });

@@ -1,6 +1,6 @@
 /** plugin/penpot against the faithful Penpot fake: startup, message flow, settings, theme. */
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SETTINGS, type HostMessage, PROTOCOL_VERSION } from '../../plugin/protocol.js';
+import { DEFAULT_SETTINGS, type HostMessage, MIN_UI_SIZE, PROTOCOL_VERSION } from '../../plugin/protocol.js';
 import { MODELS_KEY, SETTINGS_KEY } from '../../plugin/host/settings.js';
 import { penpotManifest } from '../../plugin/penpot/manifest.js';
 import { coordinatePng, imageShape, textShape } from './fake/index.js';
@@ -13,6 +13,7 @@ describe('startup', () => {
       src = imageShape(f, { bytes: coordinatePng(64, 32), x: 10, y: 20, width: 128, height: 64, name: 'Photo' });
       f.select([src.id]);
     });
+    await s.plugin.idle();
     expect(s.fake.uiOpenCalls).toHaveLength(1);
     const open = s.fake.uiOpenCalls[0];
     expect(open.name).toBe('Cutout');
@@ -27,11 +28,11 @@ describe('startup', () => {
     expect(selection.sources).toEqual([{ id: src.id, name: 'Photo', width: 64, height: 32, origin: 'fill', visible: { x: 0, y: 0, width: 64, height: 32 } }]);
   });
 
-  it('without a selection it says what to do; text layers are described as renderings', async () => {
+  it('without a selection nothing is listed (the empty state says what to do); text layers are described as renderings', async () => {
     const s = session(() => {});
     const { selection } = await ready(s);
     expect(selection.sources).toEqual([]);
-    expect(selection.problems[0]).toMatch(/Select a layer/);
+    expect(selection.problems).toEqual([]);
     const t = textShape(s.fake, 'Hello', { name: 'Title' });
     const from = s.fake.ui.received.length;
     s.fake.select([t.id]);
@@ -55,6 +56,22 @@ describe('startup', () => {
     s.fake.ui.send({ type: 'ready', version: 999 });
     const err = await s.fake.ui.waitFor<Of<'error'>>((m) => m.type === 'error');
     expect(err.error.message).toMatch(/999/);
+  });
+});
+
+describe('the window size', () => {
+  it('resize is clamped to the limits; a remembered size opens the next session', async () => {
+    const storage = new Map<string, string>();
+    const a = session(() => {}, { localStorage: storage });
+    await ready(a);
+    a.fake.ui.send({ type: 'resize', width: 100, height: 700, remember: true });
+    await a.fake.flush();
+    await a.plugin.idle();
+    expect(a.fake.modal).toMatchObject({ width: MIN_UI_SIZE.width, height: 700 });
+    a.plugin.dispose();
+    const b = session(() => {}, { localStorage: storage });
+    await b.plugin.idle();
+    expect(b.fake.uiOpenCalls[0]!.options).toMatchObject({ width: MIN_UI_SIZE.width, height: 700 });
   });
 });
 
