@@ -1,14 +1,16 @@
 /**
  * The "Remove background" flow (issue 5), driven from the UI over core/jobs' runBatch:
  *
- *   setup    scope (selection / this page / all pages), edges strategy, threshold, feather,
- *            fill holes, largest part, hide originals; the salient model in the header picker
+ *   setup    scope (selection / this page / all pages, each with the number of images it
+ *            takes: host `batch-count`), sharper edges, feather, fill holes, largest part,
+ *            hide originals; the background model in the settings panel
  *   running  `batch-list` → host `batch-items` (sources + skipped); per item `request-image`
  *            → host `image` → removeBg (worker or UI thread) → `batch-apply` (streamed: the
- *            host inserts each result at once); progress n of N, current item, time left;
- *            Cancel stops before the next item
- *   done     `batch-end` (failures) → host `batch-done`; summary, failed and skipped items
- *            listed by name with the reason
+ *            host inserts each result at once); progress n of N, current item, time left,
+ *            a thumbnail of each result as it lands; Cancel stops before the next item
+ *   done     `batch-end` (failures) → host `batch-done` (the layers made per source); summary
+ *            with the results' thumbnails (a click selects that result in the file), failed
+ *            and skipped items listed by name with the reason
  */
 import { ErrorCode, isCutoutError } from '../core/errors.js';
 import { decodeImage } from '../core/image/decode.js';
@@ -21,6 +23,13 @@ import { cleanMessage, formatTimeLeft } from './format.js';
 import { modelChoices, pickModel, type ModelChoice } from './models.js';
 import type { SettingsStore } from './settings.js';
 import { byId, type Banner, type ProgressView } from './widgets.js';
+
+const SCOPES: readonly BatchScope[] = ['selection', 'page', 'file'];
+
+/** "3 images", "1 image", "no images". */
+export function imageCount(n: number): string {
+  return n === 0 ? 'no images' : `${n} image${n === 1 ? '' : 's'}`;
+}
 
 type Phase = 'setup' | 'running' | 'done';
 
@@ -44,6 +53,10 @@ interface Report {
   failures: Array<{ id: string; name: string; message: string }>;
   cancelled: boolean;
   none?: boolean;
+  /** Thumbnails (object URLs of the result PNGs) by source id, in the order they landed. */
+  thumbs: Map<string, { name: string; url: string }>;
+  /** The layers the host made per source (batch-done). */
+  nodes: Map<string, string[]>;
 }
 
 export class BatchController {
@@ -53,22 +66,20 @@ export class BatchController {
   private report: Report | undefined;
   /** The user chose a scope: selection changes no longer move it. */
   private scopeTouched = false;
+  /** Images per scope (host `batch-counts`), while the setup shows. */
+  private counts: Record<BatchScope, number> | undefined;
+  private countSeq = 0;
 
   constructor(private readonly d: BatchDeps) {
     const s = () => d.settings;
-    const threshold = byId<HTMLInputElement>('threshold');
-    threshold.addEventListener('input', () => {
-      s().set({ threshold: Number(threshold.value) });
-      this.renderValues();
-    });
     const feather = byId<HTMLInputElement>('batch-feather');
     feather.addEventListener('input', () => {
       s().set({ feather: Number(feather.value) });
       this.renderValues();
     });
-    const strategy = byId<HTMLSelectElement>('strategy');
-    strategy.addEventListener('change', () => {
-      s().set({ strategy: strategy.value === 'salient+sam' ? 'salient+sam' : 'salient' });
+    const sharper = byId<HTMLInputElement>('sharper-edges');
+    sharper.addEventListener('change', () => {
+      s().set({ strategy: sharper.checked ? 'salient+sam' : 'salient' });
       this.ensureSam();
     });
     byId<HTMLInputElement>('fill-holes').addEventListener('change', (e) => s().set({ fillHoles: (e.target as HTMLInputElement).checked }));
@@ -89,9 +100,8 @@ export class BatchController {
 
   loadSettings(): void {
     const s = this.d.settings.get();
-    byId<HTMLInputElement>('threshold').value = String(s.threshold);
     byId<HTMLInputElement>('batch-feather').value = String(s.feather);
-    byId<HTMLSelectElement>('strategy').value = s.strategy;
+    byId<HTMLInputElement>('sharper-edges').checked = s.strategy === 'salient+sam';
     byId<HTMLInputElement>('fill-holes').checked = s.fillHoles;
     byId<HTMLInputElement>('largest-only').checked = s.largestOnly;
     byId<HTMLInputElement>('batch-hide').checked = s.hideSource;
@@ -107,7 +117,26 @@ export class BatchController {
   reset(): void {
     if (this.phase !== 'done') return;
     this.phase = 'setup';
+    this.dropReport();
+  }
+
+  private dropReport(): void {
+    for (const t of this.report?.thumbs.values() ?? []) URL.revokeObjectURL(t.url);
     this.report = undefined;
+  }
+
+  /** Asks the host how many images each scope takes (the answer fills the scope labels). */
+  private refreshCounts(): void {
+    const seq = ++this.countSeq;
+    const requestId = this.d.bridge.requestId();
+    this.d.bridge.request({ type: 'batch-count', requestId }, 'batch-counts', 60_000).then(
+      (m) => {
+        if (seq !== this.countSeq) return;
+        this.counts = m.counts;
+        this.render();
+      },
+      () => undefined, // the labels just stay without numbers
+    );
   }
 
   show(sources: SourceInfo[]): void {
@@ -116,6 +145,7 @@ export class BatchController {
 
   selectionChanged(sources: SourceInfo[]): void {
     this.sources = sources;
+    if (this.phase === 'setup') this.refreshCounts();
     if (this.phase !== 'running' && !this.scopeTouched) {
       // Something selected: that is what the user means; nothing: this page.
       const value = sources.length ? 'selection' : 'page';
@@ -155,7 +185,8 @@ export class BatchController {
     if (this.phase === 'running') this.abort?.abort();
     else if (this.phase === 'done') {
       this.phase = 'setup';
-      this.report = undefined;
+      this.dropReport();
+      this.refreshCounts();
       this.render();
     }
   }
@@ -167,8 +198,10 @@ export class BatchController {
     this.phase = 'running';
     this.abort = new AbortController();
     const signal = this.abort.signal;
-    const report: Report = { inserted: 0, skipped: [], failures: [], cancelled: false };
+    this.dropReport();
+    const report: Report = { inserted: 0, skipped: [], failures: [], cancelled: false, thumbs: new Map(), nodes: new Map() };
     this.report = report;
+    byId('batch-thumbs').textContent = '';
     this.setCounts(0, 0, 'Finding images…', '');
     this.render();
     const requestId = d.bridge.requestId();
@@ -182,6 +215,15 @@ export class BatchController {
         return;
       }
       this.setCounts(0, items.sources.length, 'Preparing the model…', '');
+      // One placeholder per image: the panel shows the whole batch at once, results fill it in.
+      const grid = byId('batch-thumbs');
+      for (const src of items.sources) {
+        const li = document.createElement('li');
+        li.className = 'pending';
+        li.dataset.source = src.id;
+        li.title = src.name;
+        grid.appendChild(li);
+      }
       await d.engine.salientReady();
       if (s.strategy === 'salient+sam') await d.engine.modelReady();
       const sources: Array<ItemSource<RgbaImage>> = items.sources.map((src) => ({
@@ -211,7 +253,9 @@ export class BatchController {
             this.setCounts(p.done, total, current, formatTimeLeft(p.etaMs));
           },
           onResult: (r) => {
+            const slot = [...byId('batch-thumbs').children].find((li) => (li as HTMLElement).dataset.source === r.id);
             if (!r.ok) {
+              slot?.classList.replace('pending', 'failed');
               report.failures.push({ id: r.id, name: r.name, message: cleanMessage(r.error.message) });
               return;
             }
@@ -228,6 +272,9 @@ export class BatchController {
               },
             });
             report.inserted++;
+            const url = URL.createObjectURL(new Blob([r.value.png as Uint8Array<ArrayBuffer>], { type: 'image/png' }));
+            report.thumbs.set(r.id, { name: r.name, url });
+            slot?.replaceWith(thumbItem(r.name, url));
           },
         },
       );
@@ -238,7 +285,8 @@ export class BatchController {
     } finally {
       if (listed) {
         try {
-          await d.bridge.request({ type: 'batch-end', requestId, cancelled: report.cancelled, failures: report.failures }, 'batch-done', 60_000);
+          const done = await d.bridge.request({ type: 'batch-end', requestId, cancelled: report.cancelled, failures: report.failures }, 'batch-done', 60_000);
+          for (const r of Array.isArray(done.results) ? done.results : []) report.nodes.set(r.sourceId, r.nodeIds);
         } catch (err) {
           d.banner.error(err);
         }
@@ -246,6 +294,13 @@ export class BatchController {
       this.phase = 'done';
       this.abort = undefined;
       this.render();
+    }
+  }
+
+  private renderScopeCounts(): void {
+    for (const scope of SCOPES) {
+      const n = this.counts?.[scope];
+      byId(`scope-count-${scope}`).textContent = n === undefined ? (scope === 'selection' && !this.sources.length ? '· nothing selected' : '') : `· ${imageCount(n)}`;
     }
   }
 
@@ -259,7 +314,6 @@ export class BatchController {
 
   private renderValues(): void {
     const s = this.d.settings.get();
-    byId('threshold-value').textContent = `${Math.round(s.threshold * 100)}%`;
     byId('batch-feather-value').textContent = `${s.feather} px`;
   }
 
@@ -267,8 +321,17 @@ export class BatchController {
     const r = this.report;
     const summary = byId('batch-summary');
     const list = byId('batch-failures');
+    const results = byId('batch-results');
     list.textContent = '';
+    results.textContent = '';
+    byId('batch-hint').textContent = '';
     if (!r) return;
+    for (const [id, t] of r.thumbs) {
+      const nodeIds = r.nodes.get(id);
+      const li = thumbItem(t.name, t.url, nodeIds?.length ? () => this.d.bridge.send({ type: 'select', nodeIds }) : undefined);
+      results.appendChild(li);
+    }
+    if (r.thumbs.size && r.nodes.size) byId('batch-hint').textContent = 'Click a result to select it in the file.';
     if (r.none) summary.textContent = 'No images found here.';
     else {
       const parts = [`${r.inserted} background${r.inserted === 1 ? '' : 's'} removed`];
@@ -286,7 +349,7 @@ export class BatchController {
       list.appendChild(li);
     };
     for (const f of r.failures) add(f.name, f.message);
-    for (const k of r.skipped) add(k.name, `Skipped: ${k.reason}`);
+    for (const k of r.skipped) add(k.name, `Skipped because it ${k.reason}`);
   }
 
   render(): void {
@@ -295,12 +358,15 @@ export class BatchController {
     byId('batch-run').hidden = this.phase !== 'running';
     byId('batch-report').hidden = this.phase !== 'done';
     const count = this.sources.length;
-    byId('scope-selection-count').textContent = count ? `(${count} layer${count === 1 ? '' : 's'})` : '(nothing selected)';
+    this.renderScopeCounts();
     const sel = document.querySelector<HTMLInputElement>('input[name="scope"][value="selection"]');
-    if (sel) sel.disabled = !count;
+    if (sel) sel.disabled = !count && !this.counts?.selection;
+    const planned = this.counts?.[this.scope];
     if (this.phase === 'done') this.renderReport();
     d.applyButton.disabled = this.phase === 'running';
-    d.applyButton.textContent = this.phase === 'done' ? 'Close' : this.phase === 'running' ? 'Working…' : 'Remove backgrounds';
+    d.applyButton.textContent =
+      this.phase === 'done' ? 'Close' : this.phase === 'running' ? 'Working…' : planned ? `Remove ${planned === 1 ? 'background' : `${planned} backgrounds`}` : 'Remove backgrounds';
+    if (this.phase === 'setup' && planned === 0) d.applyButton.disabled = true;
     d.secondaryButton.hidden = this.phase === 'setup';
     d.secondaryButton.textContent = this.phase === 'running' ? 'Cancel' : 'Run again';
     const model = d.engine.salientModel;
@@ -309,4 +375,22 @@ export class BatchController {
     else d.status('');
     d.rendered?.();
   }
+}
+
+/** A result thumbnail; with `select`, a button that selects the result in the file. */
+function thumbItem(name: string, url: string, select?: () => void): HTMLLIElement {
+  const li = document.createElement('li');
+  const el = document.createElement(select ? 'button' : 'span');
+  el.className = 'batch-thumb';
+  el.title = select ? `Cutout of ${name}: click to select it in the file` : `Cutout of ${name}`;
+  if (el instanceof HTMLButtonElement) {
+    el.type = 'button';
+    el.addEventListener('click', select!);
+  }
+  const img = document.createElement('img');
+  img.src = url;
+  img.alt = `Cutout of ${name}`;
+  el.appendChild(img);
+  li.appendChild(el);
+  return li;
 }

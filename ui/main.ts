@@ -19,7 +19,10 @@ import { ImageCanvas } from './canvas.js';
 import { Engine, type EngineEvent } from './engine.js';
 import { formatBytes, formatDuration, keyNames } from './format.js';
 import type { Point } from './layout.js';
-import { choiceDetail, choiceLabel, modelChoices, pickModel, specsFromQuery, type ModelChoice, type ModelKind } from './models.js';
+import { CandidateStrip, withDefault } from './candidates.js';
+import { ModelPicker } from './model-picker.js';
+import { modelChoices, pickModel, specsFromQuery, type ModelChoice, type ModelKind } from './models.js';
+import { wireResizeCorner } from './resize-corner.js';
 import { modeOf, modeShortcut, ModeSwitch, viewFor, type View } from './modes.js';
 import { isDecodable, isEmptyPrompt, PromptHistory, toPrompt, withBox, withPoint, type HistoryEntry, type PromptState } from './prompts.js';
 import { currentThreadEnv, obtainWasm, threadCount } from './runtime.js';
@@ -30,6 +33,7 @@ import { isTheme, setHostClass, setTheme, watchTheme } from './theme.js';
 import { hoverAnswers, promptWait } from './pending.js';
 import { Waits } from './waits.js';
 import { Banner, byId, fillSelect, ProgressView, Segmented } from './widgets.js';
+import { skippedLine } from './copy.js';
 
 /** Timeline of the session (ms since navigation start), for the e2e harness and debugging. */
 export interface Timeline {
@@ -73,7 +77,6 @@ class App {
   private extraModels: ModelSourceSpec[] = [];
   /** Models named by the page URL: preselected over the saved settings. */
   private queryModels: ModelSourceSpec[] = [];
-  private choices: ModelChoice[] = [];
   private sources: SourceInfo[] = [];
   private problems: string[] = [];
   private source: SourceInfo | undefined;
@@ -92,7 +95,8 @@ class App {
   private initialised = false;
   private editSourceId: string | undefined;
 
-  private readonly modelSelect = byId<HTMLSelectElement>('model-select');
+  private readonly picker: ModelPicker;
+  private readonly candidates: CandidateStrip;
   private readonly sourceSelect = byId<HTMLSelectElement>('source-select');
   private readonly applyButton = byId<HTMLButtonElement>('apply');
   private readonly output: Segmented<OutputKind>;
@@ -162,10 +166,16 @@ class App {
         this.modes.disabled = !this.canSwitchMode;
       },
     });
+    this.picker = new ModelPicker((c) => {
+      this.settings.set(this.modelKind === 'sam' ? { modelId: c.id } : { salientModelId: c.id });
+      this.loadChosenModel();
+    });
+    this.candidates = new CandidateStrip(byId('candidates'), (k) => this.selectCandidate(k));
+    wireResizeCorner(byId('resize-corner'), (size, remember) => this.bridge.send({ type: 'resize', width: size.width, height: size.height, ...(remember ? { remember } : {}) }));
     this.modes = new ModeSwitch(byId('modes'), (id) => this.pickMode(id), (n) => `${keyNames(isMac).alt}${n}`);
     this.wireControls();
     watchTheme(() => this.canvas.themeChanged(), search);
-    this.storeInfo.then(() => this.renderModelMeta());
+    this.storeInfo.then((info) => this.picker.setStore(info.persistent, info.note));
 
     this.bridge.on('init', (m) => this.onInit(m));
     this.bridge.on('selection', (m) => this.onSelection(m.sources, m.problems));
@@ -260,20 +270,15 @@ class App {
   }
 
   private fillModelPicker(): void {
-    this.choices = modelChoices(this.modelKind, this.extraModels);
+    const choices = modelChoices(this.modelKind, this.extraModels);
     const s = this.settings.get();
     const fromUrl = this.queryModels.find((m) => (m.kind ?? 'sam') === this.modelKind);
-    const chosen = pickModel(this.choices, fromUrl?.id ?? (this.modelKind === 'sam' ? s.modelId : s.salientModelId));
-    fillSelect(
-      this.modelSelect,
-      this.choices.map((c) => ({ value: c.id, label: choiceLabel(c), title: choiceDetail(c) })),
-      chosen?.id,
-    );
-    this.renderModelMeta();
+    const chosen = pickModel(choices, fromUrl?.id ?? (this.modelKind === 'sam' ? s.modelId : s.salientModelId));
+    this.picker.set(this.modelKind, choices, chosen?.id);
   }
 
   private get chosenModel(): ModelChoice | undefined {
-    return this.choices.find((c) => c.id === this.modelSelect.value);
+    return this.picker.chosen;
   }
 
   private loadChosenModel(): void {
@@ -296,35 +301,19 @@ class App {
     this.render();
   }
 
-  private renderModelMeta(): void {
-    const c = this.chosenModel;
-    const meta = byId('model-meta');
-    if (!c) {
-      meta.textContent = '';
-      return;
-    }
-    void this.storeInfo.then((info) => {
-      const parts = [choiceDetail(c)];
-      if (!info.persistent && c.origin === 'registry') parts.push('downloads each session');
-      meta.textContent = parts.join(' · ');
-      meta.title = `${c.name}. ${info.note}`;
-    });
-  }
-
   private updateBadge(): void {
-    const badge = byId('runtime-badge');
     const r = this.runtime;
     if (!r) return;
     const device = this.engine.model?.info.device === 'webgpu' ? 'GPU' : 'CPU';
-    badge.textContent = `On device · ${device}`;
     const threads = threadCount(currentThreadEnv());
-    badge.title =
+    const detail =
       `Everything runs on this computer; images never leave it. ` +
       `${device === 'GPU' ? 'WebGPU' : `WebAssembly, ${threads} thread${threads > 1 ? 's' : ''}`}, ` +
       `${r.kind === 'worker' ? 'in a background worker' : 'on the plugin thread'}` +
       (r.workerNote ? ` (no worker: ${r.workerNote})` : '') +
       '.' +
       (this.engine.model?.info.note ? ` ${this.engine.model.info.note}` : '');
+    this.picker.setRuntime(`Runs on this computer (${device}): your images never leave it.`, detail);
   }
 
   private onEngineEvent(e: EngineEvent): void {
@@ -476,7 +465,7 @@ class App {
     const hover = this.lastHover;
     try {
       const reused = hover && hoverAnswers(entry.prompt, hover, !!previous) ? await hover.result : undefined;
-      const prediction = reused ?? (await this.engine.decode(toPrompt(entry.prompt, previous)));
+      const prediction = withDefault(reused ?? (await this.engine.decode(toPrompt(entry.prompt, previous))));
       entry.prediction = prediction;
       if (entry === this.history.current) {
         this.decodeMs = performance.now() - started;
@@ -520,7 +509,7 @@ class App {
       (r) => {
         if (held) this.renderPending();
         if (r === SUPERSEDED || this.hoverPoint !== p || !isEmptyPrompt(this.history.current.prompt)) return;
-        this.hoverPrediction = r;
+        this.hoverPrediction = withDefault(r);
         this.renderMask();
       },
       () => undefined, // a failed preview is not worth a banner; the click will say
@@ -617,13 +606,6 @@ class App {
   // ---- controls ---------------------------------------------------------------------------
 
   private wireControls(): void {
-    this.modelSelect.addEventListener('change', () => {
-      const c = this.chosenModel;
-      if (!c) return;
-      this.settings.set(this.modelKind === 'sam' ? { modelId: c.id } : { salientModelId: c.id });
-      this.renderModelMeta();
-      this.loadChosenModel();
-    });
     this.sourceSelect.addEventListener('change', () => {
       const s = this.sources.find((x) => x.id === this.sourceSelect.value);
       if (s) void this.loadSource(s);
@@ -679,7 +661,8 @@ class App {
       e.preventDefault();
       void this.apply();
     } else if (!mod && !e.altKey && /^[1-4]$/.test(e.key)) {
-      this.selectCandidate(Number(e.key) - 1);
+      const k = this.candidates.at(Number(e.key) - 1);
+      if (k !== undefined) this.selectCandidate(k);
     }
   }
 
@@ -716,6 +699,10 @@ class App {
     }
     name.textContent = this.source?.name ?? '';
     size.textContent = this.source ? `${this.source.width} × ${this.source.height}` : '';
+    const skipped = byId('source-skipped');
+    const line = this.sources.length ? skippedLine(this.problems) : '';
+    skipped.hidden = !line;
+    skipped.textContent = line;
     const problems = byId('empty-problems');
     problems.textContent = '';
     for (const p of this.problems.slice(0, 4)) {
@@ -759,22 +746,8 @@ class App {
   }
 
   private renderCandidates(): void {
-    const box = byId('candidates');
-    const p = this.history.current.prediction;
-    box.textContent = '';
-    if (!p || p.lowRes.length < 2) return;
-    const chosen = this.history.current.candidate ?? p.selected;
-    p.scores.forEach((score, k) => {
-      const b = document.createElement('button');
-      b.type = 'button';
-      b.className = 'candidate';
-      b.setAttribute('role', 'radio');
-      b.setAttribute('aria-checked', String(k === chosen));
-      b.title = `Mask ${k + 1}: the model's confidence ${Math.round(score * 100)}% (key ${k + 1})`;
-      b.textContent = String(k + 1);
-      b.addEventListener('click', () => this.selectCandidate(k));
-      box.appendChild(b);
-    });
+    const e = this.history.current;
+    this.candidates.render(e.prediction, e.candidate ?? e.prediction?.selected ?? 0, this.image);
   }
 
   private renderHint(): void {
@@ -830,7 +803,8 @@ class App {
     if (!this.engine.model) return this.modelFailed ? 'The model is not available: try again or choose another.' : 'Preparing the model…';
     if (!this.image) return this.source ? `Reading ${this.source.name}…` : '';
     if (!this.engine.isEncoded) {
-      return isDecodable(e.prompt) ? 'Your click is answered as soon as the image is analyzed.' : 'Analyzing the image… you can click the object already.';
+      // The progress strip says it is analyzing: the footer only says what a click does meanwhile.
+      return isDecodable(e.prompt) ? 'Your click is answered as soon as the image is analyzed.' : 'You can click the object already.';
     }
     if (!isDecodable(e.prompt)) return 'Click the object you want to keep.';
     if (!e.prediction) return 'Finding the object…';

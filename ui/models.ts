@@ -112,3 +112,26 @@ export function choiceLabel(c: ModelChoice): string {
   if (c.bytes === undefined || /\d\s?MB/.test(c.name)) return c.name;
   return `${c.name} · ${formatBytes(c.bytes)}`;
 }
+
+export type Quality = 'fast' | 'best';
+
+/**
+ * The two choices most people need, per kind: Fast (the smallest download, quickest clicks)
+ * and Best (the most accurate registry model that runs in the plugin). Every other model is in
+ * the settings' full list.
+ */
+export const QUALITY_MODELS: Record<ModelKind, Record<Quality, string>> = {
+  sam: { fast: 'slimsam-77-q8', best: 'sam2.1-tiny-hf-q8' },
+  salient: { fast: 'u2netp', best: 'birefnet-lite' },
+};
+
+/** Fast or Best when `id` is one of them, else undefined (a model from the full list or a URL). */
+export function qualityOf(kind: ModelKind, id: string | undefined): Quality | undefined {
+  const q = QUALITY_MODELS[kind];
+  return id === q.fast ? 'fast' : id === q.best ? 'best' : undefined;
+}
+
+/** A model name without the size the registry sometimes adds ("SlimSAM-77 (8-bit, 14 MB)" → "SlimSAM-77 (8-bit)"). */
+export function shortName(c: ModelChoice): string {
+  return c.name.replace(/,\s*\d+(?:\.\d+)?\s?MB\)/, ')').replace(/\s*\(\s*\d+(?:\.\d+)?\s?MB\)/, '');
+}

@@ -1,0 +1,12 @@
+/**
+ * Sentences the UI composes from what the host reports (the host's own sentences stay whole).
+ */
+
+/**
+ * The cutout view's note when some selected layers are not offered (hidden, locked, no image):
+ * the host's reasons, each naming its layer, under one word that says they were skipped.
+ */
+export function skippedLine(problems: readonly string[]): string {
+  if (!problems.length) return '';
+  return `Skipped: ${problems.join(' ')}`;
+}

@@ -1,0 +1,62 @@
+/**
+ * The window's resize corner. A plugin iframe cannot resize itself: dragging the corner asks
+ * the host (`resize`), which resizes the window the iframe lives in. While the drag runs the
+ * pointer is captured, so it keeps reporting when it leaves the (not yet grown) iframe; sizes
+ * come from screen coordinates because the iframe's own origin moves with the window.
+ * The last size of a drag goes with `remember`, so the next session opens at it.
+ */
+import { MAX_UI_SIZE, MIN_UI_SIZE } from '../plugin/protocol.js';
+
+export interface WindowSize {
+  width: number;
+  height: number;
+}
+
+/** The size for a drag that started at `start` (pointer and window) and is now at `now`: whole px, within the limits. */
+export function dragSize(start: { x: number; y: number; width: number; height: number }, now: { x: number; y: number }): WindowSize {
+  const clamp = (v: number, lo: number, hi: number) => Math.round(Math.min(hi, Math.max(lo, v)));
+  return {
+    width: clamp(start.width + now.x - start.x, MIN_UI_SIZE.width, MAX_UI_SIZE.width),
+    height: clamp(start.height + now.y - start.y, MIN_UI_SIZE.height, MAX_UI_SIZE.height),
+  };
+}
+
+/** Wires `corner`; `send` gets each new size (at most once a frame) and the final one with `remember`. */
+export function wireResizeCorner(corner: HTMLElement, send: (size: WindowSize, remember: boolean) => void): void {
+  let start: { x: number; y: number; width: number; height: number } | undefined;
+  let pending: WindowSize | undefined;
+  let last: WindowSize | undefined;
+  let frame = 0;
+  const flush = () => {
+    frame = 0;
+    if (!pending) return;
+    if (!last || pending.width !== last.width || pending.height !== last.height) send(pending, false);
+    last = pending;
+    pending = undefined;
+  };
+  corner.addEventListener('pointerdown', (e) => {
+    if (e.button !== 0) return;
+    e.preventDefault();
+    corner.setPointerCapture(e.pointerId);
+    start = { x: e.screenX, y: e.screenY, width: window.innerWidth, height: window.innerHeight };
+    last = { width: start.width, height: start.height };
+    corner.classList.add('is-dragging');
+  });
+  corner.addEventListener('pointermove', (e) => {
+    if (!start) return;
+    pending = dragSize(start, { x: e.screenX, y: e.screenY });
+    if (!frame) frame = requestAnimationFrame(flush);
+  });
+  const end = (e: PointerEvent) => {
+    if (!start) return;
+    const size = dragSize(start, { x: e.screenX, y: e.screenY });
+    start = undefined;
+    pending = undefined;
+    if (frame) cancelAnimationFrame(frame);
+    frame = 0;
+    corner.classList.remove('is-dragging');
+    send(size, true);
+  };
+  corner.addEventListener('pointerup', end);
+  corner.addEventListener('pointercancel', end);
+}
