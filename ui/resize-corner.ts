@@ -1,8 +1,9 @@
 /**
  * The window's resize corner. A plugin iframe cannot resize itself: dragging the corner asks
  * the host (`resize`), which resizes the window the iframe lives in. While the drag runs the
- * pointer is captured, so it keeps reporting when it leaves the (not yet grown) iframe; sizes
- * come from screen coordinates because the iframe's own origin moves with the window.
+ * pointer is captured, so it keeps reporting when it leaves the (not yet grown) iframe. Editors
+ * keep the window's top-left corner where it is, so the pointer's offset from the window's
+ * origin (clientX/Y) is the new size, less where in the corner the drag started.
  * The last size of a drag goes with `remember`, so the next session opens at it.
  */
 import { MAX_UI_SIZE, MIN_UI_SIZE } from '../plugin/protocol.js';
@@ -21,39 +22,46 @@ export function dragSize(start: { x: number; y: number; width: number; height: n
   };
 }
 
-/** Wires `corner`; `send` gets each new size (at most once a frame) and the final one with `remember`. */
+/** Sizes sent at most this often while dragging (the host resizes the window for each). */
+const INTERVAL_MS = 16;
+
+/** Wires `corner`; `send` gets each new size (throttled) and the final one with `remember`. */
 export function wireResizeCorner(corner: HTMLElement, send: (size: WindowSize, remember: boolean) => void): void {
   let start: { x: number; y: number; width: number; height: number } | undefined;
   let pending: WindowSize | undefined;
   let last: WindowSize | undefined;
-  let frame = 0;
+  let lastAt = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
   const flush = () => {
-    frame = 0;
+    timer = undefined;
     if (!pending) return;
     if (!last || pending.width !== last.width || pending.height !== last.height) send(pending, false);
     last = pending;
+    lastAt = performance.now();
     pending = undefined;
   };
   corner.addEventListener('pointerdown', (e) => {
     if (e.button !== 0) return;
     e.preventDefault();
     corner.setPointerCapture(e.pointerId);
-    start = { x: e.screenX, y: e.screenY, width: window.innerWidth, height: window.innerHeight };
+    start = { x: e.clientX, y: e.clientY, width: window.innerWidth, height: window.innerHeight };
     last = { width: start.width, height: start.height };
     corner.classList.add('is-dragging');
   });
   corner.addEventListener('pointermove', (e) => {
     if (!start) return;
-    pending = dragSize(start, { x: e.screenX, y: e.screenY });
-    if (!frame) frame = requestAnimationFrame(flush);
+    pending = dragSize(start, { x: e.clientX, y: e.clientY });
+    const wait = INTERVAL_MS - (performance.now() - lastAt);
+    if (wait <= 0) flush();
+    else timer ??= setTimeout(flush, wait);
   });
   const end = (e: PointerEvent) => {
     if (!start) return;
-    const size = dragSize(start, { x: e.screenX, y: e.screenY });
+    const size = dragSize(start, { x: e.clientX, y: e.clientY });
     start = undefined;
     pending = undefined;
-    if (frame) cancelAnimationFrame(frame);
-    frame = 0;
+    if (timer) clearTimeout(timer);
+    timer = undefined;
     corner.classList.remove('is-dragging');
     send(size, true);
   };

@@ -368,12 +368,18 @@ describe('panels: screenshots and layout in every state', () => {
   it('the resize corner asks the host for sizes within the limits and remembers the last', async () => {
     const frame = await open({ command: 'cutout', sources: [source] });
     await ready(frame);
+    await resizeTo(SIZES[0]!);
     const corner = (await frame.locator('#resize-corner').boundingBox())!;
     const start = { x: corner.x + corner.width / 2, y: corner.y + corner.height / 2 };
     await page.mouse.move(start.x, start.y);
     await page.mouse.down();
-    await page.mouse.move(start.x + 60, start.y + 40, { steps: 5 });
-    await page.waitForTimeout(150);
+    // Growing in small steps, as a hand does: the window follows, the pointer stays over it
+    // (headless Chromium routes nothing outside an iframe to it, captured or not).
+    for (let i = 1; i <= 20; i++) {
+      await page.mouse.move(start.x + 3 * i, start.y + 2 * i);
+      await page.waitForTimeout(40);
+    }
+    await page.waitForTimeout(100);
     await page.mouse.move(start.x - 200, start.y - 400, { steps: 5 }); // far below the minimum
     await page.mouse.up();
     const resizes = (await receivedMessages(page)).filter((r) => r.msg.type === 'resize').map((r) => r.msg as unknown as { width: number; height: number; remember?: boolean });
