@@ -33,7 +33,7 @@ import { asMat, boxInSource, ensureBuilt, type FigmaState, fillImageToPage, fill
 import { bounds, colourShare, corners, inMask, iou, isForeground, maxDistance } from './measure.js';
 import { HTML_MARKER } from './shared.js';
 import { BATCH_NAMES, colourTruth, foregroundTruth, type ImageSpec, layerSpec, OBJECT, PHOTO, PHOTO_CLICK, PRODUCTS_PAGE, renderImage, SHOTS_PAGE } from './scenes.js';
-import { ANALYTIC_SETTINGS, analyticModels, applyWithEnter, chooseOutput, clickAndApply, clickImage, closeFromFooter, e2eSuite, expectBatchReady, expectBatchResult, expectOnlyLoopback, expectUndoWalk, failingApply, measureBatchResult, MODEL_PATHS, renderedIou, runBatch, selectSource, snapshot, STACK_TRACE } from './steps.js';
+import { ANALYTIC_SETTINGS, analyticModels, applyWithEnter, chooseOutput, clickAndApply, clickImage, closeFromFooter, e2eSuite, expectBatchReady, expectBatchResult, expectScopeCounts, resizeWithCorner, selectFromSummary, expectOnlyLoopback, expectUndoWalk, failingApply, measureBatchResult, MODEL_PATHS, renderedIou, runBatch, selectSource, snapshot, STACK_TRACE } from './steps.js';
 
 /** clientStorage as the plugin keeps it (Figma stores values structured-cloned). */
 function storage(origin: string): Record<string, unknown> {
@@ -226,6 +226,7 @@ describe('Cutout in Figma, end to end (real code.js + ui.html, Figma fake, Chrom
       await s.ui.waitForFunction(() => document.getElementById('app')?.dataset.view === 'batch', undefined, { timeout: 30_000 });
       // Nothing selected: the scope is this page.
       await expectBatchReady(s);
+      await expectScopeCounts(s, { selection: 0, page: BATCH_NAMES.length });
       timings['remove-bg: open → ready'] = Date.now() - t0;
       await s.screenshot('batch-setup');
 
@@ -238,7 +239,7 @@ describe('Cutout in Figma, end to end (real code.js + ui.html, Figma fake, Chrom
 
       // The summary, in the UI and as a Figma notification.
       expect(await s.ui.locator('#batch-summary').innerText()).toBe('5 backgrounds removed · 1 skipped');
-      expect(await s.ui.locator('#batch-failures').innerText()).toMatch(/Locked photo\s*Skipped: is locked/);
+      expect(await s.ui.locator('#batch-failures').innerText()).toMatch(/Locked photo\s*Skipped because it is locked/);
       const after = await s.state();
       expect(after.notifications.at(-1)!.message).toBe('Removed the background from 5 images, 1 skipped.');
       expect(after.undoSteps).toBe(before.undoSteps + 1);
@@ -269,6 +270,13 @@ describe('Cutout in Figma, end to end (real code.js + ui.html, Figma fake, Chrom
       }
       // The auto-layout shelf keeps its flow: the results there are absolutely positioned.
       for (const name of ['Bottle', 'Shoe']) expect(created.find((n) => n.pluginSource === sources.get(name)!.id)!.layoutPositioning).toBe('ABSOLUTE');
+      // A thumbnail of the summary selects its result in the file.
+      const picked = await selectFromSummary(s, 2);
+      const pickedCut = created.find((n) => n.pluginSource === sources.get(picked)!.id)!;
+      await s.ui.waitForTimeout(200);
+      expect((await s.state()).selection).toEqual([pickedCut.id]);
+      // The window grows from its corner and keeps that size for the next session.
+      await resizeWithCorner(s, 48, 36);
       // The locked layer and the other page are untouched.
       expect((await s.node('Locked photo')).state).toBe(sources.get('Locked photo')!.state);
       const shotsIds = SHOTS_PAGE.items.map((i) => s.ids[i.name]!);

@@ -272,6 +272,10 @@ const api = {
     };
   },
   dump: () => current().fake.dump(),
+  /** What the plugin keeps in clientStorage under `key`. */
+  stored: (key: string) => current().fake.storage.getAsync(key),
+  /** The plugin window's size (the iframe figma.ui.resize sizes). */
+  windowSize: () => ({ width: Number(current().iframe?.width ?? 0), height: Number(current().iframe?.height ?? 0) }),
   /** The next call of `op` in the fake throws (one shot). */
   fault: (op: FaultOp, message?: string) => current().fake.injectFault(op, message),
   undo: () => current().fake.undo(),

@@ -373,6 +373,17 @@ const api = {
     };
   },
   /** Every shape's complete state, in id order (JSON): equal dumps = the same document. */
+  /** What the plugin keeps in penpot.localStorage under `key` (its own prefix), parsed. */
+  stored(key: string): unknown {
+    const f = current().fake;
+    const raw = f.penpot.localStorage.getItem(`cutout.${key}`);
+    return typeof raw === 'string' ? JSON.parse(raw) : undefined;
+  },
+  /** The plugin window's size (the modal, as penpot.ui.resize left it). */
+  windowSize: () => {
+    const m = current().fake.modal;
+    return m ? { width: m.width, height: m.height } : null;
+  },
   dump(): string {
     const doc = current().fake.doc;
     return JSON.stringify([...doc.shapes.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)));

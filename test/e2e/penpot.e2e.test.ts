@@ -69,7 +69,7 @@ import {
   visibleInImage,
 } from './penpot-harness.js';
 import { colourTruth, foregroundTruth, type ImageSpec, OBJECT, PHOTO, PHOTO_CLICK, renderImage } from './scenes.js';
-import { ANALYTIC_SETTINGS, analyticModels, applyWithEnter, chooseOutput, clickAndApply, clickImage, closeFromFooter, e2eSuite, expectBatchReady, expectBatchResult, expectOnlyLoopback, expectUndoWalk, failingApply, measureBatchResult, MODEL_PATHS, renderedIou, runBatch, selectSource, snapshot, STACK_TRACE } from './steps.js';
+import { ANALYTIC_SETTINGS, analyticModels, applyWithEnter, chooseOutput, clickAndApply, clickImage, closeFromFooter, e2eSuite, expectBatchReady, expectBatchResult, expectScopeCounts, resizeWithCorner, selectFromSummary, expectOnlyLoopback, expectUndoWalk, failingApply, measureBatchResult, MODEL_PATHS, renderedIou, runBatch, selectSource, snapshot, STACK_TRACE } from './steps.js';
 
 /** The plugin's keys in penpot.localStorage: plugin/penpot/host.ts prefixes the shared store's keys with "cutout.". */
 const KEY = (k: string) => `cutout.${k}`;
@@ -573,6 +573,7 @@ describe('Cutout in Penpot, end to end (real plugin.js + ui.html, Penpot fake, C
       await s.ui.waitForFunction(() => document.getElementById('app')?.dataset.view === 'batch', undefined, { timeout: 10_000 });
       expect(await s.ui.locator('#mode-remove-bg').getAttribute('aria-selected')).toBe('true');
       await expectBatchReady(s);
+      await expectScopeCounts(s, { selection: 0, page: BATCH.length });
       timings['remove-bg: open → mode switch → ready'] = Date.now() - t0;
       await s.screenshot('batch-setup');
 
@@ -588,8 +589,8 @@ describe('Cutout in Penpot, end to end (real plugin.js + ui.html, Penpot fake, C
       // The summary: in the batch report, and the plugin's notice (Penpot has no notify) shown by the UI.
       expect(await s.ui.locator('#batch-summary').innerText()).toBe('5 backgrounds removed · 2 skipped');
       const failures = await s.ui.locator('#batch-failures').innerText();
-      expect(failures).toMatch(/Locked photo\s*Skipped: is locked/);
-      expect(failures).toMatch(/Hidden photo\s*Skipped: is hidden/);
+      expect(failures).toMatch(/Locked photo\s*Skipped because it is locked/);
+      expect(failures).toMatch(/Hidden photo\s*Skipped because it is hidden/);
       const notices = (await s.log()).filter((e) => e.dir === 'to-ui' && e.type === 'notice').map((e) => e.message);
       expect(notices).toEqual(['Removed the background from 5 images, 2 skipped.']);
       expect(await s.ui.locator('#banner').isVisible()).toBe(true);
@@ -633,6 +634,13 @@ describe('Cutout in Penpot, end to end (real plugin.js + ui.html, Penpot fake, C
         measured[`remove-bg ${name}`] = { origin, ...m.figures, ...exportFigures, paintedRightAboveSource: cut!.paintIndex === now.paintIndex + 1 };
         expectBatchResult(name, m, origin === 'export' ? RENDERING_MARGIN : undefined);
       }
+      // A thumbnail of the summary selects its result in the file.
+      const picked = await selectFromSummary(s, 2);
+      const pickedCut = created.find((n) => n.pluginData.source === sources.get(picked)!.id)!;
+      await s.ui.waitForTimeout(200);
+      expect((await s.state()).selection).toEqual([pickedCut.id]);
+      // The window grows from its corner and keeps that size for the next session.
+      await resizeWithCorner(s, 48, 36);
       // The locked and the hidden image, and the boards and the group, are untouched.
       for (const name of ['Locked photo', 'Hidden photo']) expect((await s.node(name)).state, name).toBe(sources.get(name)!.state);
       for (const [name, n] of others) {

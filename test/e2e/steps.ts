@@ -256,7 +256,53 @@ export async function expectBatchReady(s: UiSession): Promise<void> {
     { timeout: 45_000 },
   );
   expect(await s.ui.locator('input[name="scope"][value="page"]').isChecked()).toBe(true);
-  expect(await s.ui.locator('#model-select').inputValue()).toBe('analytic-salient');
+  expect(await s.ui.locator('#model-list input[name="model"]:checked').getAttribute('value')).toBe('analytic-salient');
+}
+
+/** Before running, each scope says how many images it takes (the host's count), and so does the button. */
+export async function expectScopeCounts(s: UiSession, counts: { selection: number; page: number }): Promise<void> {
+  await s.ui.waitForFunction(() => /image/.test(document.getElementById('scope-count-file')?.textContent ?? ''), undefined, { timeout: 20_000 });
+  const label = (n: number) => `· ${n === 0 ? 'no images' : `${n} image${n === 1 ? '' : 's'}`}`;
+  for (const scope of ['selection', 'page'] as const) expect(await s.ui.locator(`#scope-count-${scope}`).innerText(), scope).toBe(label(counts[scope]));
+  // every page holds at least this page's images
+  const file = Number(/\d+/.exec(await s.ui.locator('#scope-count-file').innerText())?.[0] ?? 0);
+  expect(file).toBeGreaterThanOrEqual(counts.page);
+  expect(await s.ui.locator('#apply').innerText()).toBe(`Remove ${counts.page} backgrounds`);
+}
+
+/** Clicks the `k`-th result thumbnail of the batch summary; returns the source it belongs to (by its title). */
+export async function selectFromSummary(s: UiSession, k: number): Promise<string> {
+  const thumb = s.ui.locator('#batch-results button.batch-thumb').nth(k);
+  const title = (await thumb.getAttribute('title')) ?? '';
+  await thumb.click();
+  return /^Cutout of (.*): click/.exec(title)?.[1] ?? '';
+}
+
+/**
+ * Drags the window's resize corner by (dx, dy) in small steps, as a hand does (the window
+ * follows, so the pointer stays over it). Checks the host then has the window at the size the
+ * drag asked for and keeps it for the next session; returns that size.
+ */
+export async function resizeWithCorner(s: UiSession, dx: number, dy: number): Promise<{ width: number; height: number }> {
+  const before = await s.call<{ width: number; height: number }>('windowSize');
+  const corner = (await s.ui.locator('#resize-corner').boundingBox())!;
+  const x = corner.x + corner.width / 2;
+  const y = corner.y + corner.height / 2;
+  const from = (await s.log()).length;
+  await s.page.mouse.move(x, y);
+  await s.page.mouse.down();
+  const steps = 12;
+  for (let i = 1; i <= steps; i++) {
+    await s.page.mouse.move(x + (dx * i) / steps, y + (dy * i) / steps);
+    await s.page.waitForTimeout(40);
+  }
+  await s.page.mouse.up();
+  await s.page.waitForTimeout(300);
+  expect((await s.log()).slice(from).filter((e) => e.dir === 'to-plugin' && e.type === 'resize').length).toBeGreaterThan(1);
+  const after = await s.call<{ width: number; height: number }>('windowSize');
+  expect(after).toEqual({ width: before.width + dx, height: before.height + dy });
+  expect(await s.call('stored', 'ui-size.v1')).toEqual(after);
+  return after;
 }
 
 /** Runs the batch (Apply) until its report shows; returns the time taken (ms). */
