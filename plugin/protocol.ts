@@ -145,7 +145,7 @@ export type HostMessage =
   | { type: 'applied'; requestId: number; nodeIds: string[] }
   | { type: 'batch-items'; requestId: number; sources: SourceInfo[]; skipped: Array<{ id: string; name: string; reason: string }> }
   /** How many images each scope would take, before a batch runs (answers `batch-count`). */
-  | { type: 'batch-counts'; requestId: number; counts: Record<BatchScope, number> }
+  | { type: 'batch-counts'; requestId: number; counts: Partial<Record<BatchScope, number>> }
   /** `results`: the layers inserted for each source, for the summary to select. */
   | { type: 'batch-done'; requestId: number; inserted: number; failed: number; results?: Array<{ sourceId: string; nodeIds: string[] }> }
   | { type: 'error'; requestId?: number; error: ErrorInfo }
@@ -174,7 +174,11 @@ export type UiMessage =
   | { type: 'notify'; message: string; error?: boolean }
   /** The window size; `remember` (the drag ended): the host keeps it for the next session. */
   | { type: 'resize'; width: number; height: number; remember?: boolean }
-  | { type: 'batch-count'; requestId: number }
+  /**
+   * How many images these scopes (default: all) would take. "file" walks every page (Figma
+   * loads them all first), so the UI asks for it only when that scope is chosen.
+   */
+  | { type: 'batch-count'; requestId: number; scopes?: BatchScope[] }
   /** Selects these layers in the editor (a result in the batch summary); not answered. */
   | { type: 'select'; nodeIds: string[] }
   | { type: 'close' };

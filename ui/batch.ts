@@ -67,7 +67,7 @@ export class BatchController {
   /** The user chose a scope: selection changes no longer move it. */
   private scopeTouched = false;
   /** Images per scope (host `batch-counts`), while the setup shows. */
-  private counts: Record<BatchScope, number> | undefined;
+  private counts: Partial<Record<BatchScope, number>> = {};
   private countSeq = 0;
 
   constructor(private readonly d: BatchDeps) {
@@ -89,6 +89,7 @@ export class BatchController {
     for (const r of document.querySelectorAll<HTMLInputElement>('input[name="scope"]')) {
       r.addEventListener('change', () => {
         this.scopeTouched = true;
+        if (this.scope === 'file' && this.counts.file === undefined) this.refreshCounts();
         this.render();
       });
     }
@@ -125,14 +126,20 @@ export class BatchController {
     this.report = undefined;
   }
 
-  /** Asks the host how many images each scope takes (the answer fills the scope labels). */
+  /**
+   * Asks the host how many images the scopes take (the answer fills the scope labels): the
+   * selection and this page always, all pages only once chosen (the host loads every page to
+   * count them).
+   */
   private refreshCounts(): void {
     const seq = ++this.countSeq;
     const requestId = this.d.bridge.requestId();
-    this.d.bridge.request({ type: 'batch-count', requestId }, 'batch-counts', 60_000).then(
+    const scopes: BatchScope[] = this.scope === 'file' ? ['selection', 'page', 'file'] : ['selection', 'page'];
+    this.counts = this.scope === 'file' ? {} : { file: this.counts.file };
+    this.d.bridge.request({ type: 'batch-count', requestId, scopes }, 'batch-counts', 60_000).then(
       (m) => {
         if (seq !== this.countSeq) return;
-        this.counts = m.counts;
+        this.counts = { ...this.counts, ...m.counts };
         this.render();
       },
       () => undefined, // the labels just stay without numbers
@@ -299,8 +306,9 @@ export class BatchController {
 
   private renderScopeCounts(): void {
     for (const scope of SCOPES) {
-      const n = this.counts?.[scope];
-      byId(`scope-count-${scope}`).textContent = n === undefined ? (scope === 'selection' && !this.sources.length ? '· nothing selected' : '') : `· ${imageCount(n)}`;
+      const n = this.counts[scope];
+      byId(`scope-count-${scope}`).textContent =
+        n !== undefined ? `· ${imageCount(n)}` : scope === 'selection' && !this.sources.length ? '· nothing selected' : scope === 'file' && this.scope === 'file' ? '· counting…' : '';
     }
   }
 
@@ -360,8 +368,8 @@ export class BatchController {
     const count = this.sources.length;
     this.renderScopeCounts();
     const sel = document.querySelector<HTMLInputElement>('input[name="scope"][value="selection"]');
-    if (sel) sel.disabled = !count && !this.counts?.selection;
-    const planned = this.counts?.[this.scope];
+    if (sel) sel.disabled = !count && !this.counts.selection;
+    const planned = this.counts[this.scope];
     if (this.phase === 'done') this.renderReport();
     d.applyButton.disabled = this.phase === 'running';
     d.applyButton.textContent =

@@ -87,6 +87,12 @@ export class CandidateStrip {
     private readonly onPick: (index: number) => void,
   ) {}
 
+  /** The size name of candidate `index` as last shown ("Whole", "Part", …), or undefined. */
+  nameOf(index: number): string | undefined {
+    const pos = this.order.indexOf(index);
+    return pos < 0 ? undefined : sizeNames(this.order.length)[pos];
+  }
+
   /** The candidate shown at position `k` (0-based), for the number keys. */
   at(k: number): number | undefined {
     return this.order[k];

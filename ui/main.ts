@@ -808,9 +808,9 @@ class App {
     }
     if (!isDecodable(e.prompt)) return 'Click the object you want to keep.';
     if (!e.prediction) return 'Finding the object…';
-    const n = e.prediction.lowRes.length;
-    const k = (e.candidate ?? e.prediction.selected) + 1;
-    return `Mask ${k} of ${n}${this.decodeMs >= 50 ? ` · ${formatDuration(this.decodeMs)}` : ''}`;
+    const name = this.candidates.nameOf(e.candidate ?? e.prediction.selected);
+    const what = name && name !== 'Mask' ? `${name} selected` : 'Object selected';
+    return `${what}${this.decodeMs >= 50 ? ` · ${formatDuration(this.decodeMs)}` : ''}`;
   }
 }
 

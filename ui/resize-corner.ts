@@ -40,21 +40,13 @@ export function wireResizeCorner(corner: HTMLElement, send: (size: WindowSize, r
     lastAt = performance.now();
     pending = undefined;
   };
-  corner.addEventListener('pointerdown', (e) => {
-    if (e.button !== 0) return;
-    e.preventDefault();
-    corner.setPointerCapture(e.pointerId);
-    start = { x: e.clientX, y: e.clientY, width: window.innerWidth, height: window.innerHeight };
-    last = { width: start.width, height: start.height };
-    corner.classList.add('is-dragging');
-  });
-  corner.addEventListener('pointermove', (e) => {
+  const move = (e: PointerEvent) => {
     if (!start) return;
     pending = dragSize(start, { x: e.clientX, y: e.clientY });
     const wait = INTERVAL_MS - (performance.now() - lastAt);
     if (wait <= 0) flush();
     else timer ??= setTimeout(flush, wait);
-  });
+  };
   const end = (e: PointerEvent) => {
     if (!start) return;
     const size = dragSize(start, { x: e.clientX, y: e.clientY });
@@ -63,8 +55,26 @@ export function wireResizeCorner(corner: HTMLElement, send: (size: WindowSize, r
     if (timer) clearTimeout(timer);
     timer = undefined;
     corner.classList.remove('is-dragging');
+    window.removeEventListener('pointermove', move);
+    window.removeEventListener('pointerup', end);
+    window.removeEventListener('pointercancel', end);
     send(size, true);
   };
-  corner.addEventListener('pointerup', end);
-  corner.addEventListener('pointercancel', end);
+  corner.addEventListener('pointerdown', (e) => {
+    if (e.button !== 0) return;
+    e.preventDefault();
+    start = { x: e.clientX, y: e.clientY, width: window.innerWidth, height: window.innerHeight };
+    last = { width: start.width, height: start.height };
+    corner.classList.add('is-dragging');
+    // The window's listeners see the drag wherever it goes over the page; the capture keeps it
+    // coming when the pointer runs ahead of the window (where the browser allows it).
+    window.addEventListener('pointermove', move);
+    window.addEventListener('pointerup', end);
+    window.addEventListener('pointercancel', end);
+    try {
+      corner.setPointerCapture(e.pointerId);
+    } catch {
+      // no capture: the window's listeners still follow the drag inside the window
+    }
+  });
 }

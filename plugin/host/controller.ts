@@ -212,8 +212,10 @@ export function startController<N, P extends PreparedBase>(host: EditorHost<N, P
       }
       case 'batch-count': {
         try {
-          const counts = { selection: 0, page: 0, file: 0 } as Record<BatchScope, number>;
-          for (const scope of Object.keys(counts) as BatchScope[]) {
+          const all: BatchScope[] = ['selection', 'page', 'file'];
+          const asked = Array.isArray(msg.scopes) ? all.filter((x) => msg.scopes!.includes(x)) : all;
+          const counts: Partial<Record<BatchScope, number>> = {};
+          for (const scope of asked) {
             counts[scope] = scanLayers(tree, await host.batchRoots(scope), false).nodes.length;
           }
           post({ type: 'batch-counts', requestId: msg.requestId, counts });

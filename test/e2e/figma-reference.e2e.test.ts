@@ -244,12 +244,12 @@ describe('Cutout in Figma with the real SAM graphs and the Outline output (end t
       await s.ui.waitForFunction(() => (window as unknown as { __cutout: { app: { canvas: { hasMask: boolean } } } }).__cutout.app.canvas.hasMask, undefined, { timeout: 80_000 });
       timings['reference: open → first mask (click made during the analysis)'] = Date.now() - t0;
       expect(await s.ui.evaluate(() => document.getElementById('app')!.dataset.pending)).toBeUndefined();
-      expect(await s.ui.locator('#status').innerText()).toMatch(/^Mask [1-3] of 3\b/);
+      expect(await s.ui.locator('#status').innerText()).toMatch(/^(Whole|Part|Detail) selected\b/);
       const pendingAnswer = await currentPrediction(s);
       await s.page.keyboard.press('Escape');
       await waitForSource(s, CHELSEA.name, 80_000);
       timings['reference: open → ready for clicks'] = Date.now() - t0;
-      expect(await s.ui.locator('#model-select').inputValue()).toBe(REF_MODEL.id);
+      expect(await s.ui.locator('#model-list input[name="model"]:checked').getAttribute('value')).toBe(REF_MODEL.id);
       const timeline = await s.ui.evaluate(() => (window as unknown as { __cutout: { timeline: Record<string, number> } }).__cutout.timeline);
       const ui = (k: string) => (timeline[k] !== undefined ? Math.round(timeline[k]!) : undefined);
       measured['reference: UI timeline (ms since ui.html navigation)'] = Object.fromEntries(Object.keys(timeline).map((k) => [k, ui(k)]));
@@ -295,7 +295,7 @@ describe('Cutout in Figma with the real SAM graphs and the Outline output (end t
       const src = await s.node(srcId);
       expect(await s.ui.locator('#source-size').innerText()).toBe('451 × 300');
       timings['reference: click → mask preview'] = await clickImage(s, CHELSEA_CLICK, MASK_CLICK);
-      expect(await s.ui.locator('#status').innerText()).toMatch(/^Mask [1-3] of 3\b/);
+      expect(await s.ui.locator('#status').innerText()).toMatch(/^(Whole|Part|Detail) selected\b/);
       // The pending click got the very answer the same click gets once the image is analysed.
       expect(await currentPrediction(s)).toEqual(pendingAnswer);
       expect(await s.ui.locator('#candidates .candidate').count()).toBe(3);

@@ -128,7 +128,7 @@ describe('Cutout in Figma, end to end (real code.js + ui.html, Figma fake, Chrom
       expect(s.showUI.html).toBe(HTML_MARKER);
       expect(s.showUI.options).toMatchObject({ width: 360, height: 600, themeColors: true });
       expect(await s.ui.locator('#source-name').innerText()).toBe('Photo');
-      expect(await s.ui.locator('#model-select').inputValue()).toBe('analytic-sam-hf');
+      expect(await s.ui.locator('#model-list input[name="model"]:checked').getAttribute('value')).toBe('analytic-sam-hf');
       const types = (await s.log()).map((e) => `${e.dir}:${e.type}`);
       expect(types[0]).toBe('host:showUI');
       expect(types.slice(1, 4)).toEqual(['to-plugin:ready', 'to-ui:init', 'to-ui:selection']);

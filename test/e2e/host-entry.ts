@@ -240,6 +240,8 @@ const api = {
       s.error = String((err as Error).stack ?? err);
       throw err;
     }
+    // The plugin opens its window once it has read the size the user left it at (clientStorage).
+    for (let waited = 0; !fake.showUICalls.length && waited < 10_000; waited += 10) await new Promise((r) => setTimeout(r, 10));
     return { ids, showUI: structuredClone(fake.showUICalls[0]!) };
   },
 

@@ -320,6 +320,8 @@ const api = {
       s.error = String((err as Error).stack ?? err);
       throw err;
     }
+    // The plugin opens its window once it has read the size the user left it at (localStorage).
+    for (let waited = 0; !fake.uiOpenCalls.length && waited < 10_000; waited += 10) await new Promise((r) => setTimeout(r, 10));
     const call = fake.uiOpenCalls[0];
     if (!call || !s.iframe) throw new Error('penpot e2e: the plugin did not call penpot.ui.open');
     return {

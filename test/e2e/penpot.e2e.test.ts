@@ -369,12 +369,13 @@ describe('Cutout in Penpot, end to end (real plugin.js + ui.html, Penpot fake, C
       expect(await s.ui.evaluate(() => origin)).toBe('null');
       expect(await s.ui.evaluate(() => [...document.documentElement.classList].filter((c) => /^(host|theme)-/.test(c)).sort())).toEqual(['host-penpot', 'theme-dark']);
       expect(await s.ui.locator('#source-name').innerText()).toBe('Photo');
-      expect(await s.ui.locator('#model-select').inputValue()).toBe('analytic-sam-hf');
+      expect(await s.ui.locator('#model-list input[name="model"]:checked').getAttribute('value')).toBe('analytic-sam-hf');
       // Penpot has no plugin menus: the UI's mode switch offers the commands, on "Cut out".
       expect(await s.ui.locator('#modes [role="tab"]').allInnerTexts()).toEqual(['Cut out', 'Remove background']);
       expect(await s.ui.locator('#mode-cutout').getAttribute('aria-selected')).toBe('true');
       const types = (await s.log()).map((e) => `${e.dir}:${e.type}`);
-      expect(types.slice(0, 2)).toEqual(['host:ui.open', 'load:plugin.js']);
+      // The window opens once plugin.js has read the size it was left at.
+      expect(types.slice(0, 2)).toEqual(['load:plugin.js', 'host:ui.open']);
       expect(types.slice(2, 5)).toEqual(['to-plugin:ready', 'to-ui:init', 'to-ui:selection']);
       expect(types).toContain('to-plugin:request-image');
       expect(types).toContain('to-ui:image');

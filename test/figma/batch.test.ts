@@ -150,8 +150,11 @@ describe('batch-count', () => {
     });
     const reply = await s.fake.ui.request<HostMessage>({ type: 'batch-count', requestId: s.nextId() });
     expect(reply).toMatchObject({ type: 'batch-counts', counts: { selection: 2, page: 6, file: 8 } });
+    // only what is asked: counting all pages loads every page
+    const some = await s.fake.ui.request<HostMessage>({ type: 'batch-count', requestId: s.nextId(), scopes: ['page'] });
+    expect((some as Of<'batch-counts'>).counts).toEqual({ page: 6 });
     // the same numbers batch-list then takes
-    for (const scope of ['selection', 'page', 'file'] as const) expect((await list(s, scope)).sources).toHaveLength((reply as Of<'batch-counts'>).counts[scope]);
+    for (const scope of ['selection', 'page', 'file'] as const) expect((await list(s, scope)).sources).toHaveLength((reply as Of<'batch-counts'>).counts[scope]!);
   });
 });
 

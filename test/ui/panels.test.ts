@@ -71,7 +71,7 @@ const HOST_SCRIPT = `
         __host.postMessage({ type: 'applied', requestId: msg.requestId, nodeIds: ['9:' + window.__applied.length] });
         break;
       case 'batch-count':
-        __host.postMessage({ type: 'batch-counts', requestId: msg.requestId, counts: c.counts });
+        __host.postMessage({ type: 'batch-counts', requestId: msg.requestId, counts: Object.fromEntries((msg.scopes || ['selection', 'page', 'file']).map((k) => [k, c.counts[k]])) });
         break;
       case 'batch-list':
         window.__batchListed = true;
@@ -338,11 +338,18 @@ describe('panels: screenshots and layout in every state', () => {
 
   it('remove background: counts per scope, placeholders then thumbnails while running, a summary whose thumbnails select their result', async () => {
     const frame = await open({ command: 'remove-bg', sources: [source], holdImage: '1:7' });
-    await frame.waitForFunction(() => /image/.test(document.getElementById('scope-count-file')!.textContent ?? ''), undefined, { timeout: 20_000 });
+    await frame.waitForFunction(() => /image/.test(document.getElementById('scope-count-page')!.textContent ?? ''), undefined, { timeout: 20_000 });
     expect(await frame.locator('#scope-count-selection').innerText()).toBe('· 1 image');
     expect(await frame.locator('#scope-count-page').innerText()).toBe('· 3 images');
-    expect(await frame.locator('#scope-count-file').innerText()).toBe('· 12 images');
+    // all pages: counted once chosen (the host loads every page for it)
+    expect(await frame.locator('#scope-count-file').innerText()).toBe('');
     expect(await frame.locator('#apply').innerText()).toBe('Remove background');
+    await frame.locator('input[name="scope"][value="file"]').check();
+    await frame.waitForFunction(() => document.getElementById('scope-count-file')!.textContent === '· 12 images', undefined, { timeout: 10_000 });
+    expect(await frame.locator('#apply').innerText()).toBe('Remove 12 backgrounds');
+    const asked = (await receivedMessages(page)).filter((r) => r.msg.type === 'batch-count').map((r) => r.msg.scopes);
+    expect(asked.at(-1)).toEqual(['selection', 'page', 'file']);
+    expect(asked.slice(0, -1).every((x) => !(x as string[]).includes('file'))).toBe(true);
     await frame.locator('input[name="scope"][value="page"]').check();
     expect(await frame.locator('#apply').innerText()).toBe('Remove 3 backgrounds');
     expect(await frame.locator('#view-batch').innerText()).toMatch(/Sharper edges \(slower\)/);
