@@ -175,6 +175,7 @@ class App {
     this.modes = new ModeSwitch(byId('modes'), (id) => this.pickMode(id), (n) => `${keyNames(isMac).alt}${n}`);
     this.wireControls();
     watchTheme(() => this.canvas.themeChanged(), search);
+    window.addEventListener('resize', () => this.renderHint());
     this.storeInfo.then((info) => this.picker.setStore(info.persistent, info.note));
 
     this.bridge.on('init', (m) => this.onInit(m));
@@ -756,8 +757,12 @@ class App {
     let text = '';
     if (this.image && this.canTakeInput) {
       const e = this.history.current;
+      // A narrow window gets the short line: the hint sits over the image and must stay one line.
+      const narrow = byId('stage').clientWidth < 330;
       text = isEmptyPrompt(e.prompt)
-        ? `Click an object · ${k.alt}click to exclude · drag for a box`
+        ? narrow
+          ? 'Click an object, or drag a box'
+          : `Click an object · ${k.alt}click to exclude · drag for a box`
         : `⏎ apply · ${k.mod}Z undo · Esc clear${e.prediction && e.prediction.lowRes.length > 1 ? ' · 1–' + e.prediction.lowRes.length + ' masks' : ''}`;
     }
     if (hint.textContent !== text) {

@@ -236,6 +236,9 @@ describe('panels: screenshots and layout in every state', () => {
       }
       for (const c of await clippedText(frame)) problems.push(`${state} at ${size.name}: clipped ${c}`);
       if (!(await applyVisible(frame))) problems.push(`${state} at ${size.name}: Apply is outside the window`);
+      // the hint over the image stays one line (it would cover the image)
+      const hint = await frame.evaluate(() => document.querySelector<HTMLElement>('#stage-hint span')?.offsetHeight ?? 0);
+      if (hint > 20) problems.push(`${state} at ${size.name}: the canvas hint wraps over the image`);
     }
     await resizeTo(SIZES[0]!);
     await setTheme(frame, 'light');
