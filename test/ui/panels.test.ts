@@ -119,13 +119,20 @@ async function clippedText(frame: Frame): Promise<string[]> {
   });
 }
 
-/** The primary button, where the view has one, lies inside the window (fully visible). */
+/**
+ * The primary button, where the view has one, lies inside the window, is what a click there
+ * hits, and nothing of the content spills over the footer (the content scrolls instead).
+ */
 async function applyVisible(frame: Frame): Promise<boolean> {
   return frame.evaluate(() => {
+    const main = document.querySelector<HTMLElement>('.main')!;
+    const spills = main.scrollHeight > main.clientHeight + 1 && !/auto|scroll/.test(getComputedStyle(main).overflowY);
+    if (spills) return false;
     const b = document.getElementById('apply')!;
     if (getComputedStyle(b).display === 'none') return true;
     const r = b.getBoundingClientRect();
-    return r.width > 0 && r.top >= 0 && r.left >= 0 && r.bottom <= window.innerHeight && r.right <= window.innerWidth;
+    const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+    return r.width > 0 && r.top >= 0 && r.left >= 0 && r.bottom <= window.innerHeight && r.right <= window.innerWidth && !!hit && b.contains(hit);
   });
 }
 
