@@ -243,7 +243,9 @@ const UI_SHAPES: { [T in UiMessage['type']]: ShapeCheck } = {
   // The host validates the settings' values itself (unknown fields dropped, bad ones defaulted).
   'save-settings': (m) => isObject(m.settings),
   notify: (m) => isString(m.message) && optional(m.error, isBool),
-  resize: (m) => isNumber(m.width) && isNumber(m.height),
+  resize: (m) => isNumber(m.width) && isNumber(m.height) && optional(m.remember, isBool),
+  'batch-count': (m) => isNumber(m.requestId) && optional(m.scopes, (x) => arrayOf(x, isScope)),
+  select: (m) => arrayOf(m.nodeIds, isString),
   close: () => true,
 };
 
@@ -260,7 +262,12 @@ const HOST_SHAPES: { [T in HostMessage['type']]: ShapeCheck } = {
   image: (m) => isNumber(m.requestId) && isSource(m.source) && m.bytes instanceof Uint8Array,
   applied: (m) => isNumber(m.requestId) && arrayOf(m.nodeIds, isString),
   'batch-items': (m) => isNumber(m.requestId) && arrayOf(m.sources, isSource) && arrayOf(m.skipped, (x) => isNamedItem(x) && isString((x as Fields).reason)),
-  'batch-done': (m) => isNumber(m.requestId) && isNumber(m.inserted) && isNumber(m.failed),
+  'batch-counts': (m) => isNumber(m.requestId) && isObject(m.counts) && Object.entries(m.counts).every(([k, n]) => isScope(k) && isNumber(n)),
+  'batch-done': (m) =>
+    isNumber(m.requestId) &&
+    isNumber(m.inserted) &&
+    isNumber(m.failed) &&
+    optional(m.results, (x) => arrayOf(x, (r) => isObject(r) && isString(r.sourceId) && arrayOf(r.nodeIds, isString))),
   error: (m) => optional(m.requestId, isNumber) && isErrorInfo(m.error),
   theme: (m) => isTheme(m.theme),
   notice: (m) => isString(m.message) && optional(m.error, isBool),
