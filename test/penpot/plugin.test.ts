@@ -147,9 +147,12 @@ describe('window messages that are not ours', () => {
 });
 
 describe('where Penpot loads the plugin from', () => {
-  it('Penpot resolves the UI against the origin the manifest was installed from, not the manifest host', () => {
+  it('Penpot resolves the UI against the origin the manifest was installed from, not the manifest host', async () => {
     const s = session(() => {}, { manifestUrl: 'https://cutout.example.org/manifest.json', host: 'http://localhost:4400' });
     expect(penpotManifest().host).toBe('http://localhost:4400');
+    // The window opens once the remembered size is read from storage.
+    await s.fake.flush();
+    await s.plugin.idle();
     expect(s.fake.uiOpenCalls[0].src.startsWith('https://cutout.example.org/ui.html?host=penpot')).toBe(true);
   });
 
