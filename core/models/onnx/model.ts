@@ -519,6 +519,8 @@ export interface NodeSpec {
   /** Empty for the default ONNX domain. */
   domain?: string;
   attributes?: Readonly<Record<string, NewAttribute>>;
+  /** Attributes copied byte for byte from a parsed node of `buf` (a node copied under new names). */
+  copy?: { buf: Uint8Array; attributes: readonly OnnxAttribute[] };
 }
 
 /** NodeProto bytes (the message payload) of a node written anew. */
@@ -528,6 +530,7 @@ export function nodeBytes(spec: NodeSpec): Uint8Array {
   for (const o of spec.outputs) w.stringField(N.output, o);
   w.stringField(N.name, spec.name);
   w.stringField(N.opType, spec.opType);
+  if (spec.copy) w.copy(spec.copy.buf, spec.copy.attributes.map((a) => a.field));
   for (const [name, a] of Object.entries(spec.attributes ?? {})) {
     w.message(N.attribute, (x) => {
       x.stringField(A.name, name);

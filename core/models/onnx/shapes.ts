@@ -12,6 +12,7 @@
  * an incomplete rule set loses optimisation, never correctness. Contradictions (two fixed
  * sizes that cannot broadcast) throw `ShapeConflict`: the caller then leaves the graph alone.
  */
+import { WIRE_LEN, fieldString, readFields } from './proto.js';
 import { DataType, readTensorValues, type OnnxAttribute, type OnnxGraph, type OnnxNode } from './model.js';
 
 export type Dim = number | string;
@@ -170,7 +171,7 @@ export function inferShapes(graph: OnnxGraph, buf: Uint8Array, options: InferOpt
   };
   const isDimSym = (d: Dim) => typeof d === 'string' && (d.startsWith('$') || d.startsWith('#'));
 
-  const binaryValue = (op: string, intType: boolean) => (xs: Dim[]): Dim | undefined => {
+  const binaryValue = (op: string, intType: boolean, fmod = 0) => (xs: Dim[]): Dim | undefined => {
     const [a, b] = xs as [Dim, Dim];
     const both = isNum(a) && isNum(b);
     switch (op) {
@@ -183,6 +184,11 @@ export function inferShapes(graph: OnnxGraph, buf: Uint8Array, options: InferOpt
         return b === 1 ? a : freshVal();
       case 'Max': return both ? Math.max(a, b) : freshVal();
       case 'Min': return both ? Math.min(a, b) : freshVal();
+      case 'Mod':
+        // Integer Mod with fmod=0 takes the divisor's sign (Python's %); fmod=1 the dividend's.
+        if (!intType) return undefined;
+        if (both) return b === 0 ? undefined : fmod ? a % b : ((a % b) + b) % b;
+        return freshVal();
       case 'Equal':
         if (both || a === b) return a === b ? 1 : 0;
         // A dim is never negative.
@@ -456,6 +462,7 @@ export function inferShapes(graph: OnnxGraph, buf: Uint8Array, options: InferOpt
             : undefined,
         );
       }
+      case 'MatMulInteger':
       case 'MatMul': {
         const y = shapeOf(ins[1]);
         if (!x || !y || !x.length || !y.length) return [{}];
@@ -467,6 +474,26 @@ export function inferShapes(graph: OnnxGraph, buf: Uint8Array, options: InferOpt
         if (isNum(k1) && isNum(k2) && k1 !== k2) throw new ShapeConflict(`MatMul inner dims ${k1} and ${k2}`);
         const shape = [...batch, ...(x.length === 1 ? [] : [a[a.length - 2]!]), ...(y.length === 1 ? [] : [b[b.length - 1]!])];
         return one(shape);
+      }
+      case 'Einsum': {
+        // Explicit equations without ellipses ("bhwc,hkc->bhwk"): each output label's size is
+        // the size that label has in the inputs.
+        const eq = attr(n, 'equation');
+        const text = eq?.field ? stringAttr(buf, eq) : undefined;
+        const m = text?.replace(/\s/g, '').match(/^([a-zA-Z,]+)->([a-zA-Z]*)$/);
+        if (!m) return [{}];
+        const terms = m[1]!.split(',');
+        if (terms.length !== ins.length) return [{}];
+        const size = new Map<string, Dim>();
+        for (const [k, term] of terms.entries()) {
+          const sh = shapeOf(ins[k]);
+          if (!sh || sh.length !== term.length) return [{}];
+          [...term].forEach((l, i) => {
+            const prev = size.get(l);
+            size.set(l, prev === undefined ? sh[i]! : broadcastDim(prev, sh[i]!));
+          });
+        }
+        return one([...m[2]!].map((l) => size.get(l) ?? freshDim()));
       }
       case 'Gemm': {
         const y = shapeOf(ins[1]);
@@ -520,29 +547,43 @@ export function inferShapes(graph: OnnxGraph, buf: Uint8Array, options: InferOpt
       }
       case 'Dropout':
         return [{ shape: x, value: out0Tracked ? valueOf(ins[0]) : undefined }, { shape: x }];
+      case 'DynamicQuantizeLinear':
+        return [{ shape: x }, { shape: [] }, { shape: [] }];
+      case 'QuantizeLinear':
+      case 'DequantizeLinear':
+        return [{ shape: x }];
+      case 'MaxPool':
+      case 'AveragePool':
+      case 'ConvInteger':
       case 'ConvTranspose':
       case 'Conv': {
-        const w = shapeOf(ins[1]);
-        if (!x || !w || x.length < 3 || w.length !== x.length) return [{}];
+        const pool = n.opType === 'MaxPool' || n.opType === 'AveragePool';
+        const w = pool ? undefined : shapeOf(ins[1]);
+        if (!x || x.length < 3 || (!pool && (!w || w.length !== x.length))) return [{}];
         const spatial = x.length - 2;
         const group = attrInt(n, 'group', 1);
-        const kernel = attrInts(n, 'kernel_shape') ?? w.slice(2);
+        const kernel = attrInts(n, 'kernel_shape') ?? w?.slice(2);
         const strides = attrInts(n, 'strides') ?? Array(spatial).fill(1);
         const dil = attrInts(n, 'dilations') ?? Array(spatial).fill(1);
         const pads = attrInts(n, 'pads') ?? Array(spatial * 2).fill(0);
-        const autoPad = attr(n, 'auto_pad') ? 'set' : 'NOTSET';
-        if (autoPad !== 'NOTSET' || !allNum(kernel)) return one([x[0]!, freshDim(), ...x.slice(2).map(() => freshDim())]);
-        const channels = n.opType === 'Conv' ? w[0]! : mul(w[1]!, group);
+        const autoPadAttr = attr(n, 'auto_pad');
+        const autoPad = autoPadAttr ? stringAttr(buf, autoPadAttr) ?? '?' : 'NOTSET';
+        const channels = pool ? x[1]! : n.opType !== 'ConvTranspose' ? w![0]! : mul(w![1]!, group);
+        if (autoPad !== 'NOTSET' || !kernel || !allNum(kernel)) return one([x[0]!, asDim(channels), ...x.slice(2).map(() => freshDim())]);
         const outShape = attrInts(n, 'output_shape');
         const outPad = attrInts(n, 'output_padding') ?? Array(spatial).fill(0);
+        const ceil = pool && attrInt(n, 'ceil_mode', 0) === 1;
         const dims = x.slice(2).map((d, i) => {
           if (!isNum(d)) return freshDim();
           const k = (kernel[i]! - 1) * dil[i]! + 1;
-          if (n.opType === 'Conv') return Math.floor((d + pads[i]! + pads[i + spatial]! - k) / strides[i]!) + 1;
+          if (ceil) return freshDim(); // ceil_mode's last-window rule: not worth guessing
+          if (n.opType !== 'ConvTranspose') return Math.floor((d + pads[i]! + pads[i + spatial]! - k) / strides[i]!) + 1;
           if (outShape) return outShape[i]!;
           return strides[i]! * (d - 1) + outPad[i]! + k - pads[i]! - pads[i + spatial]!;
         });
-        return one([x[0]!, asDim(channels), ...dims]);
+        const outs: Info[] = [{ shape: [x[0]!, asDim(channels), ...dims] }];
+        if (n.opType === 'MaxPool' && n.outputs.length > 1) outs.push({ shape: outs[0]!.shape });
+        return outs;
       }
       case 'Pad': {
         if (!x) return [{}];
@@ -630,7 +671,7 @@ export function inferShapes(graph: OnnxGraph, buf: Uint8Array, options: InferOpt
       const shape = broadcast(names.map(shapeOf));
       const intType = TRACKED.has(type(names[0]!) ?? -1);
       let value: Dim[] | undefined;
-      if (names.length === 2) value = elementwise(names, shape, binaryValue(n.opType, intType));
+      if (names.length === 2) value = elementwise(names, shape, binaryValue(n.opType, intType, attrInt(n, 'fmod', 0)));
       else if (names.length === 1) value = valueOf(names[0]);
       return one(shape, value);
     }
@@ -655,6 +696,14 @@ export function inferShapes(graph: OnnxGraph, buf: Uint8Array, options: InferOpt
     });
   }
   return info;
+}
+
+/** The STRING value of an attribute (Einsum's equation, auto_pad). */
+function stringAttr(buf: Uint8Array, a: OnnxAttribute): string | undefined {
+  for (const f of readFields(buf, a.field.valueStart, a.field.valueEnd)) {
+    if (f.num === 4 && f.wire === WIRE_LEN) return fieldString(buf, f);
+  }
+  return undefined;
 }
 
 const UNARY = new Set([
