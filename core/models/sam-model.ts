@@ -8,6 +8,9 @@ import { DRIVERS, detectFormat, findModelFiles, type Variant } from './detect.js
 import { clipLogitsToBox, type FormatDriver } from './formats/driver.js';
 import { expectNames, openSession, runSession, splitMaps, tensorBytes, withExternalData } from './runtime.js';
 import { prepareDecoder, type SplitDecoder } from './split-decoder.js';
+import { openLeanEncoder } from './lean-encoder.js';
+import type { OnnxModel } from './onnx/model.js';
+import type { Dim } from './onnx/shapes.js';
 import type { DecodeResult, ImageEmbedding, ModelFiles, Ort, OrtSession, SamFormat, SegmentModel, SessionOptions } from './types.js';
 
 export interface LoadOptions {
@@ -31,6 +34,12 @@ export interface LoadOptions {
    * Default true; checked against the full decoder at load like the split.
    */
   rewrite?: boolean;
+  /**
+   * Cut the encoder's attention blocks so that no tensor holds all heads' scores at once
+   * (core/models/lean-encoder.ts), for encoders given as bytes. Default true; a block that
+   * cannot be cut, or fails its check, leaves the encoder as it is (see `optimisations`).
+   */
+  leanAttention?: boolean;
 }
 
 const now = () => (globalThis.performance ?? Date).now();
@@ -93,6 +102,38 @@ class SamModel implements SegmentModel {
 }
 
 /**
+ * The encoder's input dims as the driver feeds them: the driver builds its feeds for two
+ * images of different shapes, and the dims that agree are fixed (a graph taking the resized
+ * image itself keeps its varying dims symbolic, and so is not rewritten).
+ */
+export function encoderInputShapes(ort: Ort, driver: FormatDriver, model: OnnxModel): Map<string, Dim[]> {
+  const inits = new Set(model.graph.initializers.map((t) => t.name));
+  const inputs = model.graph.inputs.filter((i) => !inits.has(i.name));
+  // Drivers read only the encoder's input names and declared shapes.
+  const described = {
+    inputNames: inputs.map((i) => i.name),
+    outputNames: model.graph.outputs.map((o) => o.name),
+    inputMetadata: inputs.map((i) => ({ name: i.name, isTensor: true, type: 'float32', shape: (i.dims ?? []).map((d) => d ?? -1) })),
+  } as unknown as OrtSession;
+  const probes = [
+    { width: 640, height: 480 },
+    { width: 480, height: 640 },
+  ].map((size) => {
+    const t = frameTransform(driver.resize, size);
+    const image = { width: t.resized.width, height: t.resized.height, data: new Uint8Array(t.resized.width * t.resized.height * 4) };
+    return driver.encodeFeeds(ort, described, image, t);
+  });
+  const out = new Map<string, Dim[]>();
+  for (const i of inputs) {
+    const [a, b] = probes.map((p) => p[i.name]?.dims);
+    if (!a || !b || a.length !== b.length) continue;
+    const declared = i.dims ?? a.map(() => undefined);
+    out.set(i.name, a.map((d, k) => (d === b[k] ? d : typeof declared[k] === 'number' ? declared[k]! : `$${declared[k] ?? `dim${k}`}`)));
+  }
+  return out;
+}
+
+/**
  * Loads a SAM model from its files (bytes or paths/URLs by file name): finds the
  * encoder/decoder pair, opens the decoder first (small; it tells the format), checks both
  * graphs' names against the format, then opens the encoder.
@@ -108,7 +149,14 @@ export async function loadSamModel(ort: Ort, files: ModelFiles, options: LoadOpt
     }
     const driver = DRIVERS[format];
     expectNames(decoder, pair.decoder, format, driver.decoder.inputs, driver.decoder.outputs);
-    encoder = await openSession(ort, pair.encoder, files[pair.encoder]!, withExternalData(files, pair.encoder, options.encoderSessionOptions ?? options.sessionOptions));
+    const lean = await openLeanEncoder(ort, {
+      name: pair.encoder,
+      source: files[pair.encoder]!,
+      inputShapes: (model) => encoderInputShapes(ort, driver, model),
+      sessionOptions: withExternalData(files, pair.encoder, options.encoderSessionOptions ?? options.sessionOptions),
+      lean: options.leanAttention ?? true,
+    });
+    encoder = lean.session;
     expectNames(encoder, pair.encoder, format, driver.encoder.inputs, driver.encoder.outputs);
     if (!driver.encoder.inputs.length && encoder.inputNames.length !== 1) {
       fail(ErrorCode.ModelFormat, `${pair.encoder} should have one image input, found [${encoder.inputNames.join(', ')}]`);
@@ -124,7 +172,7 @@ export async function loadSamModel(ort: Ort, files: ModelFiles, options: LoadOpt
       rewrite: options.rewrite ?? true,
     });
     decoder = prepared.decoder;
-    return new SamModel(ort, options.id ?? format, driver, encoder, decoder, pair, prepared.split, prepared.optimisations);
+    return new SamModel(ort, options.id ?? format, driver, encoder, decoder, pair, prepared.split, [...prepared.optimisations, ...lean.optimisations]);
   } catch (err) {
     await decoder.release().catch(() => undefined);
     await encoder?.release().catch(() => undefined);

@@ -18,7 +18,7 @@
  * another axis, Reshape/Unsqueeze/Squeeze/Transpose, unary math); anything else refuses the
  * region with a reason and leaves it as it was. `region-eval.ts` is the independent check.
  */
-import { DataType, constantNodeBytes, nodeBytes, parseModel, writeModel, type NewNode, type OnnxModel, type OnnxNode } from './model.js';
+import { DataType, constantNodeBytes, nodeBytes, writeModel, type NewNode, type OnnxModel, type OnnxNode } from './model.js';
 import { inferShapes, ShapeConflict, type Dim, type Info } from './shapes.js';
 import { inferElemTypes } from './types.js';
 
@@ -236,13 +236,7 @@ const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
  * Finds the attention regions of a graph and how to cut each. Regions that cannot be cut are
  * listed in `refused` with the reason; a graph with none over the budget gives no plans.
  */
-export function analyseAttention(bytes: Uint8Array, options: ChunkOptions): ChunkAnalysis | string {
-  let model: OnnxModel;
-  try {
-    model = parseModel(bytes);
-  } catch (err) {
-    return `not a readable ONNX model (${(err as Error).message})`;
-  }
+export function analyseAttention(model: OnnxModel, options: ChunkOptions): ChunkAnalysis | string {
   const g = model.graph;
   if (model.functionCount) return 'the model defines local functions';
   if (g.sparseInitializers) return 'the model has sparse initializers';
@@ -492,7 +486,12 @@ export function writeChunked(analysis: Pick<ChunkAnalysis, 'model' | 'plans'>): 
   // value_info of the removed tensors would describe names that no longer exist.
   const gone = new Set(plans.flatMap((p) => [...p.nodes, ...p.dead].flatMap((n) => n.outputs)));
   for (const p of plans) gone.delete(p.exit);
-  return writeModel(model, { nodes, initializers: g.initializers, inputs: g.inputs, outputs: g.outputs, valueInfo: g.valueInfo.filter((v) => !gone.has(v.name)) });
+  // Initializers only the removed nodes read (the Reshape shapes) would be dead weight.
+  const read = new Set<string>(g.outputs.map((o) => o.name));
+  for (const n of model.graph.nodes) if (!removed.has(n)) for (const i of [...n.inputs, ...n.subgraphInputs]) read.add(i);
+  for (const p of plans) for (const t of [...p.sliced.keys(), ...p.whole]) read.add(t);
+  const initializers = g.initializers.filter((t) => read.has(t.name));
+  return writeModel(model, { nodes, initializers, inputs: g.inputs, outputs: g.outputs, valueInfo: g.valueInfo.filter((v) => !gone.has(v.name)) });
 }
 
 /**
