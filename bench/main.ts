@@ -13,6 +13,7 @@ import { benchVectorize, printTable as printVectorizeTable } from './vectorize.j
 import { benchRemoveBg } from './removebg.js';
 import { benchHostile, hostileChild, printHostile } from './hostile.js';
 import { benchBrowser } from './browser.js';
+import { benchEncoderMemory, encoderChild } from './encoder-memory.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const fixtures = resolve(process.env.CUTOUT_FIXTURES ?? join(here, '..', '..', 'shared', 'fixtures'));
@@ -46,6 +47,10 @@ async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   if (argv[0] === '--child') return child(argv);
   if (await hostileChild(argv)) return;
+  if (argv[0] === '--encoder-child') {
+    process.stdout.write(JSON.stringify(await encoderChild(JSON.parse(argv[1]!))) + '\n');
+    return;
+  }
   const quick = argv.includes('--quick');
   const json = argv.includes('--json');
   if (!existsSync(join(fixtures, 'sam-reference'))) {
@@ -73,6 +78,9 @@ async function main(): Promise<void> {
     // quick mode times the 2-thread encoders on int8 only: report them under their own key
     for (const [k, v] of Object.entries(r)) if (!(k === 'session.create_ms' && c.runtime === 'native')) results[k] = v;
   }
+
+  // Fresh process per encoder configuration: first run, steady run, peak memory.
+  Object.assign(results, benchEncoderMemory({ fixtures, quick, script: fileURLToPath(import.meta.url), log }));
 
   log('bench: vectorize (ours vs potrace) ...');
   const v = await benchVectorize({ quick, log });
@@ -110,6 +118,8 @@ async function main(): Promise<void> {
     'ratio.decoder_wasm1_over_native1': results['decoder.wasm1_ms']! / results['decoder.native1_ms']!,
     'ratio.encoder_wasm1_over_native1': results['encoder.wasm1_ms']! / results['encoder.native1_ms']!,
     'ratio.click_total_over_decoder': results['click.total_ms']! / results['click.decoder_ms']!,
+    'ratio.encoder_first_over_steady': results['encoder.first_ms']! / results['encoder.steady_ms']!,
+    'ratio.encoder_steady_over_original': results['encoder.steady_ms']! / results['encoder.original.steady_ms']!,
   };
   Object.assign(results, ratios);
   const rounded = Object.fromEntries(Object.entries(results).map(([k, v]) => [k, round(v, k.startsWith('ratio') || k.endsWith('iou') || k.endsWith('overhead') ? 3 : 1)]));

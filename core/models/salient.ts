@@ -28,7 +28,8 @@ import { scratchF32, scratchU8, type ScratchBuffers } from '../image/scratch.js'
 import { resizeFloatBilinear } from '../masks/upsample.js';
 import { salientDescriptorProblems, type SalientDescriptor } from '../../models/registry.js';
 import { checkImage, flattenAlpha } from './preprocess.js';
-import { expectNames, floatData, inputShape, openSession, runSession, tensorF32 } from './runtime.js';
+import { expectNames, floatData, inputShape, runSession, tensorF32 } from './runtime.js';
+import { openLeanEncoder } from './lean-encoder.js';
 import type { ModelFiles, Ort, OrtSession, SessionOptions } from './types.js';
 
 export type { SalientDescriptor } from '../../models/registry.js';
@@ -95,6 +96,8 @@ export interface SalientModel {
   readonly id: string;
   readonly format: 'salient';
   readonly descriptor: SalientDescriptor;
+  /** Graph rewrites applied at load, or why not (for benchmarks and diagnostics). */
+  readonly optimisations?: readonly string[];
   /**
    * With `scratch` (batches), the working buffers and the returned alpha are reused: the alpha
    * is valid until the next call with the same scratch (see core/image/scratch.ts).
@@ -109,6 +112,8 @@ export interface SalientLoadOptions {
   /** The descriptor, when the files hold no cutout.json (registry entries carry theirs). */
   descriptor?: SalientDescriptor | Record<string, unknown>;
   sessionOptions?: SessionOptions;
+  /** Cut attention blocks over the budget (core/models/lean-encoder.ts), for graphs given as bytes. Default true. */
+  leanAttention?: boolean;
 }
 
 const now = () => (globalThis.performance ?? Date).now();
@@ -221,6 +226,7 @@ class Salient implements SalientModel {
     readonly id: string,
     readonly descriptor: SalientDescriptor,
     private readonly session: OrtSession,
+    readonly optimisations: readonly string[] = [],
   ) {}
 
   async predict(image: RgbaImage, scratch?: ScratchBuffers): Promise<SalientPrediction> {
@@ -292,7 +298,15 @@ export async function readText(src: Uint8Array | string): Promise<string> {
  */
 export async function loadSalientModel(ort: Ort, files: ModelFiles, options: SalientLoadOptions = {}): Promise<SalientModel> {
   const d = await salientDescriptorOf(files, options.descriptor);
-  const session = await openSession(ort, d.model, files[d.model]!, options.sessionOptions);
+  const lean = await openLeanEncoder(ort, {
+    name: d.model,
+    source: files[d.model]!,
+    // The network input is always size[1] × size[0] (stretched or letterboxed into it).
+    inputShapes: () => new Map([[d.input, [1, 3, d.size[1], d.size[0]]]]),
+    sessionOptions: options.sessionOptions,
+    lean: options.leanAttention ?? true,
+  });
+  const session = lean.session;
   try {
     expectNames(session, d.model, `salient (per ${SALIENT_DESCRIPTOR_FILE})`, [d.input], [d.output]);
     const shape = inputShape(session, d.input);
@@ -303,7 +317,7 @@ export async function loadSalientModel(ort: Ort, files: ModelFiles, options: Sal
         fail(ErrorCode.ModelFormat, `${d.model}: input ${d.input} is [${shape.join(',')}] but the descriptor's size [${d.size.join(',')}] means [${want.join(',')}]`);
       }
     }
-    return new Salient(ort, options.id ?? d.model.replace(/\.onnx$/, ''), d, session);
+    return new Salient(ort, options.id ?? d.model.replace(/\.onnx$/, ''), d, session, lean.optimisations);
   } catch (err) {
     await session.release().catch(() => undefined);
     throw err;

@@ -266,15 +266,19 @@ describe.skipIf(!requireFixture('sam-reference'))('lean attention on the SlimSAM
 });
 
 describe.skipIf(!requireFixture('sam2-reference'))('lean attention on the SAM 2 Hiera fixture encoder', () => {
-  it('int8: the 3 global blocks are cut, no tensor over the budget remains, and the embeddings equal the original\'s', async () => {
+  it('int8: the 3 global blocks are cut per head (the largest tensor left is an MLP activation), and the embeddings equal the original\'s', async () => {
     const bytes = new Uint8Array(readFileSync(join(fixtureDir('sam2-reference')!, 'onnx', 'vision_encoder_quantized.onnx')));
     const shapes = () => new Map<string, Dim[]>([['pixel_values', [1, 3, 1024, 1024]]]);
     const a = planLeanEncoder(bytes, shapes);
     if (typeof a === 'string') throw new Error(a);
-    expect(a.refused).toEqual([]);
-    expect(a.plans).toHaveLength(3);
+    // Hiera's first stage has MLP activations over the budget too (int32 MatMulInteger
+    // outputs on 256 × 256 tokens): not attention, left whole, and said so.
+    expect(a.refused.length).toBeGreaterThan(0);
+    for (const r of a.refused) expect(r).toMatch(/: tensors over the budget outside attention \(no Softmax among them\)$/);
+    expect(a.plans.map((p) => [p.axis, p.chunks, p.shapes.get(p.exit)])).toEqual(Array(3).fill([1, 4, [1, 4, 4096, 96]]));
     expect(largestTensor(bytes, shapes())).toBe(4 * 4096 * 4096 * 4);
-    expect(largestTensor(writeChunked(a), shapes())).toBeLessThanOrEqual(ATTENTION_BUDGET);
+    expect(a.largestAfter).toBeLessThan(a.largest);
+    expect(largestTensor(writeChunked(a), shapes())).toBe(a.largestAfter);
 
     const { diff, optimisations } = await compareFixture('sam2-reference', 'vision_encoder_quantized.onnx');
     expect(optimisations.find((o) => o.startsWith('lean attention'))).toMatch(/^lean attention: 3 attention blocks cut/);

@@ -369,7 +369,7 @@ describe('the engine with precompute on and off', () => {
   it.each(['sam-hf', 'sam1', 'sam2-hf', 'sam2'] as const)('%s analytic: same answers, boundary cached in the embedding', async (format) => {
     const on = (await loadSamModel(ort, files[format], { id: format })) as SegmentModel & { optimisations: string[] };
     const off = (await loadSamModel(ort, files[format], { id: format, precompute: false })) as SegmentModel & { optimisations: string[] };
-    expect(off.optimisations).toEqual(['precompute: off']);
+    expect(off.optimisations.filter((o) => o.startsWith('precompute'))).toEqual(['precompute: off']);
     const split = format === 'sam-hf' || format === 'sam1';
     expect(on.optimisations[0]).toMatch(split ? /^precompute: \d+ image-only nodes/ : /^precompute: no split/);
     const embOn = await on.encode(image);

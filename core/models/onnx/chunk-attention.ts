@@ -240,6 +240,8 @@ export function analyseAttention(model: OnnxModel, options: ChunkOptions): Chunk
   const g = model.graph;
   if (model.functionCount) return 'the model defines local functions';
   if (g.sparseInitializers) return 'the model has sparse initializers';
+  // Shape inference over a large graph takes a moment: not for graphs without attention.
+  if (!g.nodes.some((n) => n.opType === 'Softmax' || n.opType === 'LogSoftmax')) return 'no attention (no Softmax)';
   const opset = model.opsets.find((o) => o.domain === '' || o.domain === 'ai.onnx')?.version ?? 0;
   if (opset < 13) return `opset ${opset} (< 13)`;
   let inferred: ReturnType<typeof inferAll>;

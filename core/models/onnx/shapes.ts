@@ -81,9 +81,12 @@ export function inferShapes(graph: OnnxGraph, buf: Uint8Array, options: InferOpt
     const shape = fixed ?? v.dims?.map((d) => (d === undefined ? freshDim() : typeof d === 'string' ? `$${d}` : d));
     info.set(v.name, { shape });
   }
+  // Small float initializers (Resize scales): read on demand, never tracked as values.
+  const floatInits = new Map<string, { start: number; end: number }>();
   for (const t of graph.initializers) {
     const tv = TRACKED.has(t.dataType) ? readTensorValues(buf, t.field.valueStart, t.field.valueEnd, MAX_VALUES) : undefined;
     info.set(t.name, { shape: [...t.dims], value: tv?.values });
+    if (t.dataType === DataType.FLOAT) floatInits.set(t.name, { start: t.field.valueStart, end: t.field.valueEnd });
   }
 
   const type = (name: string) => options.types.get(name);
@@ -627,6 +630,12 @@ export function inferShapes(graph: OnnxGraph, buf: Uint8Array, options: InferOpt
       }
       case 'Resize': {
         const sizes = ins[3] ? numValues(ins[3]) : undefined;
+        const at = ins[2] ? floatInits.get(ins[2]) : undefined;
+        const scales = !sizes && at ? readTensorValues(buf, at.start, at.end, MAX_VALUES).values : undefined;
+        if (x && scales && scales.length === x.length && !attr(n, 'axes')) {
+          // Output dims are floor(input dim × scale).
+          return one(x.map((d, i) => (isNum(d) ? Math.floor(d * scales[i]!) : scales[i] === 1 ? d : freshDim())));
+        }
         if (!x || !sizes || sizes.length !== x.length || attr(n, 'axes')) return one(x?.map(() => freshDim()));
         return one(sizes);
       }

@@ -1,0 +1,108 @@
+/**
+ * The encoder's first run, steady run and peak memory, each configuration in a FRESH process
+ * (a wasm heap grows to its peak on the first run and never shrinks, and the first run in a
+ * fresh instance pays for growing it): the sam-reference encoders (fp32 and int8) loaded the
+ * product's way, with lean attention (core/models/lean-encoder.ts) and without it.
+ *
+ * Figures per encoder (prefix `encoder.` for fp32, `encoder_int8.` for int8; the unmodified
+ * graph under `<prefix>original.`):
+ *   first_ms   the first `encode` after loading (milliseconds, wall clock)
+ *   steady_ms  median of the following encodes
+ *   peak_mb    the process's peak RESIDENT SET (VmHWM, MiB) over load + all encodes
+ *   wasm_mb    the onnxruntime-web wasm heap at the end (MiB; it only grows)
+ *   load_ms    loadSamModel (lean attention: plan, check, rewrite, open)
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { decodePng } from '../core/image/png.js';
+import { loadSamModel } from '../core/models/sam-model.js';
+import type { Ort } from '../core/models/types.js';
+
+export interface EncoderChildOptions {
+  fixtures: string;
+  encoder: 'fp32' | 'int8';
+  lean: boolean;
+  /** Encodes after the first one. */
+  steadyRuns: number;
+}
+
+export type EncoderFigures = Record<'first_ms' | 'steady_ms' | 'peak_mb' | 'wasm_mb' | 'load_ms', number>;
+
+/** Peak resident set of this process (MiB): VmHWM on Linux, else the runtime's maxRSS. */
+function peakRssMb(): number {
+  try {
+    const m = /VmHWM:\s+(\d+)\s+kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (m) return Number(m[1]) / 1024;
+  } catch {
+    // not Linux
+  }
+  return process.resourceUsage().maxRSS / 1024;
+}
+
+/** Runs in the child: one configuration, measured from a fresh runtime. */
+export async function encoderChild(o: EncoderChildOptions): Promise<EncoderFigures> {
+  // onnxruntime-web creates its heap with `new WebAssembly.Memory` when the first session
+  // opens: keep a reference to read its size (nothing else changes).
+  const memories: WebAssembly.Memory[] = [];
+  const W = WebAssembly as unknown as { Memory: new (d: WebAssembly.MemoryDescriptor) => WebAssembly.Memory };
+  const Original = W.Memory;
+  const Patched = function (d: WebAssembly.MemoryDescriptor) {
+    const m = new Original(d);
+    memories.push(m);
+    return m;
+  } as unknown as typeof Original;
+  Patched.prototype = Original.prototype;
+  W.Memory = Patched;
+
+  const ort = (await import('onnxruntime-web')) as unknown as Ort;
+  ort.env.wasm.numThreads = 1;
+  ort.env.logLevel = 'error';
+  const dir = join(o.fixtures, 'sam-reference');
+  const onnx = (f: string) => new Uint8Array(readFileSync(join(dir, 'onnx', f)));
+  const image = decodePng(new Uint8Array(readFileSync(join(dir, 'images', 'chelsea.png'))));
+  const files = {
+    'vision_encoder.onnx': onnx(o.encoder === 'int8' ? 'vision_encoder_quantized.onnx' : 'vision_encoder.onnx'),
+    'prompt_encoder_mask_decoder.onnx': onnx('prompt_encoder_mask_decoder.onnx'),
+  };
+  const t0 = performance.now();
+  const model = await loadSamModel(ort, files, { id: o.encoder, leanAttention: o.lean });
+  const load = performance.now() - t0;
+  const t1 = performance.now();
+  await model.encode(image);
+  const first = performance.now() - t1;
+  const steady: number[] = [];
+  for (let i = 0; i < o.steadyRuns; i++) {
+    const t = performance.now();
+    await model.encode(image);
+    steady.push(performance.now() - t);
+  }
+  steady.sort((a, b) => a - b);
+  const wasm = Math.max(0, ...memories.map((m) => m.buffer.byteLength)) / 2 ** 20;
+  await model.dispose();
+  return { first_ms: first, steady_ms: steady[steady.length >> 1] ?? Number.NaN, peak_mb: peakRssMb(), wasm_mb: wasm, load_ms: load };
+}
+
+/**
+ * Runs each configuration in its own child process (`script --encoder-child JSON`) and
+ * returns the figures under their keys.
+ */
+export function benchEncoderMemory(o: { fixtures: string; quick: boolean; script: string; log: (s: string) => void }): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const encoder of ['fp32', 'int8'] as const) {
+    for (const lean of [true, false]) {
+      const prefix = `${encoder === 'fp32' ? 'encoder' : 'encoder_int8'}.${lean ? '' : 'original.'}`;
+      o.log(`bench: ${encoder} encoder, ${lean ? 'lean attention' : 'original graph'}, fresh process ...`);
+      const opts: EncoderChildOptions = { fixtures: o.fixtures, encoder, lean, steadyRuns: o.quick ? 1 : 3 };
+      const r = spawnSync(process.execPath, [o.script, '--encoder-child', JSON.stringify(opts)], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'inherit'],
+        maxBuffer: 1 << 24,
+      });
+      if (r.status !== 0) throw new Error(`encoder bench child (${encoder}, ${lean ? 'lean' : 'original'}) failed (exit ${r.status})`);
+      const figures = JSON.parse(r.stdout.trim().split('\n').pop()!) as EncoderFigures;
+      for (const [k, v] of Object.entries(figures)) out[`${prefix}${k}`] = v;
+    }
+  }
+  return out;
+}
