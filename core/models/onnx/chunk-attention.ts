@@ -85,6 +85,9 @@ const FLOATS = new Set<number>([DataType.FLOAT, DataType.FLOAT16, DataType.DOUBL
 export const BROADCAST_OPS = new Set(['Add', 'Sub', 'Mul', 'Div', 'Pow', 'Max', 'Min', 'Where']);
 /** One-input elementwise ops (extra inputs of Clip are scalars). */
 export const UNARY_OPS = new Set(['Identity', 'Relu', 'Exp', 'Log', 'Erf', 'Sqrt', 'Tanh', 'Sigmoid', 'Neg', 'Abs', 'Reciprocal', 'Cast', 'Clip']);
+/** Cheap ops taken into a region from its inputs' side. */
+const ABSORB = new Set(['Mul', 'Div', 'Add', 'Sub', 'Transpose', 'Reshape', 'Unsqueeze', 'Squeeze', 'Cast', 'Identity']);
+
 /** Ops that keep the elements in row-major order and only rename the dims. */
 export const LAYOUT_OPS = new Set(['Reshape', 'Unsqueeze', 'Squeeze']);
 
@@ -323,6 +326,24 @@ export function analyseAttention(model: OnnxModel, options: ChunkOptions): Chunk
   function planRegion(members: OnnxNode[], softmax: OnnxNode | undefined, label: string): RegionPlan | string {
     if (!softmax) return 'tensors over the budget outside attention (no Softmax among them)';
     const inRegion = new Set(members);
+    // Take in the cheap ops that feed the region and nothing else (the scaling of Q and K, the
+    // reshapes around them), so that each piece holds the same op patterns as the original:
+    // the runtime then fuses them the same way (e.g. a scalar Mul into the MatMul) and the
+    // pieces compute bit for bit what the original computed.
+    for (let grew = true; grew; ) {
+      grew = false;
+      for (const n of [...inRegion]) {
+        for (const t of n.inputs) {
+          const p = t ? producer.get(t) : undefined;
+          if (!p || inRegion.has(p) || !ABSORB.has(p.opType) || p.hasSubgraph || p.outputs.filter(Boolean).length !== 1) continue;
+          if (graphOutputs.has(p.outputs[0]!) || !(consumers.get(p.outputs[0]!) ?? []).every((c) => inRegion.has(c))) continue;
+          if (!p.inputs[0] || !producer.has(p.inputs[0])) continue; // stop at graph inputs and weights
+          inRegion.add(p);
+          grew = true;
+        }
+      }
+    }
+    members = [...inRegion].sort((a, b) => a.index - b.index);
     const exits = new Set<string>();
     for (const n of members) {
       if (n.hasSubgraph) return `${n.opType} ${n.name} holds a subgraph`;
