@@ -11,6 +11,8 @@
  *   peak_mb    the process's peak RESIDENT SET (VmHWM, MiB) over load + all encodes
  *   wasm_mb    the onnxruntime-web wasm heap at the end (MiB; it only grows)
  *   load_ms    loadSamModel (lean attention: plan, check, rewrite, open)
+ *   first_cpu_ms, steady_cpu_ms  the same runs in CPU time of this process (user + system):
+ *              comparable across processes even when other work shares the machine
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -27,7 +29,12 @@ export interface EncoderChildOptions {
   steadyRuns: number;
 }
 
-export type EncoderFigures = Record<'first_ms' | 'steady_ms' | 'peak_mb' | 'wasm_mb' | 'load_ms', number>;
+export type EncoderFigures = Record<'first_ms' | 'steady_ms' | 'peak_mb' | 'wasm_mb' | 'load_ms' | 'first_cpu_ms' | 'steady_cpu_ms', number>;
+
+const cpuMs = () => {
+  const c = process.cpuUsage();
+  return (c.user + c.system) / 1000;
+};
 
 /** Peak resident set of this process (MiB): VmHWM on Linux, else the runtime's maxRSS. */
 function peakRssMb(): number {
@@ -69,18 +76,31 @@ export async function encoderChild(o: EncoderChildOptions): Promise<EncoderFigur
   const model = await loadSamModel(ort, files, { id: o.encoder, leanAttention: o.lean });
   const load = performance.now() - t0;
   const t1 = performance.now();
+  const c1 = cpuMs();
   await model.encode(image);
   const first = performance.now() - t1;
+  const firstCpu = cpuMs() - c1;
   const steady: number[] = [];
+  const steadyCpu: number[] = [];
   for (let i = 0; i < o.steadyRuns; i++) {
     const t = performance.now();
+    const c = cpuMs();
     await model.encode(image);
     steady.push(performance.now() - t);
+    steadyCpu.push(cpuMs() - c);
   }
-  steady.sort((a, b) => a - b);
+  const median = (xs: number[]) => xs.sort((a, b) => a - b)[xs.length >> 1] ?? Number.NaN;
   const wasm = Math.max(0, ...memories.map((m) => m.buffer.byteLength)) / 2 ** 20;
   await model.dispose();
-  return { first_ms: first, steady_ms: steady[steady.length >> 1] ?? Number.NaN, peak_mb: peakRssMb(), wasm_mb: wasm, load_ms: load };
+  return {
+    first_ms: first,
+    steady_ms: median(steady),
+    peak_mb: peakRssMb(),
+    wasm_mb: wasm,
+    load_ms: load,
+    first_cpu_ms: firstCpu,
+    steady_cpu_ms: median(steadyCpu),
+  };
 }
 
 /**
