@@ -155,14 +155,19 @@ export const removeBg: Command = {
     const sources: Array<ItemSource<RgbaImage>> = plans.map((p) => ({
       id: p.input,
       name: p.input,
-      load: async () => decodeImage(readUserFile(p.input, 'image', scratch), { scratch }),
+      load: async () => {
+        const image = decodeImage(readUserFile(p.input, 'image', scratch), { scratch });
+        scratch.dropHuge('file');
+        return image;
+      },
     }));
     const byInput = new Map(plans.map((p) => [p.input, p]));
     try {
       const summary = await runBatch(
         sources,
         async (image, _item, signal) => {
-          const r = await removeBackground(image, { salient, sam }, options, signal, scratch);
+          // The decoded pixels are this image's alone: the cutout is written over them.
+          const r = await removeBackground(image, { salient, sam }, { ...options, inPlace: true }, signal, scratch);
           return {
             // Both PNGs stay in the scratch until onResult has written them.
             cutout: encodePng(r.cutout, { scratch, outputSlot: 'remove-bg.cutout.png' }),

@@ -46,6 +46,12 @@ export interface RemoveBgOptions {
    * Default: two cells of SAM's 256-grid, i.e. max(2, ceil(2 · longest side / 256)).
    */
   band?: number;
+  /**
+   * Write the cutout over `image`'s own pixels, which the caller gives up (e.g. a decoded
+   * file nothing else reads): one image-sized buffer less. Applies without feather; default
+   * false. The result is the same either way.
+   */
+  inPlace?: boolean;
 }
 
 export interface RemoveBgResult {
@@ -82,7 +88,7 @@ export function resolveRemoveBgOptions(o: RemoveBgOptions = {}): Required<Omit<R
   const feather = o.feather ?? 0;
   if (!(feather >= 0 && feather <= 1000)) fail(ErrorCode.InvalidOption, `feather must be 0 to 1000 pixels, got ${feather}`);
   if (o.band !== undefined && !(o.band >= 0 && Number.isFinite(o.band))) fail(ErrorCode.InvalidOption, `band must be ≥ 0 pixels, got ${o.band}`);
-  return { strategy, threshold, feather, fillHoles: !!o.fillHoles, largest: !!o.largest, band: o.band };
+  return { strategy, threshold, feather, fillHoles: !!o.fillHoles, largest: !!o.largest, band: o.band, inPlace: !!o.inPlace };
 }
 
 /**
@@ -135,8 +141,18 @@ export async function removeBackground(
   let opaque = true;
   for (let i = 3; i < src.length; i += 4) if (src[i] !== 255) { opaque = false; break; }
   if (!opaque) for (let i = 0, p = 0; p < mask.data.length; i += 4, p++) if (src[i + 3] === 0) mask.data[p] = alpha8.data[p] = 0;
-  // makeCutout keeps a pixel transparent in the input so: the cutout's alpha is at most the input's.
-  const cutout = makeCutout(image, alpha8, { feather: o.feather }, scratch).image;
+  let cutout: RgbaImage;
+  if (o.inPlace && o.feather === 0) {
+    // What makeCutout gives without feather (the image with alpha8 as its alpha, times the
+    // input's own alpha), pixel by pixel over the image itself.
+    const a = alpha8.data;
+    if (opaque) for (let p = 0, i = 3; p < a.length; p++, i += 4) src[i] = a[p]!;
+    else for (let p = 0, i = 3; p < a.length; p++, i += 4) src[i] = src[i] === 255 ? a[p]! : Math.round((a[p]! * src[i]!) / 255);
+    cutout = image;
+  } else {
+    // makeCutout keeps a pixel transparent in the input so: the cutout's alpha is at most the input's.
+    cutout = makeCutout(image, alpha8, { feather: o.feather }, scratch).image;
+  }
   let area = 0;
   for (let i = 0; i < mask.data.length; i++) if (mask.data[i]) area++;
   return { cutout, mask, foreground: area / mask.data.length, box, decided, modelMs, totalMs: now() - t0 };

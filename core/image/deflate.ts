@@ -11,7 +11,7 @@
  * then reused), and the stream is written at an offset the caller chooses, so the PNG chunks
  * can be assembled around it without another copy.
  */
-import type { ScratchBuffers } from './scratch.js';
+import { HUGE, type ScratchBuffers } from './scratch.js';
 
 // fixed length extra bits
 const fleb = new Uint8Array([0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0, /* unused */ 0, 0, /* impossible */ 0]);
@@ -489,7 +489,9 @@ export function zlibCompress(
   // fflate's sizing: the input plus 5 bytes per 7000 (stored-block headers at worst).
   const room = s + 5 * (1 + Math.ceil(s / 7000));
   const size = before + 2 + room + 4 + after;
-  const buffer = scratch ? scratch.u8('deflate.out', size, true) : new Uint8Array(size);
+  // A huge buffer is taken fresh: the system hands it over zeroed and only the pages the
+  // stream reaches become resident, where zero-filling a reused one would touch them all.
+  const buffer = scratch && size <= HUGE ? scratch.u8('deflate.out', size, true) : new Uint8Array(size);
   // fflate's memory level for a one-shot call: ⌈max(8, min(13, ln(length))) · 1.5⌉ hash bits.
   const plvl = Math.ceil(Math.max(8, Math.min(13, Math.log(s))) * 1.5);
   const pos = dflt(data, level, plvl, buffer.subarray(before + 2, before + 2 + room), scratch);

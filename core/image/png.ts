@@ -11,7 +11,7 @@ import { unzlibSync } from 'fflate';
 import { ErrorCode, fail } from '../errors.js';
 import { zlibCompress } from './deflate.js';
 import { checkImageSize } from './ops.js';
-import { scratchU8, type ScratchBuffers } from './scratch.js';
+import { scratchU8, TRANSIENT_SLOT, type ScratchBuffers } from './scratch.js';
 import type { GrayImage, RgbaImage, Size } from './types.js';
 
 const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
@@ -518,7 +518,7 @@ function inflateImageData(chunks: PngChunks, size: number, scratch?: ScratchBuff
   // so the result is what a fresh buffer gives.
   let raw: Uint8Array;
   try {
-    raw = unzlibSync(zdata, { out: scratchU8(scratch, 'png.inflate', size, zdata.length <= 10) });
+    raw = unzlibSync(zdata, { out: scratchU8(scratch, TRANSIENT_SLOT, size, zdata.length <= 10) });
   } catch (e) {
     invalid(
       `The PNG image data is corrupt or truncated (zlib: ${e instanceof Error ? e.message : String(e)}). ` +
@@ -564,6 +564,7 @@ export function decodePng(bytes: Uint8Array, options: DecodePngOptions = {}): Rg
       unpack(raw, line, p.width, out, (y * width + p.x0) * 4, p.dx * 4);
     }
   }
+  options.scratch?.dropHuge('png.idat');
   return { width, height, data: out };
 }
 
@@ -658,7 +659,7 @@ export function encodePng(image: RgbaImage | GrayImage, options: EncodePngOption
 
   const len = width * channels;
   // Every byte is written by filterRow.
-  const raw = scratchU8(options.scratch, 'png.filtered', height * (len + 1));
+  const raw = scratchU8(options.scratch, TRANSIENT_SLOT, height * (len + 1));
   for (let y = 0; y < height; y++) {
     filterRow(data, y * len, y > 0 ? (y - 1) * len : -1, len, channels, raw, y * (len + 1));
   }

@@ -15,7 +15,16 @@
  * outlive the next call. Without a `scratch` they allocate as before. Results are identical
  * either way. Not for concurrent use (one image in flight per ScratchBuffers).
  */
-const HUGE = 32 << 20;
+export const HUGE = 32 << 20;
+
+/**
+ * One image-sized slot shared by stages whose buffers never live at the same time: a PNG's
+ * inflated data (inside the decode), the salient model's full-size float alpha (until the
+ * mask is made), the filtered rows of a PNG being encoded (inside the encode). On a huge image
+ * this is one buffer where it would be three, and it does not depend on the garbage collector
+ * having freed the previous stage's. A user must be done with it before the next one starts.
+ */
+export const TRANSIENT_SLOT = 'image.transient';
 
 export class ScratchBuffers {
   private readonly slots = new Map<string, ArrayBuffer>();
@@ -64,6 +73,19 @@ export class ScratchBuffers {
     const a = new Int32Array(this.buffer(slot, length * 4), 0, length);
     if (zero) a.fill(0);
     return a;
+  }
+
+  /**
+   * Lets go of each named slot holding more than 32 MiB. A huge image's transient buffers
+   * (its file bytes, the inflated PNG data, the float alpha, the filtered rows) are dropped as
+   * soon as their stage is done, so they do not add up to the peak of the stages after it;
+   * ordinary sizes stay for reuse.
+   */
+  dropHuge(...slots: string[]): void {
+    for (const slot of slots) {
+      const b = this.slots.get(slot);
+      if (b && b.byteLength > HUGE) this.slots.delete(slot);
+    }
   }
 
   /** Total bytes held. */

@@ -24,7 +24,7 @@
 import { fail, ErrorCode } from '../errors.js';
 import type { FloatMap, GrayImage, RgbaImage, Size } from '../image/types.js';
 import { resizeBilinearPil } from '../image/resize.js';
-import { scratchF32, scratchU8, type ScratchBuffers } from '../image/scratch.js';
+import { scratchF32, scratchU8, TRANSIENT_SLOT, type ScratchBuffers } from '../image/scratch.js';
 import { resizeFloatBilinear } from '../masks/upsample.js';
 import { salientDescriptorProblems, type SalientDescriptor } from '../../models/registry.js';
 import { checkImage, flattenAlpha } from './preprocess.js';
@@ -162,7 +162,7 @@ export function salientTensor(d: SalientDescriptor, image: RgbaImage, scratch?: 
 
 /**
  * The model's output map → alpha at the original size (steps 5-7 above). With `scratch`, the
- * alpha lives in its slots 'salient.region' / 'salient.alpha'.
+ * alpha lives in its slots 'salient.region' / TRANSIENT_SLOT (until the next decode or encode).
  */
 export function salientAlpha(d: SalientDescriptor, map: FloatMap, original: Size, scratch?: ScratchBuffers): FloatMap {
   const [W, H] = d.size;
@@ -194,7 +194,7 @@ export function salientAlpha(d: SalientDescriptor, map: FloatMap, original: Size
   const alpha =
     region.width === original.width && region.height === original.height
       ? region
-      : resizeFloatBilinear(region, original, original, scratchF32(scratch, 'salient.alpha', original.width * original.height));
+      : resizeFloatBilinear(region, original, original, scratchF32(scratch, TRANSIENT_SLOT, original.width * original.height));
   const a = alpha.data;
   for (let i = 0; i < a.length; i++) a[i] = a[i]! < 0 ? 0 : a[i]! > 1 ? 1 : a[i]!;
   return alpha;

@@ -143,7 +143,8 @@ describe('reused buffers give byte-identical results', () => {
         const scratch = new ScratchBuffers();
         for (const k of order) {
           const image = decodeImage(list[k]!.bytes, { scratch });
-          const r = await removeBackground(image, { salient }, options, undefined, scratch);
+          // As the CLI does: the decoded pixels are given up, the cutout is written over them.
+          const r = await removeBackground(image, { salient }, { ...options, inPlace: true }, undefined, scratch);
           const cutout = encodePng(r.cutout, { scratch, outputSlot: 'cutout.png' });
           const mask = encodePng(r.mask, { scratch, outputSlot: 'mask.png' });
           const what = `${list[k]!.name} ${JSON.stringify(options)}`;
