@@ -185,7 +185,7 @@ async function runCase(name: string): Promise<HostileFigure> {
 
 export function hostileCases(quick: boolean): string[] {
   return quick
-    ? ['jpeg_bomb_14000', 'png_bomb_14000', 'cutout_2000', 'vectorize_checker_300']
+    ? ['jpeg_bomb_14000', 'png_bomb_14000', 'cutout_2000', 'vectorize_checker_300', 'removebg_2000']
     : ['jpeg_bomb_14000', 'png_bomb_14000', 'cutout_8000', 'vectorize_checker_1000', 'removebg_14000'];
 }
 
