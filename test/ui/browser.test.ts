@@ -138,7 +138,7 @@ describe('plugin UI in Chromium (null-origin iframe)', () => {
     type: 'init',
     version: 1,
     command,
-    host: 'test-harness',
+    host: 'figma', // the canned host answers as plugin/figma does (the UI drops an init from an unknown host)
     settings: { ...DEFAULT_SETTINGS, modelId: 'analytic-sam-hf', salientModelId: 'analytic-salient' },
     models: [
       {
