@@ -179,7 +179,7 @@ export type UiMessage =
    * loads them all first), so the UI asks for it only when that scope is chosen.
    */
   | { type: 'batch-count'; requestId: number; scopes?: BatchScope[] }
-  /** Selects these layers in the editor (a result in the batch summary); not answered. */
+  /** Selects these layers in the editor (a result in the batch summary, the footer's "Added … Select"); not answered. */
   | { type: 'select'; nodeIds: string[] }
   | { type: 'close' };
 

@@ -371,14 +371,16 @@ export class BatchController {
     if (sel) sel.disabled = !count && !this.counts.selection;
     const planned = this.counts[this.scope];
     if (this.phase === 'done') this.renderReport();
-    d.applyButton.disabled = this.phase === 'running';
+    const model = d.engine.salientModel;
+    // No model and none on its way: the load failed (the banner says why and offers Retry).
+    const modelFailed = !model && d.engine.wantedSalientId === undefined;
+    d.applyButton.disabled = this.phase === 'running' || (this.phase === 'setup' && modelFailed);
     d.applyButton.textContent =
       this.phase === 'done' ? 'Close' : this.phase === 'running' ? 'Working…' : planned ? `Remove ${planned === 1 ? 'background' : `${planned} backgrounds`}` : 'Remove backgrounds';
     if (this.phase === 'setup' && planned === 0) d.applyButton.disabled = true;
     d.secondaryButton.hidden = this.phase === 'setup';
     d.secondaryButton.textContent = this.phase === 'running' ? 'Cancel' : 'Run again';
-    const model = d.engine.salientModel;
-    if (this.phase === 'setup') d.status(model ? 'Originals stay untouched.' : 'Preparing the model…');
+    if (this.phase === 'setup') d.status(model ? 'Originals stay untouched.' : modelFailed ? "The background model isn't available. Retry, or choose another model." : 'Preparing the model…');
     else if (this.phase === 'running') d.status('Originals stay untouched; each result is added as it finishes.');
     else d.status('');
     d.rendered?.();

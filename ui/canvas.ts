@@ -1,7 +1,7 @@
 /**
  * The image view: the source image zoomed to fit, and over it the prompt (positive and
- * negative points, the box), the selected candidate's mask (tinted, with its edge) or a hover
- * preview. Pointer input becomes prompt events in source image pixels: click = positive point,
+ * negative points, the box), the selected candidate's mask (tinted, with an edge that reads on
+ * any image: overlay-style.ts) or a hover preview. Pointer input becomes prompt events in source image pixels: click = positive point,
  * Alt/Option-click = negative point, drag = box, move = hover.
  */
 import type { RgbaImage, Size } from '../core/image/types.js';
@@ -9,6 +9,7 @@ import type { DecodeResult } from '../core/models/types.js';
 import type { BoxPrompt, PointLabel } from '../core/prompts/types.js';
 import { candidateMask } from '../core/segment.js';
 import { boxFromCorners, fitContain, fitLongSide, imageToView, insideImage, isDrag, previewMaskSize, viewToImage, type Fit, type Point } from './layout.js';
+import { chooseOverlayStyle, paintOverlay, type OverlayStyle } from './overlay-style.js';
 import type { PromptState } from './prompts.js';
 
 export interface CanvasEvents {
@@ -24,6 +25,7 @@ interface MaskLayer {
   hover: boolean;
   canvas?: HTMLCanvasElement;
   size?: Size;
+  style?: OverlayStyle;
 }
 
 /** CSS px under the image reserved for the hint line. */
@@ -53,9 +55,10 @@ export class ImageCanvas {
   private dragBox: BoxPrompt | undefined;
   private press: { start: Point; startView: Point; alt: boolean; dragging: boolean; id: number } | undefined;
   private checker: CanvasPattern | null = null;
+  private sampled: ImageData | undefined;
   private raf = 0;
   private enabled = false;
-  private palette: { brand: [number, number, number]; danger: [number, number, number]; mask: [number, number, number] } | undefined;
+  private palette: { brand: [number, number, number]; danger: [number, number, number] } | undefined;
 
   constructor(
     private readonly el: HTMLCanvasElement,
@@ -91,7 +94,6 @@ export class ImageCanvas {
     this.palette ??= {
       brand: cssColor(this.el, '--brand', '#0d99ff'),
       danger: cssColor(this.el, '--danger', '#f24822'),
-      mask: cssColor(this.el, '--mask', '#0d99ff'),
     };
     return this.palette;
   }
@@ -107,6 +109,7 @@ export class ImageCanvas {
     this.mask = undefined;
     this.prompt = { points: [] };
     this.bitmap = image ? this.makeBitmap(image) : undefined;
+    this.sampled = undefined;
     this.layout();
     this.redraw();
   }
@@ -251,42 +254,49 @@ export class ImageCanvas {
     return this.checker;
   }
 
-  /** The candidate's mask as a tinted overlay bitmap at preview resolution. */
+  /** The image's pixels at `size` (the overlay picks its colours against them). */
+  private imageAt(size: Size): ImageData | undefined {
+    const cached = this.sampled;
+    if (cached && cached.width === size.width && cached.height === size.height) return cached;
+    if (!this.bitmap) return undefined;
+    const c = document.createElement('canvas');
+    c.width = size.width;
+    c.height = size.height;
+    const g = c.getContext('2d', { willReadFrequently: true })!;
+    g.imageSmoothingQuality = 'high';
+    g.drawImage(this.bitmap, 0, 0, size.width, size.height);
+    this.sampled = g.getImageData(0, 0, size.width, size.height);
+    return this.sampled;
+  }
+
+  /**
+   * The candidate's mask as an overlay bitmap at preview resolution: tinted inside, veiled
+   * outside, a double edge that contrasts with the image under it (overlay-style.ts).
+   */
   private maskBitmap(m: MaskLayer): HTMLCanvasElement | undefined {
     if (!this.image) return undefined;
     const size = previewMaskSize(this.image, this.fit, window.devicePixelRatio || 1);
     if (m.canvas && m.size && m.size.width === size.width && m.size.height === size.height) return m.canvas;
+    const under = this.imageAt(size);
+    if (!under) return undefined;
     const mask = candidateMask(m.prediction, m.candidate, size);
-    const [r, g, b] = this.colors().mask;
-    const out = new ImageData(size.width, size.height);
-    const px = out.data;
-    const w = size.width;
-    const h = size.height;
-    const d = mask.data;
-    const fill = m.hover ? 60 : 72;
-    const dim = m.hover ? 0 : 80;
-    for (let y = 0; y < h; y++) {
-      for (let x = 0; x < w; x++) {
-        const i = y * w + x;
-        const o = i * 4;
-        if (d[i]) {
-          const edge = (x > 0 && !d[i - 1]) || (x < w - 1 && !d[i + 1]) || (y > 0 && !d[i - w]) || (y < h - 1 && !d[i + w]);
-          px[o] = r;
-          px[o + 1] = g;
-          px[o + 2] = b;
-          px[o + 3] = edge ? 255 : fill;
-        } else if (dim) {
-          px[o + 3] = dim; // darken what will be left out
-        }
-      }
-    }
+    const style = chooseOverlayStyle(under, mask, m.hover);
+    // Each of the two lines is one CSS pixel wide whatever the zoom and screen density.
+    const perCss = size.width / Math.max(1e-6, this.image.width * this.fit.scale);
+    const px = paintOverlay(mask, under, style, Math.max(1, Math.round(perCss)));
     const c = document.createElement('canvas');
-    c.width = w;
-    c.height = h;
-    c.getContext('2d')!.putImageData(out, 0, 0);
+    c.width = size.width;
+    c.height = size.height;
+    c.getContext('2d')!.putImageData(new ImageData(px, size.width, size.height), 0, 0);
     m.canvas = c;
     m.size = size;
+    m.style = style;
     return c;
+  }
+
+  /** The colours the overlay uses now (tests; undefined when no mask is shown). */
+  get overlayStyle(): OverlayStyle | undefined {
+    return this.mask?.style;
   }
 
   draw(): void {

@@ -34,6 +34,8 @@ import { hoverAnswers, promptWait } from './pending.js';
 import { Waits } from './waits.js';
 import { Banner, byId, fillSelect, ProgressView, Segmented } from './widgets.js';
 import { skippedLine } from './copy.js';
+import { AppliedResult, type ResultKey } from './applied.js';
+import { isEnterForApply } from './keys.js';
 
 /** Timeline of the session (ms since navigation start), for the e2e harness and debugging. */
 export interface Timeline {
@@ -89,7 +91,8 @@ class App {
   /** What the wait strip last said (see the Waits set-up). */
   private shownWait = '';
   private applying = false;
-  private lastApplied = '';
+  /** The last insertion, for "Added … Select" and to keep Apply off until something changes. */
+  private readonly applied = new AppliedResult();
   private decodeMs = 0;
   private modelFailed = false;
   private initialised = false;
@@ -99,12 +102,15 @@ class App {
   private readonly candidates: CandidateStrip;
   private readonly sourceSelect = byId<HTMLSelectElement>('source-select');
   private readonly applyButton = byId<HTMLButtonElement>('apply');
+  private readonly statusAction = byId<HTMLButtonElement>('status-action');
+  private statusActionFn: (() => void) | undefined;
   private readonly output: Segmented<OutputKind>;
   private readonly modes: ModeSwitch;
 
   constructor() {
     const search = pageQuery();
     setHostClass(this.host);
+    this.banner.editor = HOST_LABELS[this.host];
     this.queryModels = specsFromQuery(search);
     this.extraModels.push(...this.queryModels);
 
@@ -119,7 +125,7 @@ class App {
       this.updateBadge();
       return started;
     });
-    backend.catch((err: unknown) => this.banner.error(err));
+    backend.catch((err: unknown) => this.banner.error(err, undefined, { task: 'runtime' }));
     this.waits = new Waits({
       show: (owner, state, refresh) => {
         if (refresh && this.progress.active && this.progress.active !== owner) return;
@@ -285,14 +291,15 @@ class App {
   private loadChosenModel(): void {
     const choice = this.chosenModel;
     if (!choice) return;
+    this.modelFailed = false;
     if (this.modelKind === 'salient') {
       this.batch.modelChosen(choice, this.extraModels, this.queryModels.find((m) => (m.kind ?? 'sam') === 'sam')?.id);
+      this.render();
       return;
     }
     this.history.forgetPredictions();
     this.hoverPrediction = undefined;
     this.lastHover = undefined;
-    this.modelFailed = false;
     this.engine.loadModel(choice).then(
       () => {
         if (this.image) this.encodeCurrent();
@@ -339,7 +346,9 @@ class App {
       case 'model-error':
         this.waits.modelDone(e.model, false);
         this.modelFailed = !isCutoutError(e.error, ErrorCode.Cancelled);
-        if (!isCutoutError(e.error, ErrorCode.Cancelled)) this.banner.error(e.error, { label: 'Try again', run: () => this.loadChosenModel() });
+        if (!isCutoutError(e.error, ErrorCode.Cancelled)) {
+          this.banner.error(e.error, { label: 'Retry', run: () => this.loadChosenModel() }, { task: 'model', model: { kind: e.model.kind, ...(e.model.bytes ? { bytes: e.model.bytes } : {}) } });
+        }
         this.render();
         break;
       case 'encoding':
@@ -358,7 +367,7 @@ class App {
         break;
       case 'encode-error':
         this.waits.encoded(undefined);
-        this.banner.error(e.error, { label: 'Try again', run: () => this.encodeCurrent() });
+        this.banner.error(e.error, { label: 'Retry', run: () => this.encodeCurrent() }, { task: 'analyze' });
         this.render();
         break;
     }
@@ -384,7 +393,7 @@ class App {
       if (reply.source.note) this.banner.show(reply.source.note, '', 'info');
       this.encodeCurrent();
     } catch (err) {
-      if (this.imageRequest === requestId) this.banner.error(err, { label: 'Try again', run: () => void this.loadSource(source) });
+      if (this.imageRequest === requestId) this.banner.error(err, { label: 'Retry', run: () => void this.loadSource(source) }, { task: 'read' });
     } finally {
       this.progress.hide('image');
       this.render();
@@ -394,7 +403,6 @@ class App {
   private setImage(image: RgbaImage | undefined): void {
     this.image = image;
     this.lastHover = undefined;
-    this.lastApplied = '';
     this.history.reset();
     this.hoverPrediction = undefined;
     this.engine.setImage(image);
@@ -446,7 +454,6 @@ class App {
     this.banner.hide();
     const prior = this.history.current;
     const entry = this.history.push(prompt);
-    this.lastApplied = '';
     this.hoverPrediction = undefined;
     this.render();
     void this.decodeEntry(entry, prior);
@@ -470,11 +477,10 @@ class App {
       entry.prediction = prediction;
       if (entry === this.history.current) {
         this.decodeMs = performance.now() - started;
-        this.lastApplied = '';
-        this.render();
+            this.render();
       }
     } catch (err) {
-      if (entry === this.history.current) this.banner.error(err);
+      if (entry === this.history.current) this.banner.error(err, undefined, { task: 'find' });
       this.render();
     }
   }
@@ -535,7 +541,6 @@ class App {
 
   private afterHistoryMove(): void {
     this.hoverPrediction = undefined;
-    this.lastApplied = '';
     const e = this.history.current;
     if (!e.prediction && isDecodable(e.prompt)) void this.decodeEntry(e);
     this.render();
@@ -545,7 +550,6 @@ class App {
     if (isEmptyPrompt(this.history.current.prompt)) return;
     this.history.push({ points: [] });
     this.hoverPrediction = undefined;
-    this.lastApplied = '';
     this.render();
   }
 
@@ -560,6 +564,8 @@ class App {
       this.status(isDecodable(e.prompt) ? 'Wait for the mask, then apply.' : 'Click the object to cut out first.');
       return;
     }
+    const key = this.resultKey();
+    if (this.applied.matching(key)) return; // already added: a second Enter must not duplicate it
     const s = this.settings.get();
     const candidate = e.candidate ?? e.prediction.selected;
     this.applying = true;
@@ -582,10 +588,10 @@ class App {
         ...(result.paths ? { paths: result.paths } : {}),
       };
       const requestId = this.bridge.requestId();
-      await this.bridge.request({ type: 'apply', requestId, payload }, 'applied', 120_000);
+      const reply = await this.bridge.request({ type: 'apply', requestId, payload }, 'applied', 120_000);
       const shrunk =
         result.pngSize && result.rect && (result.pngSize.width < Math.round(result.rect.width) || result.pngSize.height < Math.round(result.rect.height));
-      this.lastApplied = payload.name ?? '';
+      if (key) this.applied.record(key, payload.name ?? OUTPUT_NAMES[s.output], reply.nodeIds);
       if (shrunk) {
         this.banner.show(
           `The cutout was scaled to ${result.pngSize!.width} × ${result.pngSize!.height} px.`,
@@ -596,7 +602,7 @@ class App {
         );
       }
     } catch (err) {
-      this.banner.error(err);
+      this.banner.error(err, { label: 'Retry', run: () => void this.apply() }, { task: 'apply' });
     } finally {
       this.applying = false;
       this.progress.hide('apply');
@@ -627,6 +633,7 @@ class App {
     byId('redo').addEventListener('click', () => this.redo());
     byId('clear').addEventListener('click', () => this.clear());
     this.applyButton.addEventListener('click', () => void this.apply());
+    this.statusAction.addEventListener('click', () => this.statusActionFn?.());
     document.addEventListener('keydown', (e) => this.onKey(e));
   }
 
@@ -658,7 +665,8 @@ class App {
       e.preventDefault();
       this.clear();
     } else if (e.key === 'Enter') {
-      if (t?.tagName === 'BUTTON' && t !== this.applyButton) return; // let buttons handle their own Enter
+      if (!isEnterForApply(t)) return;
+      // Also keeps a focused option or mask button from being clicked again.
       e.preventDefault();
       void this.apply();
     } else if (!mod && !e.altKey && /^[1-4]$/.test(e.key)) {
@@ -791,21 +799,59 @@ class App {
     byId<HTMLButtonElement>('clear').disabled = isEmptyPrompt(e.prompt);
     if (this.view === 'batch') {
       this.batch.render();
+      this.renderStatusAction(undefined);
       return;
     }
-    this.applyButton.disabled = this.view !== 'cutout' || !e.prediction || this.applying;
+    const added = this.view === 'cutout' ? this.applied.matching(this.resultKey()) : undefined;
+    this.applyButton.disabled = this.view !== 'cutout' || !e.prediction || this.applying || !!added;
     this.applyButton.textContent = `Apply ${OUTPUT_NAMES[this.settings.get().output].toLowerCase()}`;
     this.applyButton.title = 'Insert the result above the layer (⏎). The original is not changed.';
     byId('secondary').hidden = true;
     if (this.view === 'cutout' && !this.applying) this.status(this.cutoutStatus());
     else if (this.view === 'empty') this.status('');
+    this.renderStatusAction(added);
+  }
+
+  /** The footer's link: Select after an insertion, Retry while the model is unavailable. */
+  private renderStatusAction(added: { nodeIds: string[] } | undefined): void {
+    let label = '';
+    let run: (() => void) | undefined;
+    if (this.view === 'cutout' && !this.applying && added?.nodeIds.length) {
+      label = 'Select';
+      const ids = added.nodeIds;
+      run = () => this.bridge.send({ type: 'select', nodeIds: ids });
+    } else if (this.modelFailed && (this.view === 'batch' ? !this.batch.running && !this.engine.salientModel && this.engine.wantedSalientId === undefined : this.view === 'cutout' && !this.engine.model)) {
+      label = 'Retry';
+      run = () => this.loadChosenModel();
+    }
+    this.statusActionFn = run;
+    this.statusAction.hidden = !run;
+    this.statusAction.textContent = label;
+    this.statusAction.title = label === 'Select' ? `Select the new layer in ${HOST_LABELS[this.host]}` : '';
+  }
+
+  /** What an apply would insert now (undefined: nothing to apply). */
+  private resultKey(): ResultKey | undefined {
+    const e = this.history.current;
+    if (!this.source || !e.prediction) return undefined;
+    const s = this.settings.get();
+    return {
+      sourceId: this.source.id,
+      entry: e,
+      prediction: e.prediction,
+      candidate: e.candidate ?? e.prediction.selected,
+      output: s.output,
+      feather: s.feather,
+      smoothing: s.smoothing,
+    };
   }
 
   /** The footer's line: what happens next, in words. */
   private cutoutStatus(): string {
     const e = this.history.current;
-    if (this.lastApplied) return `Added “${this.lastApplied}”`;
-    if (!this.engine.model) return this.modelFailed ? 'The model is not available: try again or choose another.' : 'Preparing the model…';
+    const added = this.applied.matching(this.resultKey());
+    if (added) return `Added “${added.name}”.`;
+    if (!this.engine.model) return this.modelFailed ? "The model isn't available. Retry, or choose another model." : 'Preparing the model…';
     if (!this.image) return this.source ? `Reading ${this.source.name}…` : '';
     if (!this.engine.isEncoded) {
       // The progress strip says it is analyzing: the footer only says what a click does meanwhile.

@@ -1,9 +1,10 @@
 /**
- * Small DOM widgets over the markup in index.html: the progress strip, the error banner and
+ * Small DOM widgets over the markup in index.html: the progress strip, the message banner and
  * segmented controls. No application state here.
  */
 import { toErrorInfo } from '../core/errors.js';
-import { formatDuration, friendlyError } from './format.js';
+import { errorCopy, type ErrorContext } from './error-copy.js';
+import { formatDuration } from './format.js';
 
 export function byId<T extends HTMLElement = HTMLElement>(id: string): T {
   const el = document.getElementById(id);
@@ -74,14 +75,30 @@ export class ProgressView {
   }
 }
 
-/** The error banner: a plain-language title and the engine's sentence; never a stack. */
+export interface BannerAction {
+  label: string;
+  run: () => void;
+}
+
+/**
+ * The message banner. Errors read as one designer-facing line (error-copy.ts) with a Retry
+ * button where retrying makes sense; the technical detail is folded under "Details" and can be
+ * copied. The first line and the buttons never scroll: only the details do.
+ */
 export class Banner {
   private readonly root = byId('banner');
   private readonly title = byId('banner-title');
   private readonly detail = byId('banner-detail');
+  private readonly actions = byId('banner-actions');
   private readonly action = byId<HTMLButtonElement>('banner-action');
+  private readonly more = byId<HTMLButtonElement>('banner-more');
+  private readonly details = byId('banner-details');
+  private readonly detailsText = byId('banner-details-text');
+  private readonly copy = byId<HTMLButtonElement>('banner-copy');
   private actionFn: (() => void) | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
+  /** The editor's name for "Figma didn't answer". */
+  editor: string | undefined;
 
   constructor() {
     byId('banner-close').addEventListener('click', () => this.hide());
@@ -90,12 +107,19 @@ export class Banner {
       this.hide();
       fn?.();
     });
+    this.more.addEventListener('click', () => this.toggleDetails(this.details.hidden));
+    this.copy.addEventListener('click', () => void this.copyDetails());
   }
 
-  /** Shows an error in plain words; `action` adds a link such as "Try again". */
-  error(err: unknown, action?: { label: string; run: () => void }): void {
-    const f = friendlyError(toErrorInfo(err));
-    this.show(f.title, f.detail, 'error', action);
+  /**
+   * Shows an error in a designer's words for what the UI was doing (`context`); `action` adds
+   * a button such as "Retry". A cancellation is not an error: nothing is shown.
+   */
+  error(err: unknown, action?: BannerAction, context: ErrorContext = { task: 'host' }): void {
+    const info = toErrorInfo(err);
+    if (info.code === 'CANCELLED') return;
+    const copy = errorCopy(info, { ...context, ...(this.editor && !context.editor ? { editor: this.editor } : {}) });
+    this.show(copy.headline, '', 'error', action, copy.details);
   }
 
   /**
@@ -115,12 +139,16 @@ export class Banner {
     this.timer = setTimeout(expire, ms);
   }
 
-  show(title: string, detail = '', kind: 'error' | 'info' = 'error', action?: { label: string; run: () => void }): void {
+  show(title: string, detail = '', kind: 'error' | 'info' = 'error', action?: BannerAction, technical = ''): void {
     this.clearTimer();
     this.root.classList.remove('notice');
     this.actionFn = action?.run;
     this.action.hidden = !action;
     this.action.textContent = action?.label ?? '';
+    this.more.hidden = !technical;
+    this.detailsText.textContent = technical;
+    this.toggleDetails(false);
+    this.actions.hidden = !action && !technical;
     this.root.hidden = false;
     this.root.classList.toggle('info', kind === 'info');
     this.root.setAttribute('role', kind === 'error' ? 'alert' : 'status');
@@ -135,6 +163,41 @@ export class Banner {
 
   get visible(): boolean {
     return !this.root.hidden;
+  }
+
+  private toggleDetails(open: boolean): void {
+    this.details.hidden = !open;
+    this.more.setAttribute('aria-expanded', String(open));
+    this.more.textContent = open ? 'Hide details' : 'Details';
+    this.copy.textContent = 'Copy details';
+  }
+
+  /**
+   * The plugin iframe has a null origin, where the async clipboard API is usually refused;
+   * a selection and execCommand('copy') still work inside the user's click.
+   */
+  private async copyDetails(): Promise<void> {
+    const text = this.detailsText.textContent ?? '';
+    let done = false;
+    const range = document.createRange();
+    range.selectNodeContents(this.detailsText);
+    const sel = window.getSelection();
+    sel?.removeAllRanges();
+    sel?.addRange(range);
+    try {
+      done = document.execCommand('copy');
+    } catch {
+      done = false;
+    }
+    if (!done) {
+      try {
+        await navigator.clipboard.writeText(text);
+        done = true;
+      } catch {
+        done = false;
+      }
+    }
+    this.copy.textContent = done ? 'Copied' : 'Selected: press Ctrl+C or ⌘C';
   }
 
   private clearTimer(): void {

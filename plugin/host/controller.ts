@@ -8,7 +8,8 @@
  * batch's undo step) and not answered (the batch's requestId belongs to `batch-items` and `batch-done`; a
  * failed insertion is counted and reported in the summary, not sent as `error`, which would
  * fail the UI's pending `batch-end`); `batch-end` → the undo step closes, a summary
- * notification, `batch-done`. Other failures answer `error` with the request's id. Messages
+ * notification, `batch-done`. `select` selects results the UI was told about (nothing is
+ * answered). Other failures answer `error` with the request's id. Messages
  * are handled one at a time, in order.
  */
 import { CutoutError, ErrorCode, type ErrorInfo, toErrorInfo } from '../../core/errors.js';
