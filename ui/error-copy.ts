@@ -86,8 +86,9 @@ function headlineFor(info: ErrorInfo, ctx: ErrorContext): string {
     case 'INVALID_PROMPT':
       return "That click couldn't be used. Click inside the image.";
     case 'INVALID_MASK':
-      // These messages are written for the designer (the selection is empty, too small to trace).
-      return cleanMessage(msg);
+      if (/too small/.test(msg)) return 'The selection is too small to trace. Click a larger area, or choose Cutout.';
+      if (/empty|no foreground/i.test(msg)) return 'The selection is empty. Click the object, or drag a box around it, and try again.';
+      return "Couldn't use this selection; nothing was changed. Click the object again.";
     case 'INVALID_OPTION':
       return ctx.task === 'apply' ? "Couldn't add the result; nothing was changed. Try another output." : 'A setting is out of range. Reset it and try again.';
     case 'CANCELLED':

@@ -2,9 +2,9 @@
  * How the mask overlay is painted so that it reads on any image. A fixed brand-blue tint and
  * edge vanish on a blue object, and darkening what is left out does nothing on a dark
  * background. So:
- *   - the edge is a double stroke along the mask boundary, each of its pixels light or dark,
- *     whichever contrasts with the image under it (a white line inside a black object and a
- *     dark one outside it on a white background, and so on);
+ *   - the edge is a double stroke along the mask boundary (a line inside, a line outside), each
+ *     of its pixels light or dark, whichever contrasts more with what is shown around it (a
+ *     white line inside a black object and a dark one outside it on a white background…);
  *   - the fill tint is the palette colour farthest from the object's own mean colour;
  *   - what is left out is veiled towards whichever of black or white its mean is farther from,
  *     on hover too (lighter than for a committed mask).
@@ -174,9 +174,12 @@ export function paintOverlay(mask: PixelMap, image: PixelMap, style: OverlayStyl
     const o = i * 4;
     const band = bands[i]!;
     if (band) {
-      // Light or dark, against the image pixel under this stroke pixel.
-      const l = luminance(image.data[o]!, image.data[o + 1]!, image.data[o + 2]!);
-      const c = l > 0.2 ? DARK : LIGHT;
+      // Light or dark, whichever contrasts more with what the screen shows around this
+      // pixel: the image under it with the fill (inner line) or the veil (outer line) on top.
+      const [cr, cg, cb, ca] = band === 1 ? [tr, tg, tb, style.fillAlpha] : [vr, vg, vb, style.veilAlpha];
+      const a = ca / 255;
+      const l = luminance(cr * a + image.data[o]! * (1 - a), cg * a + image.data[o + 1]! * (1 - a), cb * a + image.data[o + 2]! * (1 - a));
+      const c = (l + 0.05) / (luminance(DARK[0], DARK[1], DARK[2]) + 0.05) > 1.05 / (l + 0.05) ? DARK : LIGHT;
       px[o] = c[0];
       px[o + 1] = c[1];
       px[o + 2] = c[2];

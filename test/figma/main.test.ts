@@ -150,6 +150,30 @@ describe('small messages', () => {
     expect(bad.fake.showUICalls[0].options).toMatchObject({ width: 360, height: 600 });
   });
 
+  it('select (the footer\'s "Added … Select"): the result is selected again; once it is undone, a notification says so', async () => {
+    let src!: FScene;
+    const s = session((f) => (src = imageLayer(f, { bytes: coordinatePng(40, 30), width: 40, height: 30, name: 'Photo' })));
+    const { image } = await requestImage(s, src.id);
+    const r = { x: 0, y: 0, width: 40, height: 30 };
+    const reply = await apply(s, { sourceId: src.id, output: 'cutout', png: cropPng(image, r), rect: r, hideSource: false });
+    if (reply.type !== 'applied') throw new Error(JSON.stringify(reply));
+    const id = reply.nodeIds[0]!;
+    s.fake.figma.currentPage.selection = [src as unknown as SceneNode]; // the designer clicked elsewhere
+    s.fake.ui.send({ type: 'select', nodeIds: [id] });
+    await s.fake.flush();
+    await s.plugin.idle();
+    expect(s.fake.page.selection.map((n) => n.id)).toEqual([id]);
+    expect(s.fake.notifications).toEqual([]);
+
+    s.fake.undo();
+    s.fake.figma.currentPage.selection = [src as unknown as SceneNode];
+    s.fake.ui.send({ type: 'select', nodeIds: [id] });
+    await s.fake.flush();
+    await s.plugin.idle();
+    expect(s.fake.page.selection.map((n) => n.id)).toEqual([src.id]);
+    expect(s.fake.notifications.map((n) => n.message)).toEqual(['That layer is no longer in the file (deleted or undone).']);
+  });
+
   it('request-image for a layer that no longer exists answers an error for that request', async () => {
     const s = session(() => {});
     const reply = await s.fake.ui.request({ type: 'request-image', requestId: 7, sourceId: '9:999' });

@@ -4,7 +4,7 @@ import { DEFAULT_SETTINGS, type HostMessage, MIN_UI_SIZE, PROTOCOL_VERSION } fro
 import { MODELS_KEY, SETTINGS_KEY } from '../../plugin/host/settings.js';
 import { penpotManifest } from '../../plugin/penpot/manifest.js';
 import { coordinatePng, imageShape, textShape } from './fake/index.js';
-import { type Of, ready, session } from './helpers.js';
+import { type Of, apply, cropPng, ready, requestImage, session } from './helpers.js';
 
 describe('startup', () => {
   it('opens the shared UI page in Penpot mode with the theme, then answers ready with init and the selection', async () => {
@@ -72,6 +72,38 @@ describe('the window size', () => {
     const b = session(() => {}, { localStorage: storage });
     await b.plugin.idle();
     expect(b.fake.uiOpenCalls[0]!.options).toMatchObject({ width: MIN_UI_SIZE.width, height: 700 });
+  });
+});
+
+describe('select', () => {
+  it('the footer\'s "Added … Select" selects the result again; once it is undone, a notice says so', async () => {
+    let src!: { id: string };
+    const s = session((f) => {
+      src = imageShape(f, { bytes: coordinatePng(40, 30), x: 10, y: 20, width: 40, height: 30, name: 'Photo' });
+    });
+    await ready(s);
+    const { image } = await requestImage(s, src.id);
+    const r = { x: 0, y: 0, width: 40, height: 30 };
+    const reply = await apply(s, { sourceId: src.id, output: 'cutout', png: cropPng(image, r), rect: r, hideSource: false });
+    if (reply.type !== 'applied') throw new Error(JSON.stringify(reply));
+    const id = reply.nodeIds[0]!;
+    s.fake.select([src.id]); // the designer clicked elsewhere
+    await s.fake.flush();
+    await s.plugin.idle();
+    s.fake.ui.send({ type: 'select', nodeIds: [id] });
+    await s.fake.flush();
+    await s.plugin.idle();
+    expect(s.fake.penpot.selection.map((x) => x.id)).toEqual([id]);
+
+    s.fake.undoLast();
+    s.fake.select([src.id]);
+    await s.fake.flush();
+    await s.plugin.idle();
+    const from = s.fake.ui.received.length;
+    s.fake.ui.send({ type: 'select', nodeIds: [id] });
+    const notice = await s.fake.ui.waitFor<Of<'notice'>>((m) => m.type === 'notice', { from });
+    expect(notice.message).toBe('That layer is no longer in the file (deleted or undone).');
+    expect(s.fake.penpot.selection.map((x) => x.id)).toEqual([src.id]);
   });
 });
 
