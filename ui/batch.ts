@@ -380,7 +380,7 @@ export class BatchController {
     if (this.phase === 'setup' && planned === 0) d.applyButton.disabled = true;
     d.secondaryButton.hidden = this.phase === 'setup';
     d.secondaryButton.textContent = this.phase === 'running' ? 'Cancel' : 'Run again';
-    if (this.phase === 'setup') d.status(model ? 'Originals stay untouched.' : modelFailed ? "The background model isn't available. Retry, or choose another model." : 'Preparing the model…');
+    if (this.phase === 'setup') d.status(model ? 'Originals stay untouched.' : modelFailed ? "The background model isn't available." : 'Preparing the model…');
     else if (this.phase === 'running') d.status('Originals stay untouched; each result is added as it finishes.');
     else d.status('');
     d.rendered?.();

@@ -851,7 +851,7 @@ class App {
     const e = this.history.current;
     const added = this.applied.matching(this.resultKey());
     if (added) return `Added “${added.name}”.`;
-    if (!this.engine.model) return this.modelFailed ? "The model isn't available. Retry, or choose another model." : 'Preparing the model…';
+    if (!this.engine.model) return this.modelFailed ? "The model isn't available." : 'Preparing the model…';
     if (!this.image) return this.source ? `Reading ${this.source.name}…` : '';
     if (!this.engine.isEncoded) {
       // The progress strip says it is analyzing: the footer only says what a click does meanwhile.

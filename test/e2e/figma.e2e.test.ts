@@ -33,7 +33,7 @@ import { asMat, boxInSource, ensureBuilt, type FigmaState, fillImageToPage, fill
 import { bounds, colourShare, corners, inMask, iou, isForeground, maxDistance } from './measure.js';
 import { HTML_MARKER } from './shared.js';
 import { BATCH_NAMES, colourTruth, foregroundTruth, type ImageSpec, layerSpec, OBJECT, PHOTO, PHOTO_CLICK, PRODUCTS_PAGE, renderImage, SHOTS_PAGE } from './scenes.js';
-import { ANALYTIC_SETTINGS, analyticModels, applyWithEnter, chooseOutput, clickAndApply, clickImage, closeFromFooter, e2eSuite, expectBatchReady, expectBatchResult, expectScopeCounts, resizeWithCorner, selectFromSummary, expectOnlyLoopback, expectUndoWalk, failingApply, measureBatchResult, MODEL_PATHS, renderedIou, runBatch, selectSource, snapshot, STACK_TRACE } from './steps.js';
+import { ANALYTIC_SETTINGS, analyticModels, applyWithEnter, expectAppliedOnceThenSelect, chooseOutput, clickAndApply, clickImage, closeFromFooter, e2eSuite, expectBatchReady, expectBatchResult, expectScopeCounts, resizeWithCorner, selectFromSummary, expectOnlyLoopback, expectUndoWalk, failingApply, measureBatchResult, MODEL_PATHS, renderedIou, runBatch, selectSource, snapshot, STACK_TRACE } from './steps.js';
 
 /** clientStorage as the plugin keeps it (Figma stores values structured-cloned). */
 function storage(origin: string): Record<string, unknown> {
@@ -216,6 +216,8 @@ describe('Cutout in Figma, end to end (real code.js + ui.html, Figma fake, Chrom
       const created = await s.call<NodeInfo[]>('newNodes', known);
       expect(created.map((n) => n.type).sort()).toEqual(['GROUP', 'RECTANGLE', 'VECTOR']);
       expect((await s.state()).undoSteps).toBe(before.undoSteps + 1);
+      await expectAppliedOnceThenSelect(s, created.find((n) => n.type === 'GROUP')!.id, 'Photo');
+      expect(await s.call<NodeInfo[]>('newNodes', known)).toHaveLength(3); // no duplicate
     });
   });
 

@@ -69,7 +69,7 @@ import {
   visibleInImage,
 } from './penpot-harness.js';
 import { colourTruth, foregroundTruth, type ImageSpec, OBJECT, PHOTO, PHOTO_CLICK, renderImage } from './scenes.js';
-import { ANALYTIC_SETTINGS, analyticModels, applyWithEnter, chooseOutput, clickAndApply, clickImage, closeFromFooter, e2eSuite, expectBatchReady, expectBatchResult, expectScopeCounts, resizeWithCorner, selectFromSummary, expectOnlyLoopback, expectUndoWalk, failingApply, measureBatchResult, MODEL_PATHS, renderedIou, runBatch, selectSource, snapshot, STACK_TRACE } from './steps.js';
+import { ANALYTIC_SETTINGS, analyticModels, applyWithEnter, expectAppliedOnceThenSelect, chooseOutput, clickAndApply, clickImage, closeFromFooter, e2eSuite, expectBatchReady, expectBatchResult, expectScopeCounts, resizeWithCorner, selectFromSummary, expectOnlyLoopback, expectUndoWalk, failingApply, measureBatchResult, MODEL_PATHS, renderedIou, runBatch, selectSource, snapshot, STACK_TRACE } from './steps.js';
 
 /** The plugin's keys in penpot.localStorage: plugin/penpot/host.ts prefixes the shared store's keys with "cutout.". */
 const KEY = (k: string) => `cutout.${k}`;
@@ -537,6 +537,8 @@ describe('Cutout in Penpot, end to end (real plugin.js + ui.html, Penpot fake, C
       await applyWithEnter(s);
       const created = await s.call<PenpotNodeInfo[]>('newNodes', known);
       expect(created.map((n) => n.type).sort()).toEqual(['group', 'path', 'rectangle']);
+      await expectAppliedOnceThenSelect(s, created.find((n) => n.type === 'group')!.id, 'Photo');
+      expect(await s.call<PenpotNodeInfo[]>('newNodes', known)).toHaveLength(3); // no duplicate
     });
 
     it('a failed upload (penpot.uploadMediaData rejects) changes nothing and is shown', async () => {

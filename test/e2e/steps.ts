@@ -188,6 +188,24 @@ export async function applyWithEnter(s: UiSession): Promise<number> {
   return Date.now() - t0;
 }
 
+/**
+ * After an apply: Apply is off and a second Enter inserts nothing; the designer then clicks the
+ * original layer (`sourceName`) in the editor, and the footer's "Added … Select" selects the new
+ * layer `resultId` in the host again.
+ */
+export async function expectAppliedOnceThenSelect(s: UiSession & { state(): Promise<{ selection: string[] }> }, resultId: string, sourceName: string): Promise<void> {
+  expect(await s.ui.locator('#apply').isDisabled()).toBe(true);
+  const from = (await s.log()).length;
+  await s.page.keyboard.press('Enter');
+  await s.page.waitForTimeout(300);
+  expect((await s.log()).slice(from).filter((e) => e.dir === 'to-plugin' && e.type === 'apply')).toEqual([]);
+  await s.call('select', [sourceName]);
+  await expect.poll(async () => (await s.state()).selection.length === 1 && (await s.state()).selection[0] !== resultId).toBe(true);
+  await s.ui.waitForFunction(() => document.getElementById('status-action')?.textContent === 'Select' && /^Added/.test(document.getElementById('status')?.textContent ?? ''));
+  await s.ui.locator('#status-action').click();
+  await expect.poll(async () => (await s.state()).selection, { timeout: 5_000 }).toEqual([resultId]);
+}
+
 /** Presses Enter expecting the apply to fail: the host answers only `error`, the UI's banner says nothing was changed. Returns the banner's text. */
 export async function applyExpectingError(s: UiSession): Promise<string> {
   const from = (await s.log()).length;

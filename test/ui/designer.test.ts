@@ -182,7 +182,10 @@ describe('the plugin UI as a designer meets it (Chromium, screenshots)', () => {
         if (!el.offsetParent && getComputedStyle(el).position !== 'fixed') continue;
         const cs = getComputedStyle(el);
         if (cs.display === 'inline' || cs.visibility === 'hidden') continue;
-        const own = [...el.childNodes].some((n) => n.nodeType === Node.TEXT_NODE && (n.textContent ?? '').trim());
+        // Text of its own, or in inline children (the footer's line: words, then Select).
+        const own = [...el.childNodes].some(
+          (n) => (n.nodeType === Node.TEXT_NODE || (n instanceof HTMLElement && getComputedStyle(n).display.startsWith('inline'))) && (n.textContent ?? '').trim(),
+        );
         if (!own) continue;
         if (el.scrollWidth > el.clientWidth || el.scrollHeight > el.clientHeight + 1) {
           out.push(`${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}.${el.className}: "${(el.textContent ?? '').trim().slice(0, 60)}" ${el.scrollWidth}>${el.clientWidth} / ${el.scrollHeight}>${el.clientHeight}`);
@@ -288,7 +291,8 @@ describe('the plugin UI as a designer meets it (Chromium, screenshots)', () => {
         expect(title).toBe("Couldn't download the cut-out model: it is no longer where Cutout looks for it. Update Cutout or choose another model.");
         expect(title).not.toMatch(TECHNICAL_WORDS);
         expect(await s.ui.locator('#banner-action').innerText()).toBe('Retry');
-        expect(await status(s)).toBe("The model isn't available. Retry, or choose another model.");
+        expect(await status(s)).toBe("The model isn't available.");
+        expect(await s.ui.locator('#status-action').innerText()).toBe('Retry');
         expect(await applyDisabled(s)).toBe(true);
         await picture(s, 'error-model');
         await s.ui.locator('#banner-more').click();
