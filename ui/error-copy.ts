@@ -69,8 +69,10 @@ function headlineFor(info: ErrorInfo, ctx: ErrorContext): string {
   const msg = info.message;
   switch (info.code) {
     case 'DOWNLOAD':
+      if (ctx.task === 'runtime') return "Couldn't download Cutout's engine. Check your connection, then close and reopen the plugin.";
       return downloadHeadline(info, ctx);
     case 'INTEGRITY':
+      if (ctx.task === 'runtime') return "Cutout's engine arrived damaged and was thrown away. Close and reopen the plugin to try again.";
       return `${capital(modelWords(ctx))} arrived damaged and was thrown away. Try again.`;
     case 'MODEL_FORMAT':
     case 'UNKNOWN_MODEL':

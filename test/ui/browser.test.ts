@@ -250,8 +250,8 @@ describe('plugin UI in Chromium (null-origin iframe)', () => {
     const failing = await open(broken, [source]);
     await failing.waitForFunction(() => !document.getElementById('banner')!.hidden, undefined, { timeout: 20_000 });
     const banner = await failing.locator('#banner').innerText();
-    expect(banner).toMatch(/The model could not be downloaded/);
-    expect(banner).toMatch(/Try again/);
+    expect(banner).toMatch(/Couldn't download the cut-out model/);
+    expect(banner).toMatch(/Retry/);
     expect(banner).not.toMatch(/\n\s*at\s|\.(?:ts|js|mjs):\d+:\d+/); // no stack trace
     await setTheme(failing, 'light');
     await page.screenshot({ path: join(ARTIFACTS, 'ui-error-light.png') });
@@ -391,7 +391,9 @@ describe('plugin UI in Chromium (null-origin iframe)', () => {
       frame = await run();
       await frame.waitForFunction(() => !document.getElementById('banner')!.hidden, undefined, { timeout: 20_000 });
       const banner = await frame.locator('#banner').innerText();
-      expect(banner).toMatch(/checksum/);
+      expect(banner).toMatch(/Cutout's engine arrived damaged/);
+      await frame.locator('#banner-more').click();
+      expect(await frame.locator('#banner-details-text').innerText()).toMatch(/sha256|checksum/);
       expect(await frame.evaluate(() => document.documentElement.dataset.cutoutReady)).toBeUndefined();
       expect(guard.foreign).toEqual([]);
     } finally {
