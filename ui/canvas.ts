@@ -10,6 +10,7 @@ import type { BoxPrompt, PointLabel } from '../core/prompts/types.js';
 import { candidateMask } from '../core/segment.js';
 import { boxFromCorners, fitContain, fitLongSide, imageToView, insideImage, isDrag, previewMaskSize, viewToImage, type Fit, type Point } from './layout.js';
 import { chooseOverlayStyle, paintOverlay, type OverlayStyle } from './overlay-style.js';
+import type { PreviewResult } from './preview.js';
 import type { PromptState } from './prompts.js';
 
 export interface CanvasEvents {
@@ -56,6 +57,12 @@ export class ImageCanvas {
   private press: { start: Point; startView: Point; alt: boolean; dragging: boolean; id: number } | undefined;
   private checker: CanvasPattern | null = null;
   private sampled: ImageData | undefined;
+  /** The result shown instead of the mask (preview.ts), decoded for drawing. */
+  private preview:
+    | { key: string; output: 'cutout'; bitmap: ImageBitmap; rect: { x: number; y: number; width: number; height: number } }
+    | { key: string; output: 'vector-mask' | 'outline'; paths: Array<{ path: Path2D; rule: CanvasFillRule }>; bounds: { x0: number; y0: number; x1: number; y1: number } }
+    | undefined;
+  private previewWanted: string | undefined;
   private raf = 0;
   private enabled = false;
   private palette: { brand: [number, number, number]; danger: [number, number, number] } | undefined;
@@ -110,6 +117,8 @@ export class ImageCanvas {
     this.prompt = { points: [] };
     this.bitmap = image ? this.makeBitmap(image) : undefined;
     this.sampled = undefined;
+    this.preview = undefined;
+    this.previewWanted = undefined;
     this.layout();
     this.redraw();
   }
@@ -125,6 +134,47 @@ export class ImageCanvas {
     if (m && prediction && m.prediction === prediction && m.candidate === candidate && m.hover === hover) return;
     this.mask = prediction ? { prediction, candidate, hover } : undefined;
     this.redraw();
+  }
+
+  /** Shows the result (a cutout on the checkerboard, or traced paths over the image) instead of the mask; undefined: the mask again. */
+  setPreview(result: PreviewResult | undefined): void {
+    if (!result) {
+      if (!this.preview && !this.previewWanted) return;
+      this.previewWanted = undefined;
+      this.preview = undefined;
+      this.redraw();
+      return;
+    }
+    this.previewWanted = result.key;
+    if (result.output === 'cutout') {
+      const rect = result.rect;
+      void createImageBitmap(new Blob([result.png as Uint8Array<ArrayBuffer>], { type: 'image/png' })).then(
+        (bitmap) => {
+          if (this.previewWanted !== result.key) return;
+          this.preview = { key: result.key, output: 'cutout', bitmap, rect };
+          this.redraw();
+        },
+        () => undefined,
+      );
+      return;
+    }
+    const nums = result.paths.flatMap((p) => p.data.match(/-?\d+(?:\.\d+)?(?:e[-+]?\d+)?/gi)?.map(Number) ?? []);
+    const xs = nums.filter((_, i) => i % 2 === 0);
+    const ys = nums.filter((_, i) => i % 2 === 1);
+    this.preview = {
+      key: result.key,
+      output: result.output,
+      paths: result.paths.map((p) => ({ path: new Path2D(p.data), rule: p.windingRule === 'EVENODD' ? 'evenodd' : 'nonzero' })),
+      bounds: { x0: Math.min(...xs), y0: Math.min(...ys), x1: Math.max(...xs), y1: Math.max(...ys) },
+    };
+    this.redraw();
+  }
+
+  /** What the preview shows now (tests): its output and, for paths, their bounds in image pixels. */
+  get previewShown(): { key: string; output: string; bounds?: { x0: number; y0: number; x1: number; y1: number } } | undefined {
+    const p = this.preview;
+    if (!p) return undefined;
+    return p.output === 'cutout' ? { key: p.key, output: p.output } : { key: p.key, output: p.output, bounds: p.bounds };
   }
 
   get hasMask(): boolean {
@@ -299,6 +349,28 @@ export class ImageCanvas {
     return this.mask?.style;
   }
 
+  /**
+   * Traced paths, in image pixels: the edge of a vector mask (drawn clipped above) or an
+   * outline's stroke over the image; a dark line under a light one so they read on any image.
+   */
+  private drawPaths(paths: Array<{ path: Path2D; rule: CanvasFillRule }>, output: 'vector-mask' | 'outline', dpr: number): void {
+    const ctx = this.ctx;
+    const f = this.fit;
+    const k = dpr * f.scale;
+    ctx.save();
+    ctx.setTransform(k, 0, 0, k, dpr * f.x, dpr * f.y);
+    const px = 1 / f.scale; // one CSS pixel in image units
+    const { brand } = this.colors();
+    ctx.lineJoin = 'round';
+    ctx.strokeStyle = 'rgba(0,0,0,0.85)';
+    ctx.lineWidth = 3.5 * px;
+    for (const p of paths) ctx.stroke(p.path);
+    ctx.strokeStyle = output === 'outline' ? `rgb(${brand.join(',')})` : '#ffffff';
+    ctx.lineWidth = 1.5 * px;
+    for (const p of paths) ctx.stroke(p.path);
+    ctx.restore();
+  }
+
   draw(): void {
     const ctx = this.ctx;
     const dpr = window.devicePixelRatio || 1;
@@ -320,9 +392,27 @@ export class ImageCanvas {
     }
     ctx.imageSmoothingEnabled = true;
     ctx.imageSmoothingQuality = 'high';
-    ctx.drawImage(this.bitmap, f.x, f.y, w, h);
-
-    if (this.mask) {
+    const pv = this.preview;
+    if (pv?.output === 'cutout') {
+      // The cut object alone on the checkerboard, where it will sit.
+      const a = imageToView(f, { x: pv.rect.x, y: pv.rect.y });
+      ctx.drawImage(pv.bitmap, a.x, a.y, pv.rect.width * f.scale, pv.rect.height * f.scale);
+    } else if (pv?.output === 'vector-mask') {
+      // The image masked by the traced path, on the checkerboard: what the mask group shows.
+      ctx.save();
+      ctx.setTransform(dpr * f.scale, 0, 0, dpr * f.scale, dpr * f.x, dpr * f.y);
+      const all = new Path2D();
+      for (const p of pv.paths) all.addPath(p.path);
+      ctx.clip(all, pv.paths[0]?.rule ?? 'nonzero');
+      ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+      ctx.drawImage(this.bitmap, f.x, f.y, w, h);
+      ctx.restore();
+    } else {
+      ctx.drawImage(this.bitmap, f.x, f.y, w, h);
+    }
+    if (pv && pv.output !== 'cutout') {
+      this.drawPaths(pv.paths, pv.output, dpr);
+    } else if (this.mask && !pv) {
       const bm = this.maskBitmap(this.mask);
       if (bm) {
         ctx.imageSmoothingEnabled = false;
@@ -333,6 +423,7 @@ export class ImageCanvas {
 
     const { brand, danger } = this.colors();
     const box = this.dragBox ?? this.prompt.box;
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     if (box) {
       const a = imageToView(f, { x: box.x0, y: box.y0 });
       const b = imageToView(f, { x: box.x1, y: box.y1 });

@@ -36,6 +36,8 @@ import { Banner, byId, fillSelect, ProgressView, Segmented } from './widgets.js'
 import { skippedLine } from './copy.js';
 import { AppliedResult, type ResultKey } from './applied.js';
 import { isEnterForApply } from './keys.js';
+import { ResultPreview } from './preview.js';
+import { previewMaskSize } from './layout.js';
 
 /** Timeline of the session (ms since navigation start), for the e2e harness and debugging. */
 export interface Timeline {
@@ -104,6 +106,13 @@ class App {
   private readonly applyButton = byId<HTMLButtonElement>('apply');
   private readonly statusAction = byId<HTMLButtonElement>('status-action');
   private statusActionFn: (() => void) | undefined;
+  private readonly previewButton = byId<HTMLButtonElement>('preview');
+  /** Show the result (preview.ts) instead of the mask. */
+  private previewOn = false;
+  private readonly preview: ResultPreview;
+  /** Predictions numbered for preview keys (a re-decode is another mask). */
+  private readonly predictionIds = new WeakMap<object, number>();
+  private predictionCount = 0;
   private readonly output: Segmented<OutputKind>;
   private readonly modes: ModeSwitch;
 
@@ -155,8 +164,13 @@ class App {
       onBox: (box) => this.edit(withBox(this.history.current.prompt, box)),
       onHover: (p) => this.hover(p),
     });
+    this.preview = new ResultPreview({
+      run: (prediction, candidate, options) => this.engine.apply(prediction, candidate, options),
+      show: (r) => this.canvas.setPreview(r),
+    });
     this.output = new Segmented<OutputKind>(byId('output'), (v) => {
       this.settings.set({ output: v });
+      this.showResult();
       this.renderOptions();
     });
     this.batch = new BatchController({
@@ -454,6 +468,7 @@ class App {
     this.banner.hide();
     const prior = this.history.current;
     const entry = this.history.push(prompt);
+    this.previewOn = false; // refining: the mask, not the result, is what to look at
     this.hoverPrediction = undefined;
     this.render();
     void this.decodeEntry(entry, prior);
@@ -620,11 +635,13 @@ class App {
     const feather = byId<HTMLInputElement>('feather');
     feather.addEventListener('input', () => {
       this.settings.set({ feather: Number(feather.value) });
+      this.showResult();
       this.renderOptions();
     });
     const smoothing = byId<HTMLInputElement>('smoothing');
     smoothing.addEventListener('input', () => {
       this.settings.set({ smoothing: Number(smoothing.value) });
+      this.showResult();
       this.renderOptions();
     });
     const hide = byId<HTMLInputElement>('hide-source');
@@ -632,6 +649,10 @@ class App {
     byId('undo').addEventListener('click', () => this.undo());
     byId('redo').addEventListener('click', () => this.redo());
     byId('clear').addEventListener('click', () => this.clear());
+    this.previewButton.addEventListener('click', () => {
+      this.previewOn = !this.previewOn;
+      this.render();
+    });
     this.applyButton.addEventListener('click', () => void this.apply());
     this.statusAction.addEventListener('click', () => this.statusActionFn?.());
     document.addEventListener('keydown', (e) => this.onKey(e));
@@ -672,6 +693,9 @@ class App {
     } else if (!mod && !e.altKey && /^[1-4]$/.test(e.key)) {
       const k = this.candidates.at(Number(e.key) - 1);
       if (k !== undefined) this.selectCandidate(k);
+    } else if (!mod && !e.altKey && e.key.toLowerCase() === 'p') {
+      this.previewOn = !this.previewOn;
+      this.render();
     }
   }
 
@@ -792,6 +816,7 @@ class App {
     this.canvas.setPrompt(e.prompt);
     this.renderMask();
     this.renderPending();
+    this.renderPreview();
     this.renderCandidates();
     this.renderHint();
     byId<HTMLButtonElement>('undo').disabled = !this.history.canUndo;
@@ -828,6 +853,32 @@ class App {
     this.statusAction.hidden = !run;
     this.statusAction.textContent = label;
     this.statusAction.title = label === 'Select' ? `Select the new layer in ${HOST_LABELS[this.host]}` : '';
+  }
+
+  /** Changing what the result would be (output, feather, smoothing) shows the result. */
+  private showResult(): void {
+    if (this.history.current.prediction) this.previewOn = true;
+  }
+
+  /** The result preview for the current mask and settings, when it is on. */
+  private renderPreview(): void {
+    const e = this.history.current;
+    const on = this.previewOn && this.view === 'cutout' && !!e.prediction && !!this.image && !!this.source;
+    this.previewButton.setAttribute('aria-pressed', String(this.previewOn));
+    this.previewButton.disabled = !e.prediction;
+    if (!on || !e.prediction || !this.image || !this.source) {
+      this.preview.clear();
+      return;
+    }
+    const s = this.settings.get();
+    const candidate = e.candidate ?? e.prediction.selected;
+    // At the size the canvas shows (the overlay's), not the source's: a preview is quick.
+    const size = previewMaskSize(this.image, this.canvas.geometry, window.devicePixelRatio || 1);
+    const maxSide = Math.max(size.width, size.height);
+    let id = this.predictionIds.get(e.prediction);
+    if (id === undefined) this.predictionIds.set(e.prediction, (id = ++this.predictionCount));
+    const key = [this.source.id, id, candidate, s.output, s.output === 'cutout' ? s.feather : s.smoothing, maxSide].join('|');
+    this.preview.request({ key, prediction: e.prediction, candidate, options: { output: s.output, feather: s.feather, smoothing: s.smoothing, maxSide } });
   }
 
   /** What an apply would insert now (undefined: nothing to apply). */

@@ -13,6 +13,8 @@
  *                    footer and the buttons agree with the failure (also in Remove background).
  *   overlay          on a blue, a near-black and a white object the mask's edge, as shown on the
  *                    canvas, contrasts with the pixels on both sides of it.
+ *   preview          the traced path (vector mask, outline) follows the output and Smoothing;
+ *                    the cutout shows on the checkerboard with its feather.
  *   clipping         in every state, no visible label, button or line is cut off
  *                    (scrollWidth ≤ clientWidth).
  */
@@ -339,6 +341,81 @@ describe('the plugin UI as a designer meets it (Chromium, screenshots)', () => {
         await s.ui.locator('#status-action').click(); // the footer's Retry
         await s.ui.waitForFunction(() => document.getElementById('status')!.textContent === 'Originals stay untouched.', undefined, { timeout: 30_000 });
         expect(await applyDisabled(s)).toBe(false);
+      } finally {
+        await s.context.close();
+      }
+    });
+  }
+
+  for (const size of SIZES) {
+    it(`preview: the traced path as the output and Smoothing change, the cutout on the checkerboard with its feather (${size.name})`, async () => {
+      const s = await open(size, init('cutout'));
+      type Shown = { key: string; output: string; bounds?: { x0: number; y0: number; x1: number; y1: number } } | undefined;
+      const shown = () => s.ui.evaluate(() => (window as unknown as { __cutout: { app: { canvas: { previewShown: unknown } } } }).__cutout.app.canvas.previewShown as Shown);
+      const waitFor = (output: string, setting: string) =>
+        s.ui.waitForFunction(
+          ([o, v]) => {
+            const p = (window as unknown as { __cutout: { app: { canvas: { previewShown?: { key: string; output: string } } } } }).__cutout.app.canvas.previewShown;
+            return !!p && p.output === o && p.key.split('|')[4] === v;
+          },
+          [output, setting] as const,
+          { timeout: 15_000 },
+        );
+      const slide = (id: string, value: number) =>
+        s.ui.evaluate(
+          ([i, v]) => {
+            const el = document.getElementById(i) as HTMLInputElement;
+            el.value = String(v);
+            el.dispatchEvent(new Event('input', { bubbles: true }));
+          },
+          [id, value] as const,
+        );
+      try {
+        await ready(s);
+        await clickObject(s, 60, 120);
+        expect(await shown()).toBeUndefined(); // a click shows the mask
+        await s.ui.locator('#output button[data-value="vector-mask"]').click();
+        await waitFor('vector-mask', '1');
+        const b = (await shown())!.bounds!;
+        const o = OBJECTS.blue;
+        for (const [got, want] of [[b.x0, o.x0], [b.y0, o.y0], [b.x1, o.x1], [b.y1, o.y1]] as const) expect(Math.abs(got - want)).toBeLessThanOrEqual(2);
+        expect(await s.ui.locator('#preview').getAttribute('aria-pressed')).toBe('true');
+        await picture(s, 'preview-vector');
+        await slide('smoothing', 3);
+        await waitFor('vector-mask', '3');
+        await s.ui.locator('#output button[data-value="outline"]').click();
+        await waitFor('outline', '3');
+        await picture(s, 'preview-outline');
+
+        await s.ui.locator('#output button[data-value="cutout"]').click();
+        await slide('feather', 6);
+        await waitFor('cutout', '6');
+        await s.page.waitForTimeout(200);
+        const px = await s.ui.evaluate(
+          (points) => {
+            const canvas = document.getElementById('stage-canvas') as HTMLCanvasElement;
+            const geo = (window as unknown as AppWindow).__cutout.app.canvas.geometry;
+            const dpr = window.devicePixelRatio;
+            const g = canvas.getContext('2d')!;
+            return points.map(([x, y]) => Array.from(g.getImageData(Math.round((geo.x + x * geo.scale) * dpr), Math.round((geo.y + y * geo.scale) * dpr), 1, 1).data.slice(0, 3)));
+          },
+          [
+            [160, 20],
+            [60, 80], // not under the click's marker
+          ],
+        );
+        // Outside the object: the checkerboard, not the photo's background; inside: the object's own colour.
+        expect(Math.max(...px[0]!.map((v, i) => Math.abs(v - BG[i]!)))).toBeGreaterThan(40);
+        expect(Math.max(...px[1]!.map((v, i) => Math.abs(v - OBJECTS.blue.color[i]!)))).toBeLessThanOrEqual(3);
+        await picture(s, 'preview-cutout');
+
+        // Enter from the slider applies what is previewed; P hides the preview.
+        await s.ui.locator('#feather').focus();
+        await s.page.keyboard.press('Enter');
+        await s.page.waitForFunction(() => (window as unknown as { __applied: unknown[] }).__applied.length === 1, undefined, { timeout: 15_000 });
+        await s.ui.locator('#stage-canvas').focus();
+        await s.page.keyboard.press('p');
+        await s.ui.waitForFunction(() => !(window as unknown as { __cutout: { app: { canvas: { previewShown: unknown } } } }).__cutout.app.canvas.previewShown);
       } finally {
         await s.context.close();
       }
