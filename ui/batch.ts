@@ -17,9 +17,10 @@ import { decodeImage } from '../core/image/decode.js';
 import type { RgbaImage } from '../core/image/types.js';
 import { runBatch, type BatchSummary, type ItemSource } from '../core/jobs/batch.js';
 import type { BatchScope, ModelSourceSpec, SourceInfo } from '../plugin/protocol.js';
-import type { Bridge } from './bridge.js';
+import { HOST_LABELS, type Bridge } from './bridge.js';
 import type { Engine } from './engine.js';
-import { cleanMessage, formatTimeLeft } from './format.js';
+import { errorCopy } from './error-copy.js';
+import { formatTimeLeft } from './format.js';
 import { modelChoices, pickModel, type ModelChoice } from './models.js';
 import type { SettingsStore } from './settings.js';
 import { byId, type Banner, type ProgressView } from './widgets.js';
@@ -50,7 +51,8 @@ interface Report {
   summary?: BatchSummary;
   inserted: number;
   skipped: Array<{ id: string; name: string; reason: string }>;
-  failures: Array<{ id: string; name: string; message: string }>;
+  /** `detail`: the technical message, shown on hover. */
+  failures: Array<{ id: string; name: string; message: string; detail?: string }>;
   cancelled: boolean;
   none?: boolean;
   /** Thumbnails (object URLs of the result PNGs) by source id, in the order they landed. */
@@ -263,7 +265,8 @@ export class BatchController {
             const slot = [...byId('batch-thumbs').children].find((li) => (li as HTMLElement).dataset.source === r.id);
             if (!r.ok) {
               slot?.classList.replace('pending', 'failed');
-              report.failures.push({ id: r.id, name: r.name, message: cleanMessage(r.error.message) });
+              const words = errorCopy(r.error, { task: 'remove-bg', editor: HOST_LABELS[d.bridge.host] });
+              report.failures.push({ id: r.id, name: r.name, message: words.headline, detail: words.details });
               return;
             }
             d.bridge.send({
@@ -292,7 +295,7 @@ export class BatchController {
     } finally {
       if (listed) {
         try {
-          const done = await d.bridge.request({ type: 'batch-end', requestId, cancelled: report.cancelled, failures: report.failures }, 'batch-done', 60_000);
+          const done = await d.bridge.request({ type: 'batch-end', requestId, cancelled: report.cancelled, failures: report.failures.map(({ id, name, message }) => ({ id, name, message })) }, 'batch-done', 60_000);
           for (const r of Array.isArray(done.results) ? done.results : []) report.nodes.set(r.sourceId, r.nodeIds);
         } catch (err) {
           d.banner.error(err);
@@ -347,8 +350,9 @@ export class BatchController {
       if (r.skipped.length) parts.push(`${r.skipped.length} skipped`);
       summary.textContent = parts.join(' · ') + (r.cancelled ? ' (cancelled)' : '');
     }
-    const add = (name: string, why: string) => {
+    const add = (name: string, why: string, detail?: string) => {
       const li = document.createElement('li');
+      if (detail) li.title = detail;
       const strong = document.createElement('strong');
       strong.textContent = name;
       const span = document.createElement('span');
@@ -356,7 +360,7 @@ export class BatchController {
       li.append(strong, span);
       list.appendChild(li);
     };
-    for (const f of r.failures) add(f.name, f.message);
+    for (const f of r.failures) add(f.name, f.message, f.detail);
     for (const k of r.skipped) add(k.name, `Skipped because it ${k.reason}`);
   }
 

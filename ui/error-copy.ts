@@ -23,6 +23,8 @@ export type ErrorTask =
   | 'find'
   /** Building the result and adding it to the file. */
   | 'apply'
+  /** One image of a "Remove background" batch. */
+  | 'remove-bg'
   /** Anything the editor's side reported on its own. */
   | 'host';
 
@@ -123,6 +125,8 @@ function headlineFor(info: ErrorInfo, ctx: ErrorContext): string {
       return `Couldn't start ${modelWords(ctx)}. Try again, or choose another model.`;
     case 'runtime':
       return "Cutout couldn't start on this computer. Close and reopen the plugin.";
+    case 'remove-bg':
+      return "Couldn't remove its background. Try again with this image alone.";
     default:
       return 'Something went wrong. Try again; if it keeps happening, close and reopen the plugin.';
   }

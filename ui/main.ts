@@ -75,6 +75,8 @@ class App {
   readonly batch: BatchController;
   readonly storeInfo: Promise<StoreInfo>;
   runtime: BackendReport | undefined;
+  /** The inference runtime did not start: model errors are its error, which Retry cannot fix. */
+  private runtimeFailed = false;
 
   private view: View = 'loading';
   private command: CommandId = 'cutout';
@@ -134,7 +136,10 @@ class App {
       this.updateBadge();
       return started;
     });
-    backend.catch((err: unknown) => this.banner.error(err, undefined, { task: 'runtime' }));
+    backend.catch((err: unknown) => {
+      this.runtimeFailed = true;
+      this.banner.error(err, undefined, { task: 'runtime' });
+    });
     this.waits = new Waits({
       show: (owner, state, refresh) => {
         if (refresh && this.progress.active && this.progress.active !== owner) return;
@@ -360,7 +365,8 @@ class App {
       case 'model-error':
         this.waits.modelDone(e.model, false);
         this.modelFailed = !isCutoutError(e.error, ErrorCode.Cancelled);
-        if (!isCutoutError(e.error, ErrorCode.Cancelled)) {
+        if (this.runtimeFailed) this.banner.error(e.error, undefined, { task: 'runtime' });
+        else if (!isCutoutError(e.error, ErrorCode.Cancelled)) {
           this.banner.error(e.error, { label: 'Retry', run: () => this.loadChosenModel() }, { task: 'model', model: { kind: e.model.kind, ...(e.model.bytes ? { bytes: e.model.bytes } : {}) } });
         }
         this.render();
@@ -845,7 +851,7 @@ class App {
       label = 'Select';
       const ids = added.nodeIds;
       run = () => this.bridge.send({ type: 'select', nodeIds: ids });
-    } else if (this.modelFailed && (this.view === 'batch' ? !this.batch.running && !this.engine.salientModel && this.engine.wantedSalientId === undefined : this.view === 'cutout' && !this.engine.model)) {
+    } else if (this.modelFailed && !this.runtimeFailed && (this.view === 'batch' ? !this.batch.running && !this.engine.salientModel && this.engine.wantedSalientId === undefined : this.view === 'cutout' && !this.engine.model)) {
       label = 'Retry';
       run = () => this.loadChosenModel();
     }

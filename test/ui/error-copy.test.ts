@@ -54,7 +54,7 @@ describe('errorCopy', () => {
 
   it('no headline, for any code and task, repeats a technical message', () => {
     const nasty = `in createImage: vision_encoder.onnx at ${URL_} failed (HTTP 500); the model registry may be stale\n    at foo (main.ts:3:4)`;
-    const tasks: ErrorTask[] = ['model', 'runtime', 'read', 'analyze', 'find', 'apply', 'host'];
+    const tasks: ErrorTask[] = ['model', 'runtime', 'read', 'analyze', 'find', 'apply', 'remove-bg', 'host'];
     for (const code of [...Object.values(ErrorCode), 'INTERNAL' as const]) {
       for (const task of tasks) {
         const c = errorCopy({ code, message: nasty }, { task, model: { kind: 'sam' } });
