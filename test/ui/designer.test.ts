@@ -261,7 +261,7 @@ describe('the plugin UI as a designer meets it (Chromium, screenshots)', () => {
         expect(await s.page.evaluate(() => (window as unknown as { __selected: string[][] }).__selected)).toEqual([['9:1']]);
 
         // Another mask number: applicable again, and Enter on that button applies.
-        await s.ui.locator('#candidates button').first().click();
+        await s.ui.locator('#candidates button[aria-checked="false"]').first().click();
         expect(await applyDisabled(s)).toBe(false);
         await s.page.keyboard.press('Enter');
         await s.page.waitForFunction(() => (window as unknown as { __applied: unknown[] }).__applied.length === 2, undefined, { timeout: 15_000 });
