@@ -15,7 +15,7 @@
  *              comparable across processes even when other work shares the machine
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodePng } from '../core/image/png.js';
 import { loadSamModel } from '../core/models/sam-model.js';
@@ -29,11 +29,19 @@ export interface EncoderChildOptions {
   steadyRuns: number;
 }
 
-export type EncoderFigures = Record<'first_ms' | 'steady_ms' | 'peak_mb' | 'wasm_mb' | 'load_ms' | 'first_cpu_ms' | 'steady_cpu_ms', number>;
+export type EncoderFigures = Record<
+  'first_ms' | 'steady_ms' | 'peak_mb' | 'wasm_mb' | 'load_ms' | 'first_cpu_ms' | 'steady_cpu_ms' | 'first_sys_ms' | 'steady_sys_ms' | 'first_faults' | 'steady_faults',
+  number
+>;
 
 const cpuMs = () => {
   const c = process.cpuUsage();
   return (c.user + c.system) / 1000;
+};
+/** Kernel time (ms) and minor page faults so far: what growing and first touching the heap costs. */
+const kernel = () => {
+  const r = process.resourceUsage();
+  return { sys: r.systemCPUTime / 1000, faults: r.minorPageFault };
 };
 
 /** Peak resident set of this process (MiB): VmHWM on Linux, else the runtime's maxRSS. */
@@ -75,19 +83,31 @@ export async function encoderChild(o: EncoderChildOptions): Promise<EncoderFigur
   const t0 = performance.now();
   const model = await loadSamModel(ort, files, { id: o.encoder, leanAttention: o.lean });
   const load = performance.now() - t0;
+  for (const line of (model as { optimisations?: string[] }).optimisations ?? []) process.stderr.write(`  ${line}\n`);
+  // Phase markers for V8 traces (`--trace-wasm-compilation-times`): synchronous, on stdout.
+  if (process.env.CUTOUT_BENCH_MARK) writeSync(1, 'MARK first-encode\n');
   const t1 = performance.now();
   const c1 = cpuMs();
+  const k1 = kernel();
   await model.encode(image);
   const first = performance.now() - t1;
   const firstCpu = cpuMs() - c1;
+  const k2 = kernel();
+  if (process.env.CUTOUT_BENCH_MARK) writeSync(1, 'MARK steady\n');
   const steady: number[] = [];
   const steadyCpu: number[] = [];
+  const steadySys: number[] = [];
+  const steadyFaults: number[] = [];
   for (let i = 0; i < o.steadyRuns; i++) {
     const t = performance.now();
     const c = cpuMs();
+    const k = kernel();
     await model.encode(image);
     steady.push(performance.now() - t);
     steadyCpu.push(cpuMs() - c);
+    const k3 = kernel();
+    steadySys.push(k3.sys - k.sys);
+    steadyFaults.push(k3.faults - k.faults);
   }
   const median = (xs: number[]) => xs.sort((a, b) => a - b)[xs.length >> 1] ?? Number.NaN;
   const wasm = Math.max(0, ...memories.map((m) => m.buffer.byteLength)) / 2 ** 20;
@@ -100,6 +120,10 @@ export async function encoderChild(o: EncoderChildOptions): Promise<EncoderFigur
     load_ms: load,
     first_cpu_ms: firstCpu,
     steady_cpu_ms: median(steadyCpu),
+    first_sys_ms: k2.sys - k1.sys,
+    steady_sys_ms: median(steadySys),
+    first_faults: k2.faults - k1.faults,
+    steady_faults: median(steadyFaults),
   };
 }
 

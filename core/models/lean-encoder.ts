@@ -19,6 +19,7 @@ import { DataType, parseModel, readTensorValues, type OnnxModel } from './onnx/m
 import { analyseAttention, regionProbeModel, writeChunked, type ChunkAnalysis, type RegionPlan } from './onnx/chunk-attention.js';
 import { RegionEvaluator } from './onnx/region-eval.js';
 import { openSession } from './runtime.js';
+import { planWarmUp, runWarmUp } from './warm-up.js';
 import type { Ort, OrtSession, OrtTensor, SessionOptions } from './types.js';
 
 /** Largest tensor a rewritten block may hold: one head of 4096 × 4096 float scores. */
@@ -39,6 +40,8 @@ export interface LeanEncoderArgs {
   /** Default true. */
   lean?: boolean;
   budget?: number;
+  /** Run the encoder's kernels on tiny inputs at load (core/models/warm-up.ts). Default true. */
+  warmUp?: boolean;
   /** Changes the plans before they are checked and written (tests: a wrong rewrite must be caught). */
   alterPlans?: (plans: RegionPlan[]) => void;
 }
@@ -230,6 +233,21 @@ export function planLeanEncoder(bytes: Uint8Array, inputShapes: LeanEncoderArgs[
   return analyseAttention(model, { inputShapes: inputShapes(model), budget });
 }
 
+/** Warms the runtime's code for this encoder's kernels; says what it did, or why not. */
+async function warmUpKernels(ort: Ort, analysis: ChunkAnalysis, options: SessionOptions | undefined, on = true): Promise<string> {
+  if (!on) return 'warm-up: off';
+  if (!analysis.info || !analysis.types) return 'warm-up: not done (no inferred shapes)';
+  try {
+    const plan = planWarmUp(analysis.model, analysis.info, analysis.types);
+    if (!plan) return 'warm-up: not done (no compute node with known shapes)';
+    const r = await runWarmUp(ort, plan, 8, options);
+    const ops = [...new Set(plan.nodes.map((n) => n.opType))].sort().join(', ');
+    return `warm-up: ${r.nodes} distinct kernels (${ops}) run ${r.runs}× on tiny inputs in ${Math.round(r.ms)} ms`;
+  } catch (err) {
+    return `warm-up: skipped (${message(err)})`;
+  }
+}
+
 /**
  * Opens the encoder: rewritten when it is given as bytes, has attention blocks over the
  * budget, and every rewritten block passes its check; otherwise as it is. `optimisations`
@@ -284,6 +302,7 @@ export async function openLeanEncoder(ort: Ort, a: LeanEncoderArgs): Promise<Lea
   } catch (err) {
     return { session: await original(), optimisations: [`${tag}: the runtime refused the rewritten encoder, encoder unchanged (${message(err)})`] };
   }
+  const warm = await warmUpKernels(ort, analysis, a.sessionOptions, a.warmUp);
   const cuts = analysis.plans.map((p) => `${p.chunks} pieces along axis ${p.axis} of [${p.shapes.get(p.exit)!.join(',')}]`);
   const summary = [...new Set(cuts)].map((c) => `${cuts.filter((x) => x === c).length} in ${c}`).join(', ');
   return {
@@ -293,6 +312,7 @@ export async function openLeanEncoder(ort: Ort, a: LeanEncoderArgs): Promise<Lea
       `${tag}: ${analysis.plans.length} attention blocks cut (${summary}); largest tensor ${mb(analysis.largest)} → ${mb(analysis.largestAfter)} ` +
         `(planned in ${Math.round(planMs)} ms; ${checked} distinct block${checked > 1 ? 's' : ''} checked, last piece against the original block on random inputs: ` +
         `max difference ${worst.toExponential(1)} of its spread, ${Math.round(verifyMs)} ms)${refusedNote}`,
+      warm,
     ],
   };
 }

@@ -71,6 +71,9 @@ export interface ChunkAnalysis {
   /** Largest tensor of the graph, by inferred shapes (bytes), and the largest after the rewrite. */
   largest: number;
   largestAfter: number;
+  /** Inferred shapes and element types of the whole graph (for other load-time tools). */
+  info?: Map<string, Info>;
+  types?: Map<string, number | undefined>;
 }
 
 export const ELEMENT_BYTES: Record<number, number> = {
@@ -321,7 +324,7 @@ export function analyseAttention(model: OnnxModel, options: ChunkOptions): Chunk
     }
   }
   for (const t of producer.keys()) if (!big.has(t)) largestAfter = Math.max(largestAfter, sizeOf(t) ?? 0);
-  return { model, plans, refused, largest, largestAfter };
+  return { model, plans, refused, largest, largestAfter, info, types };
 
   function planRegion(members: OnnxNode[], softmax: OnnxNode | undefined, label: string): RegionPlan | string {
     if (!softmax) return 'tensors over the budget outside attention (no Softmax among them)';
