@@ -12,6 +12,10 @@
  *   browser.encode_first_ms  the plugin's first analysis (fresh runtime)
  *   browser.click_ms         click → its mask drawn, median (image analysed)
  *   browser.hover_ms         pointer move → its preview drawn, median
+ *   browser.runtime_ms, download_ms  when the runtime was compiled / the model's files were all in
+ *                            hand (from the iframe's start); session_create_ms  files → sessions
+ *                            open (incl. load-time checks and warm-up); first_decode_ms  analysis
+ *                            done → first mask drawn
  *   browser.raw_encode_ms    raw steady encode; browser.raw_encode_first_ms its first
  *   browser.raw_decode_ms    raw decode (prompt → candidates)
  */
@@ -171,7 +175,15 @@ async function uiSession(page: Page, base: string, runs: number): Promise<Record
     hovers.push(await untilChanged(ui, 'hover', () => canvas.hover({ position: h })));
     clicks.push(await untilChanged(ui, 'prediction', () => canvas.click({ position: { x: h.x + 3, y: h.y } })));
   }
-  return { first_mask_ms: firstMask, encode_first_ms: encodeFirst, click_ms: median(clicks), hover_ms: median(hovers), ready_ms: tl.ready ?? Number.NaN };
+  // Where the first mask's time went (iframe opened = 0): runtime compiled, files downloaded,
+  // sessions opened (download end → model ready), analysis, first decode (analysed → mask).
+  const breakdown = {
+    runtime_ms: tl.runtime ?? Number.NaN,
+    download_ms: tl.modelFiles ?? Number.NaN,
+    session_create_ms: (tl.modelReady ?? Number.NaN) - (tl.modelFiles ?? Number.NaN),
+    first_decode_ms: firstMask - (tl.encoded ?? Number.NaN),
+  };
+  return { first_mask_ms: firstMask, encode_first_ms: encodeFirst, click_ms: median(clicks), hover_ms: median(hovers), ready_ms: tl.ready ?? Number.NaN, ...breakdown };
 }
 
 export async function benchBrowser(o: BrowserBenchOptions): Promise<Record<string, number>> {
@@ -217,7 +229,7 @@ export async function benchBrowser(o: BrowserBenchOptions): Promise<Record<strin
         await context.close();
       }
     }
-    for (const k of ['first_mask_ms', 'encode_first_ms', 'click_ms', 'hover_ms']) out[`browser.${k}`] = median(results.map((r) => r[k]!));
+    for (const k of ['first_mask_ms', 'encode_first_ms', 'click_ms', 'hover_ms', 'runtime_ms', 'download_ms', 'session_create_ms', 'first_decode_ms']) out[`browser.${k}`] = median(results.map((r) => r[k]!));
 
     log('bench: browser raw runtime ...');
     const context = await browser.newContext();

@@ -6,6 +6,7 @@
  *   cutout_<n>              n×n photo-like image, disc mask, feather 50 + decontaminate
  *   vectorize_checker_<n>   n×n one-pixel checkerboard mask traced to paths
  *   removebg_<n>            n×n PNG through the remove-bg CLI with the analytic salient model
+ *   removebg_feather_<n>    the same with --feather 20
  *
  *   npx tsx bench/hostile.ts [--quick]      prints the figures
  *   npx tsx bench/hostile.ts --case NAME    one case in this process (what the children run)
@@ -154,7 +155,7 @@ async function runCase(name: string): Promise<HostileFigure> {
   } else if (kind === 'vectorize_checker') {
     const r = traceMask(checker(n));
     note = `${r.paths.length} paths`;
-  } else if (kind === 'removebg') {
+  } else if (kind === 'removebg' || kind === 'removebg_feather') {
     const { generateAnalyticModels } = await import('../models/analytic/index.js');
     const dir = mkdtempSync(join(tmpdir(), 'cutout-hostile-'));
     try {
@@ -163,7 +164,8 @@ async function runCase(name: string): Promise<HostileFigure> {
       writeFileSync(input, encodePng(photo(n), { level: 1 }));
       const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
       const started = performance.now();
-      const r = spawnSync(process.execPath, [cli, 'remove-bg', input, '--model', models.salient, '--out-dir', join(dir, 'out')], {
+      const feather = kind === 'removebg_feather' ? ['--feather', '20'] : [];
+      const r = spawnSync(process.execPath, [cli, 'remove-bg', input, '--model', models.salient, '--out-dir', join(dir, 'out'), ...feather], {
         encoding: 'utf8',
         env: { ...process.env, CUTOUT_REPORT_RSS: '1' },
       });

@@ -16,7 +16,7 @@
  * makeCutout, and never more opaque than the input pixel was. The mask stays binary.
  */
 import { fail, ErrorCode } from './errors.js';
-import { scratchU8, type ScratchBuffers } from './image/scratch.js';
+import { scratchF32, scratchU8, TRANSIENT_SLOT, type ScratchBuffers } from './image/scratch.js';
 import type { FloatMap, GrayImage, RgbaImage } from './image/types.js';
 import { coverageAlpha } from './masks/alpha.js';
 import { cleanupMask, fillHoles as fillAllHoles } from './masks/cleanup.js';
@@ -26,6 +26,7 @@ import type { SegmentModel } from './models/types.js';
 import type { BoxPrompt } from './prompts/types.js';
 import { candidateLogits } from './segment.js';
 import { makeCutout, squaredDistanceTo } from './cutout/index.js';
+import { gaussianBlurInPlace } from './cutout/filters.js';
 
 export type RemoveBgStrategy = 'salient' | 'salient+sam';
 export const REMOVE_BG_STRATEGIES: readonly RemoveBgStrategy[] = ['salient', 'salient+sam'];
@@ -142,7 +143,21 @@ export async function removeBackground(
   for (let i = 3; i < src.length; i += 4) if (src[i] !== 255) { opaque = false; break; }
   if (!opaque) for (let i = 0, p = 0; p < mask.data.length; i += 4, p++) if (src[i + 3] === 0) mask.data[p] = alpha8.data[p] = 0;
   let cutout: RgbaImage;
-  if (o.inPlace && o.feather === 0) {
+  if (o.inPlace && o.feather > 0) {
+    // What makeCutout gives with feather, over the image itself: the blurred alpha in the
+    // transient slot (the salient model's full-size alpha, dead once the mask is made), so a
+    // feathered cutout costs no image-sized plane more than a sharp one.
+    const a = alpha8.data;
+    const plane = scratchF32(scratch, TRANSIENT_SLOT, a.length);
+    for (let p = 0; p < a.length; p++) plane[p] = a[p]! / 255;
+    gaussianBlurInPlace(plane, image.width, image.height, o.feather / 2);
+    for (let p = 0, i = 3; p < a.length; p++, i += 4) {
+      const v = plane[p]!;
+      const out = Math.round((v <= 0 ? 0 : v >= 1 ? 1 : v) * 255);
+      src[i] = src[i] === 255 ? out : Math.round((out * src[i]!) / 255);
+    }
+    cutout = image;
+  } else if (o.inPlace && o.feather === 0) {
     // What makeCutout gives without feather (the image with alpha8 as its alpha, times the
     // input's own alpha), pixel by pixel over the image itself.
     const a = alpha8.data;

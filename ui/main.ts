@@ -46,6 +46,8 @@ export interface Timeline {
   /** Runtime bytes in hand (inline: page parsed and base64 decoded). */
   wasm?: number;
   runtime?: number;
+  /** The model's files all in hand (download done); sessions open from here to modelReady. */
+  modelFiles?: number;
   modelReady?: number;
   imageShown?: number;
   /** The first analysis started, and how long it took (ms). */
@@ -349,6 +351,7 @@ class App {
         this.waits.download(e.model, e.loaded, e.total);
         break;
       case 'model-opening':
+        this.timeline.modelFiles ??= performance.now();
         this.waits.opening(e.model);
         break;
       case 'salient-ready':

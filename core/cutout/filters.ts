@@ -77,6 +77,89 @@ export function gaussianBlur(plane: Float32Array, w: number, h: number, sigma: n
   return a;
 }
 
+/**
+ * gaussianBlur into `plane` itself, with working memory of a few rows instead of two more
+ * planes: the same sums in the same order, so the same values bit for bit. Each pass keeps
+ * the original of the rows it still reads (a row's own copy across; the last r+1 rows down).
+ */
+export function gaussianBlurInPlace(plane: Float32Array, w: number, h: number, sigma: number): void {
+  if (!(sigma > 0.3)) return;
+  const row = new Float32Array(w);
+  if (sigma < 2) {
+    const r = Math.ceil(3 * sigma);
+    const k = new Float32Array(2 * r + 1);
+    let sum = 0;
+    for (let i = -r; i <= r; i++) sum += k[i + r] = Math.exp(-(i * i) / (2 * sigma * sigma));
+    for (let i = 0; i < k.length; i++) k[i] = k[i]! / sum;
+    for (let y = 0; y < h; y++) {
+      const o = y * w;
+      row.set(plane.subarray(o, o + w));
+      for (let x = 0; x < w; x++) {
+        let v = 0;
+        for (let i = -r; i <= r; i++) {
+          const xx = x + i;
+          v += k[i + r]! * row[xx < 0 ? 0 : xx >= w ? w - 1 : xx]!;
+        }
+        plane[o + x] = v;
+      }
+    }
+    // Rows above y are overwritten: their originals are in `ring` (row j in slot j mod r+1).
+    const ring = new Float32Array((r + 1) * w);
+    for (let y = 0; y < h; y++) {
+      ring.set(plane.subarray(y * w, y * w + w), (y % (r + 1)) * w);
+      for (let x = 0; x < w; x++) {
+        let v = 0;
+        for (let i = -r; i <= r; i++) {
+          const yy = y + i < 0 ? 0 : y + i >= h ? h - 1 : y + i;
+          v += k[i + r]! * (yy < y ? ring[(yy % (r + 1)) * w + x]! : yy === y ? ring[(y % (r + 1)) * w + x]! : plane[yy * w + x]!);
+        }
+        row[x] = v;
+      }
+      plane.set(row, y * w);
+    }
+    return;
+  }
+  const sums = new Float64Array(w);
+  for (const size of boxesForGauss(sigma)) {
+    const r = (size - 1) >> 1;
+    if (r < 1) continue;
+    const inv = 1 / (2 * r + 1);
+    for (let y = 0; y < h; y++) {
+      const o = y * w;
+      row.set(plane.subarray(o, o + w));
+      let s = 0;
+      for (let k = -r; k <= r; k++) s += row[k < 0 ? 0 : k >= w ? w - 1 : k]!;
+      for (let x = 0; x < w; x++) {
+        plane[o + x] = s * inv;
+        const add = x + r + 1;
+        const sub = x - r;
+        s += row[add >= w ? w - 1 : add]! - row[sub < 0 ? 0 : sub]!;
+      }
+    }
+    const ring = new Float32Array((r + 1) * w);
+    sums.fill(0, 0, w);
+    for (let k = -r; k <= r; k++) {
+      const o = (k < 0 ? 0 : k >= h ? h - 1 : k) * w;
+      for (let x = 0; x < w; x++) sums[x] += plane[o + x]!;
+    }
+    for (let y = 0; y < h; y++) {
+      const o = y * w;
+      ring.set(plane.subarray(o, o + w), (y % (r + 1)) * w);
+      for (let x = 0; x < w; x++) plane[o + x] = sums[x]! * inv;
+      const add = y + r + 1;
+      const sub = y - r;
+      const addRow = add >= h ? h - 1 : add;
+      const subRow = sub < 0 ? 0 : sub;
+      if (addRow === subRow) continue;
+      // The row added is below y (not yet written) unless clamped to the last row, which is
+      // only reached once y is the last row; the row taken away is above: its original.
+      const addAt = addRow > y ? plane.subarray(addRow * w, addRow * w + w) : ring.subarray((addRow % (r + 1)) * w, (addRow % (r + 1)) * w + w);
+      const subAt = (subRow % (r + 1)) * w;
+      for (let x = 0; x < w; x++) sums[x] += addAt[x]! - ring[subAt + x]!;
+    }
+  }
+}
+
 /** Separable convolution with a normalised sampled Gaussian (radius ⌈3σ⌉, edges clamped). */
 function kernelBlur(a: Float32Array, w: number, h: number, sigma: number): Float32Array {
   const r = Math.ceil(3 * sigma);

@@ -15,7 +15,7 @@ import type { ChunkAnalysis } from '../../core/models/onnx/chunk-attention.js';
 
 const SHAPES = () => new Map([['pixel_values', [1, 3, 1024, 1024]]]);
 
-function fixtureEncoder(name: string, file: string): Uint8Array {
+function fixtureEncoder(name: 'sam-reference', file: string): Uint8Array {
   return new Uint8Array(readFileSync(join(fixtureDir(name)!, 'onnx', file)));
 }
 

@@ -28,4 +28,13 @@ describe('remove-bg memory on a large image', () => {
     console.log(`remove-bg 3000²: peak ${big.peak_mb.toFixed(0)} MB, 64²: ${small.peak_mb.toFixed(0)} MB; ${extra.toFixed(0)} MB more = ${(extra / big.rgba_mb).toFixed(2)}× the RGBA image`);
     expect(extra).toBeLessThanOrEqual(3 * big.rgba_mb);
   });
+
+  // Feather used to blur in two new float planes beside the cutout's own copy: 6.0× here.
+  it('3000×3000 with --feather 20: the same bound', { timeout: 600_000 }, () => {
+    const small = run('removebg_64');
+    const big = run('removebg_feather_3000');
+    const extra = big.peak_mb - small.peak_mb;
+    console.log(`remove-bg --feather 20 3000²: peak ${big.peak_mb.toFixed(0)} MB, 64²: ${small.peak_mb.toFixed(0)} MB; ${extra.toFixed(0)} MB more = ${(extra / big.rgba_mb).toFixed(2)}× the RGBA image`);
+    expect(extra).toBeLessThanOrEqual(3 * big.rgba_mb);
+  });
 });

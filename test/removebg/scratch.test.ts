@@ -132,7 +132,7 @@ describe('reused buffers give byte-identical results', () => {
   });
 
   it('the CLI pipeline (decode → removeBackground → two PNGs), several option sets, both size orders', async () => {
-    const optionSets: RemoveBgOptions[] = [{}, { feather: 2 }, { largest: true, fillHoles: true, threshold: 0.4 }];
+    const optionSets: RemoveBgOptions[] = [{}, { feather: 2 }, { feather: 20 }, { largest: true, fillHoles: true, threshold: 0.4 }];
     for (const options of optionSets) {
       const fresh: Array<{ cutout: Uint8Array; mask: Uint8Array; foreground: number }> = [];
       for (const input of list) {
