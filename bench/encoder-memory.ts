@@ -13,6 +13,10 @@
  *   load_ms    loadSamModel (lean attention: plan, check, rewrite, open)
  *   first_cpu_ms, steady_cpu_ms  the same runs in CPU time of this process (user + system):
  *              comparable across processes even when other work shares the machine
+ *   first_sys_ms, steady_sys_ms, first_faults, steady_faults  kernel time and minor page
+ *              faults of those runs: what growing and first touching the wasm heap costs
+ *              (small: about 0.2 s; the first-run penalty was code tier-up, see
+ *              core/models/warm-up.ts)
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeSync } from 'node:fs';
