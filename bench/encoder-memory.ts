@@ -29,6 +29,8 @@ export interface EncoderChildOptions {
   fixtures: string;
   encoder: 'fp32' | 'int8';
   lean: boolean;
+  /** Warm-up at load (default on; off to measure what it saves). */
+  warmUp?: boolean;
   /** Encodes after the first one. */
   steadyRuns: number;
 }
@@ -85,7 +87,7 @@ export async function encoderChild(o: EncoderChildOptions): Promise<EncoderFigur
     'prompt_encoder_mask_decoder.onnx': onnx('prompt_encoder_mask_decoder.onnx'),
   };
   const t0 = performance.now();
-  const model = await loadSamModel(ort, files, { id: o.encoder, leanAttention: o.lean });
+  const model = await loadSamModel(ort, files, { id: o.encoder, leanAttention: o.lean, warmUp: o.warmUp ?? true });
   const load = performance.now() - t0;
   for (const line of (model as { optimisations?: string[] }).optimisations ?? []) process.stderr.write(`  ${line}\n`);
   // Phase markers for V8 traces (`--trace-wasm-compilation-times`): synchronous, on stdout.

@@ -40,6 +40,8 @@ export interface LoadOptions {
    * cannot be cut, or fails its check, leaves the encoder as it is (see `optimisations`).
    */
   leanAttention?: boolean;
+  /** With lean attention: run the encoder's kernels on tiny inputs at load (core/models/warm-up.ts). Default true. */
+  warmUp?: boolean;
 }
 
 const now = () => (globalThis.performance ?? Date).now();
@@ -155,6 +157,7 @@ export async function loadSamModel(ort: Ort, files: ModelFiles, options: LoadOpt
       inputShapes: (model) => encoderInputShapes(ort, driver, model),
       sessionOptions: withExternalData(files, pair.encoder, options.encoderSessionOptions ?? options.sessionOptions),
       lean: options.leanAttention ?? true,
+      warmUp: options.warmUp ?? true,
     });
     encoder = lean.session;
     expectNames(encoder, pair.encoder, format, driver.encoder.inputs, driver.encoder.outputs);
