@@ -116,6 +116,17 @@ export function upsampleToMask(lowRes: Float32Array, t: FrameTransform, out: Siz
   return { width: out.width, height: out.height, data };
 }
 
+/**
+ * The rows of upsampleLogits, one at a time (the row buffer is reused: copy what you keep),
+ * for measures over many candidates without a full-size float map each.
+ */
+export function forEachLogitRow(lowRes: Float32Array, t: FrameTransform, out: Size, sink: (y: number, row: Float32Array) => void): void {
+  const mid = stageOne(lowRes, t);
+  const tx = axisTaps(mid.width, out.width, out.width);
+  const ty = axisTaps(mid.height, out.height, out.height);
+  forEachRow(mid, tx, ty, out.width, out.height, sink);
+}
+
 /** The first stage: the low-res grid as the image region of the frame (SAM 1) or as is. */
 function stageOne(lowRes: Float32Array, t: FrameTransform): FloatMap {
   const grid: FloatMap = { width: t.lowRes, height: t.lowRes, data: lowRes };
