@@ -6,6 +6,9 @@ import { imagePoints } from './grid.js';
 import { removeSmallRegions } from './regions.js';
 import { EVERYTHING_DEFAULTS, type EverythingMask, type EverythingOptions, type EverythingResult, type XYWH } from './types.js';
 
+/** The reference's crop_nms_thresh default. */
+const CROP_NMS_THRESH = 0.7;
+
 const now = () => (globalThis.performance ?? Date).now();
 
 /** A model that can decode many single-point prompts in one run (see SegmentModel.decodePoints). */
@@ -153,7 +156,9 @@ export async function segmentEverything(model: SegmentModel, embedding: ImageEmb
   aborted();
 
   let kept = nms(accepted.map((a) => a.box), accepted.map((a) => a.iou), o.boxNmsThresh).map((i) => accepted[i]!);
-  if (o.minMaskRegionArea > 0 && kept.length) kept = removeSmall(kept, o.minMaskRegionArea, o.boxNmsThresh);
+  // The reference runs this NMS at max(box_nms_thresh, crop_nms_thresh), crop_nms_thresh
+  // defaulting to 0.7 even without crop layers.
+  if (o.minMaskRegionArea > 0 && kept.length) kept = removeSmall(kept, o.minMaskRegionArea, Math.max(o.boxNmsThresh, CROP_NMS_THRESH));
 
   const masks = kept.map((a) => record(a, crop)).sort((a, b) => b.area - a.area || a.id - b.id);
   return {

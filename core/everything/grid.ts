@@ -5,9 +5,11 @@
 export function pointGrid(n: number): Array<[number, number]> {
   const offset = 1 / (2 * n);
   const side: number[] = [];
-  // linspace(offset, 1 - offset, n), computed as numpy does (start + i·step).
-  const step = n > 1 ? (1 - 2 * offset) / (n - 1) : 0;
-  for (let i = 0; i < n; i++) side.push(offset + i * step);
+  // linspace(offset, 1 - offset, n) with numpy's rounding: i·((stop − start)/(n − 1)) + start,
+  // the last point exactly stop.
+  const stop = 1 - offset;
+  const step = n > 1 ? (stop - offset) / (n - 1) : 0;
+  for (let i = 0; i < n; i++) side.push(i === n - 1 && n > 1 ? stop : i * step + offset);
   const out: Array<[number, number]> = [];
   for (let j = 0; j < n; j++) for (let i = 0; i < n; i++) out.push([side[i]!, side[j]!]);
   return out;
