@@ -2,6 +2,7 @@ import { segment } from './segment.js';
 import { removeBg } from './remove-bg.js';
 import { vectorize } from './vectorize.js';
 import { cutout } from './cutout.js';
+import { everything } from './everything.js';
 import type { FsOps } from './fs-ops.js';
 
 /**
@@ -19,4 +20,5 @@ export const commands: Record<string, Command> = {
   'remove-bg': removeBg,
   vectorize,
   cutout,
+  everything,
 };

@@ -2,7 +2,7 @@ import { closeSync, fstatSync, lstatSync, openSync, readlinkSync, readSync, read
 import { fail, ErrorCode } from '../core/errors.js';
 import type { ScratchBuffers } from '../core/image/scratch.js';
 import { errnoCode, nodeFs, plainReason, type FsOps } from './fs-ops.js';
-import { markPng, markSvg } from './own-output.js';
+import { markJson, markPng, markSvg } from './own-output.js';
 import { writeFilesAtomically } from './write-files.js';
 
 /**
@@ -61,12 +61,13 @@ function readInto(path: string, scratch: ScratchBuffers): Uint8Array {
 export { writeFilesAtomically };
 
 /**
- * Writes a command's result all or nothing (write-files.ts), each PNG and SVG carrying the
- * mark that lets a later run recognise it as ours (own-output.ts).
+ * Writes a command's result all or nothing (write-files.ts), each PNG, SVG and JSON file (a
+ * string whose path ends in .json) carrying the mark that lets a later run recognise it as ours
+ * (own-output.ts).
  */
 export function writeOutputs(files: ReadonlyArray<{ path: string; bytes: Uint8Array | string }>, fsOps: FsOps = nodeFs): void {
   writeFilesAtomically(
-    files.map((f) => ({ path: f.path, bytes: typeof f.bytes === 'string' ? markSvg(f.bytes) : markPng(f.bytes) })),
+    files.map((f) => ({ path: f.path, bytes: typeof f.bytes !== 'string' ? markPng(f.bytes) : f.path.endsWith('.json') ? markJson(f.bytes) : markSvg(f.bytes) })),
     fsOps,
   );
 }

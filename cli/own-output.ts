@@ -6,7 +6,8 @@
  * Every PNG the CLI writes carries a tEXt chunk "Software" = "cutout <h>" just before IEND, and
  * every SVG ends with the comment "<!-- cutout <h> -->", where <h> is the start of the SHA-256
  * of the file without that mark. A file is ours only when the mark is there AND matches the
- * rest of the file byte for byte: a cutout edited in another program and saved under the same
+ * rest of the file byte for byte (a JSON object ends with the member "written_by": "cutout <h>",
+ * <h> the hash of the object without it): a cutout edited in another program and saved under the same
  * name no longer matches (even if that program kept the text chunk), so it counts as the
  * user's.
  */
@@ -80,9 +81,28 @@ export function markSvg(svg: string): string {
   return `${body}<!-- cutout ${digest([body])} -->\n`;
 }
 
-/** True when `bytes` is a PNG or SVG this CLI wrote and nobody changed since. */
+/** A JSON object's text (JSON.stringify of an object) with our mark as its last member. */
+export function markJson(json: string): string {
+  const body = json.trimEnd();
+  if (!body.startsWith('{') || !body.endsWith('}')) throw new Error('markJson: not a JSON object');
+  const open = body === '{}' ? '{' : body.slice(0, -1) + ',';
+  return `${open}"written_by":"cutout ${digest([body])}"}\n`;
+}
+
+const JSON_MARK = /,?"written_by":"cutout ([0-9a-f]+)"\}\n$/;
+
+/** True when `bytes` is a PNG, SVG or JSON file this CLI wrote and nobody changed since. */
 export function isOwnOutput(bytes: Uint8Array): boolean {
-  return isPng(bytes) ? isOwnPng(bytes) : isOwnSvg(bytes);
+  if (isPng(bytes)) return isOwnPng(bytes);
+  return isOwnSvg(bytes) || isOwnJson(bytes);
+}
+
+function isOwnJson(bytes: Uint8Array): boolean {
+  const text = new TextDecoder().decode(bytes);
+  const m = JSON_MARK.exec(text);
+  if (!m || m[1]!.length !== HASH_HEX) return false;
+  const head = text.slice(0, m.index);
+  return digest([head === '{' ? '{}' : head + '}']) === m[1];
 }
 
 function isOwnPng(png: Uint8Array): boolean {
