@@ -14,6 +14,7 @@ import { benchRemoveBg } from './removebg.js';
 import { benchHostile, hostileChild, printHostile } from './hostile.js';
 import { benchBrowser } from './browser.js';
 import { benchEncoderMemory, encoderChild } from './encoder-memory.js';
+import { benchEverything, everythingChild } from './everything.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const fixtures = resolve(process.env.CUTOUT_FIXTURES ?? join(here, '..', '..', 'shared', 'fixtures'));
@@ -51,6 +52,10 @@ async function main(): Promise<void> {
     process.stdout.write(JSON.stringify(await encoderChild(JSON.parse(argv[1]!))) + '\n');
     return;
   }
+  if (argv[0] === '--everything-child') {
+    process.stdout.write(JSON.stringify(await everythingChild(JSON.parse(argv[1]!))) + '\n');
+    return;
+  }
   const quick = argv.includes('--quick');
   const json = argv.includes('--json');
   if (!existsSync(join(fixtures, 'sam-reference'))) {
@@ -64,6 +69,12 @@ async function main(): Promise<void> {
     const b = await benchBrowser({ fixtures, quick, log, ...(ui >= 0 ? { uiHtml: argv[ui + 1] } : {}) });
     Object.assign(b, browserRatios(b));
     process.stdout.write(JSON.stringify(Object.fromEntries(Object.entries(b).map(([k, v]) => [k, round(v, k.startsWith('ratio') ? 3 : 1)]))) + '\n');
+    return;
+  }
+  // `--everything`: only the segment-everything figures.
+  if (argv.includes('--everything')) {
+    const e = benchEverything({ fixtures, quick, script: fileURLToPath(import.meta.url), log });
+    process.stdout.write(JSON.stringify(Object.fromEntries(Object.entries(e).map(([k, v]) => [k, round(v, k.startsWith('ratio') ? 3 : 1)]))) + '\n');
     return;
   }
   const configs: SamBenchOptions[] = [
@@ -81,6 +92,7 @@ async function main(): Promise<void> {
 
   // Fresh process per encoder configuration: first run, steady run, peak memory.
   Object.assign(results, benchEncoderMemory({ fixtures, quick, script: fileURLToPath(import.meta.url), log }));
+  Object.assign(results, benchEverything({ fixtures, quick, script: fileURLToPath(import.meta.url), log }));
 
   log('bench: vectorize (ours vs potrace) ...');
   const v = await benchVectorize({ quick, log });
