@@ -11,6 +11,7 @@ import { generateAnalyticModels } from '../../models/analytic/index.js';
 import { decodePng, encodePng } from '../../core/image/png.js';
 import { isCutoutError } from '../../core/errors.js';
 import { everything } from '../../cli/everything.js';
+import { isOwnOutput, markJson } from '../../cli/own-output.js';
 import { runCli } from '../helpers/cli.js';
 import { faultyFs } from '../helpers/faulty-fs.js';
 import { render, truth, type Shape } from '../helpers/synthetic.js';
@@ -135,4 +136,18 @@ describe('cutout everything', () => {
     await expectRefusal([join(root, 'missing.png'), '--model', m], /image not found: .*missing\.png/);
     await expectRefusal([image, '--model', models.salient!], /expected a SAM model .* but found a salient model/);
   }, 300_000);
+});
+
+describe('masks.json is recognised as our own output only while unchanged', () => {
+  const enc = (t: string) => new TextEncoder().encode(t);
+  it('marked JSON is ours and still parses; an edit, a copied mark or plain JSON is not', () => {
+    const marked = markJson(JSON.stringify({ masks: [{ area: 3 }], width: 2 }));
+    expect(JSON.parse(marked)).toMatchObject({ masks: [{ area: 3 }], width: 2 });
+    expect(isOwnOutput(enc(marked))).toBe(true);
+    expect(isOwnOutput(enc(markJson('{}')))).toBe(true);
+    expect(isOwnOutput(enc(marked.replace('"area":3', '"area":4')))).toBe(false);
+    const mark = marked.slice(marked.lastIndexOf(',"written_by"'));
+    expect(isOwnOutput(enc(JSON.stringify({ mine: true }).slice(0, -1) + mark))).toBe(false);
+    expect(isOwnOutput(enc('{"masks":[]}\n'))).toBe(false);
+  });
 });
