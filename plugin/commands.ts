@@ -5,7 +5,7 @@
  */
 
 export interface CommandSpec {
-  id: 'cutout' | 'remove-bg' | 'edit';
+  id: 'cutout' | 'remove-bg' | 'split' | 'edit';
   /** Menu / button title. */
   title: string;
   /** Short label for the UI's mode switch. */
@@ -22,6 +22,7 @@ export interface CommandSpec {
 export const COMMANDS = [
   { id: 'cutout', title: 'Cut out object…', label: 'Cut out', needsSelection: true, placement: 'menu' },
   { id: 'remove-bg', title: 'Remove background', label: 'Remove background', needsSelection: false, placement: 'menu' },
+  { id: 'split', title: 'Split into layers…', label: 'Split', needsSelection: true, placement: 'menu' },
   { id: 'edit', title: 'Edit cutout', label: 'Edit', needsSelection: true, placement: 'relaunch' },
 ] as const satisfies readonly CommandSpec[];
 

@@ -107,6 +107,31 @@ export interface ApplyPayload {
   hideSource: boolean;
 }
 
+/** One layer of a split (an object, or the background): a cutout PNG or vector paths, in source-image pixels. */
+export interface SplitLayer {
+  /** The layer's name (the UI names objects by position and size). */
+  name: string;
+  /** cutout: RGBA PNG of the region `rect` of the source image (may be downscaled). */
+  png?: Uint8Array;
+  rect?: { x: number; y: number; width: number; height: number };
+  /** vector-mask: the object's outline; the layer is a mask group with a copy of the source inside. */
+  paths?: VectorPathData[];
+}
+
+/**
+ * "Split into layers": one group above the source holding the objects, TOP-FIRST (the UI puts
+ * smaller objects above larger ones), then the background (the source with the objects made
+ * transparent; absent when the objects cover everything). The source is never changed.
+ */
+export interface SplitPayload {
+  sourceId: string;
+  output: 'cutout' | 'vector-mask';
+  /** The group's name (default: "Layers – <source name>"). */
+  name?: string;
+  objects: SplitLayer[];
+  background?: SplitLayer;
+}
+
 /**
  * A model served from a folder URL instead of the registry: test harnesses (files on
  * 127.0.0.1), self-hosted copies. Listed in the model picker after the registry's models.
@@ -163,6 +188,8 @@ export type UiMessage =
   | { type: 'request-image'; requestId: number; sourceId: string }
   | { type: 'apply'; requestId: number; payload: ApplyPayload }
   | { type: 'batch-list'; requestId: number; scope: BatchScope }
+  /** Inserts a split as one group, one undo step; answered by `applied` (the group's id) or `error`. */
+  | { type: 'split-apply'; requestId: number; payload: SplitPayload }
   /**
    * One batch result; the host inserts it at once (results stream as they finish). Not
    * answered: an insertion failure is counted in `batch-done.failed` and the summary.
@@ -219,6 +246,27 @@ function isPayload(v: unknown): boolean {
   );
 }
 
+function isSplitLayer(v: unknown): boolean {
+  return (
+    isObject(v) &&
+    isString(v.name) &&
+    optional(v.png, (x) => x instanceof Uint8Array) &&
+    optional(v.rect, isRect) &&
+    optional(v.paths, (x) => arrayOf(x, isPath))
+  );
+}
+
+function isSplitPayload(v: unknown): boolean {
+  return (
+    isObject(v) &&
+    isString(v.sourceId) &&
+    (v.output === 'cutout' || v.output === 'vector-mask') &&
+    optional(v.name, isString) &&
+    arrayOf(v.objects, isSplitLayer) &&
+    optional(v.background, isSplitLayer)
+  );
+}
+
 function isSource(v: unknown): boolean {
   return (
     isObject(v) &&
@@ -238,6 +286,7 @@ const UI_SHAPES: { [T in UiMessage['type']]: ShapeCheck } = {
   'request-image': (m) => isNumber(m.requestId) && isString(m.sourceId),
   apply: (m) => isNumber(m.requestId) && isPayload(m.payload),
   'batch-list': (m) => isNumber(m.requestId) && isScope(m.scope),
+  'split-apply': (m) => isNumber(m.requestId) && isSplitPayload(m.payload),
   'batch-apply': (m) => isNumber(m.requestId) && isPayload(m.payload),
   'batch-end': (m) => isNumber(m.requestId) && isBool(m.cancelled) && arrayOf(m.failures, (f) => isNamedItem(f) && isString((f as Fields).message)),
   // The host validates the settings' values itself (unknown fields dropped, bad ones defaulted).

@@ -5,7 +5,7 @@
 import type { EditorHost, HostStore } from '../host/contract.js';
 import { commandOf } from '../commands.js';
 import { figmaTree, scopeRoots } from './batch.js';
-import { DATA_SOURCE, insertResult, selectResults } from './insert.js';
+import { DATA_SOURCE, groupSplit, insertResult, selectResults } from './insert.js';
 import { type PreparedSource, figmaSources } from './sources.js';
 
 const store: HostStore = {
@@ -47,6 +47,10 @@ export function figmaHost(): EditorHost<SceneNode, PreparedSource> {
     read: figmaSources.read,
     insert: insertResult,
     isRemoved: (node) => node.removed,
+    groupResults: groupSplit,
+    removeResult: (node) => {
+      if (!node.removed) node.remove();
+    },
     select: selectResults,
     batchRoots: scopeRoots,
     // Figma groups everything since the last commitUndo into one step.

@@ -230,3 +230,31 @@ export function selectResults(nodes: readonly SceneNode[]): void {
   const onPage = nodes.filter((n) => !n.removed && pageOf(n) === figma.currentPage);
   if (onPage.length) figma.currentPage.selection = onPage;
 }
+
+/**
+ * Groups a split's layers (fresh siblings right above the source), named and marked as made
+ * from `source`. The group is made on the page and then put right above the source, like a
+ * vector mask's: grouping in place inside an auto-layout frame would let the group join the
+ * flow while its layers move in one by one. On failure the group (and its layers) is removed.
+ */
+export async function groupSplit(nodes: readonly SceneNode[], name: string, source: SceneNode): Promise<SceneNode> {
+  const before = insertionTarget(source);
+  if (nodes.length === 0 || nodes.some((n) => n.removed || n.parent !== before.parent)) {
+    fail(ErrorCode.State, 'The split layers are not where they were inserted; nothing was inserted.');
+  }
+  const group = figma.group([...nodes], pageOf(before.parent));
+  try {
+    group.name = name;
+    const abs = asAffine(group.absoluteTransform);
+    const target = insertionTarget(source);
+    target.parent.insertChild(target.index, group);
+    if (target.autoLayout) group.layoutPositioning = 'ABSOLUTE';
+    group.relativeTransform = toTransform(multiply(invert(containerTransform(target.parent)), abs));
+    group.setPluginData(DATA_SOURCE, source.id);
+    group.setPluginData(DATA_OUTPUT, 'split');
+    return group;
+  } catch (err) {
+    if (!group.removed) group.remove();
+    throw err;
+  }
+}

@@ -88,6 +88,14 @@ export interface EditorHost<N, P extends PreparedBase = PreparedBase> {
    */
   insert(node: N, prepared: P, payload: ApplyPayload): Promise<N[]>;
   isRemoved(node: N): boolean;
+  /**
+   * Puts freshly inserted results for `source` (siblings right above it, top-first) into one
+   * group where they lie, named `name` and marked as made from `source`; returns the group.
+   * Must leave the layers as they were (ungrouped) or remove its group when it throws.
+   */
+  groupResults(nodes: readonly N[], name: string, source: N): Promise<N>;
+  /** Removes a layer the plugin created (no-op when it is already gone). */
+  removeResult(node: N): void;
   /** Selects the results (those it can: e.g. Figma selects on the current page only). */
   select(nodes: readonly N[]): void;
 

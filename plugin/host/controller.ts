@@ -4,6 +4,7 @@
  *
  * Flow: show → UI sends `ready` → `init` then `selection` (and `selection` again on every
  * selection change). `request-image` → `image`; `apply` → insert, one undo step, `applied`;
+ * `split-apply` → the layers of a split in one group (plugin/host/split.ts), one undo step, `applied`;
  * `batch-list` → `batch-items`; each `batch-apply` is inserted at once (the first opens the
  * batch's undo step) and not answered (the batch's requestId belongs to `batch-items` and `batch-done`; a
  * failed insertion is counted and reported in the summary, not sent as `error`, which would
@@ -16,6 +17,7 @@ import { CutoutError, ErrorCode, type ErrorInfo, toErrorInfo } from '../../core/
 import { type ApplyPayload, type BatchScope, type HostMessage, PROTOCOL_VERSION, type SourceInfo, type UiMessage, isUiMessage } from '../protocol.js';
 import { batchSummary, listLayers, scanLayers } from './batch.js';
 import type { EditorHost, PreparedBase } from './contract.js';
+import { insertSplit } from './split.js';
 import { clampUiSize, loadExtraModels, loadSettings, loadUiSize, saveSettings, UI_SIZE_KEY } from './settings.js';
 
 export const UI_SIZE = { width: 360, height: 600 };
@@ -197,6 +199,21 @@ export function startController<N, P extends PreparedBase>(host: EditorHost<N, P
         } catch (err) {
           if (own) end(false);
           post({ type: 'error', requestId: msg.requestId, error: errorInfo(err, 'Could not insert the result; nothing was changed') });
+        }
+        return;
+      }
+      case 'split-apply': {
+        const own = !changeOpen;
+        begin();
+        try {
+          const source = await live(msg.payload.sourceId);
+          const nodes = await insertSplit(host, source, await prepare(source), msg.payload);
+          if (own) end();
+          host.select(nodes);
+          post({ type: 'applied', requestId: msg.requestId, nodeIds: nodes.map((n) => tree.id(n)) });
+        } catch (err) {
+          if (own) end(false);
+          post({ type: 'error', requestId: msg.requestId, error: errorInfo(err, 'Could not split the layer; nothing was changed') });
         }
         return;
       }

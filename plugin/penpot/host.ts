@@ -15,7 +15,7 @@ import type { EditorHost, HostStore } from '../host/contract.js';
 import type { Theme } from '../protocol.js';
 import { PENPOT_UI_PAGE } from './manifest.js';
 import { ensurePage, penpotTree, scopeRoots } from './batch.js';
-import { DATA_SOURCE, insertResult, selectResults } from './insert.js';
+import { DATA_SOURCE, groupSplit, insertResult, selectResults } from './insert.js';
 import { type PreparedSource, penpotSources } from './sources.js';
 
 const KEY_PREFIX = 'cutout.';
@@ -92,6 +92,13 @@ export function penpotHost(command?: string): EditorHost<Shape, PreparedSource> 
       return insertResult(shape, prepared, payload);
     },
     isRemoved: (shape) => findShape(shape.id) === null,
+    groupResults: async (shapes, name, source) => {
+      await ensurePage(source);
+      return groupSplit(shapes, name, source);
+    },
+    removeResult: (shape) => {
+      if (findShape(shape.id) !== null) shape.remove();
+    },
     select: selectResults,
     batchRoots: scopeRoots,
     beginChange: () => {

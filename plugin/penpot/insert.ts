@@ -239,3 +239,37 @@ export function selectResults(shapes: readonly Shape[]): void {
   const here = page ? shapes.filter((s) => !!s.id && page.getShapeById(s.id) !== null) : [...shapes];
   if (here.length) penpot.selection = here;
 }
+
+/**
+ * Groups a split's layers (fresh shapes right above the source) where they lie, named and
+ * marked as made from `source`. Penpot puts a group at its top-most shape's place; in a
+ * flex/grid board the group joins the flow, so it is made absolute and moved back onto the
+ * source. On failure the group (and its layers) is removed.
+ */
+export function groupSplit(shapes: readonly Shape[], name: string, source: Shape): Shape {
+  const target = insertionTarget(source);
+  const first = shapes[0];
+  if (!first) fail(ErrorCode.State, 'No split layers to group; nothing was inserted.');
+  const { x, y } = first;
+  const group = penpot.group([...shapes]);
+  if (!group) fail(ErrorCode.State, 'Penpot could not group the split layers; nothing was inserted.');
+  try {
+    group.name = name;
+    if (target.layout && group.layoutChild) {
+      group.layoutChild.absolute = true;
+      const dx = x - first.x;
+      const dy = y - first.y;
+      if (dx || dy) {
+        group.x += dx;
+        group.y += dy;
+      }
+      restack(group, target);
+    }
+    group.setPluginData(DATA_SOURCE, source.id);
+    group.setPluginData(DATA_OUTPUT, 'split');
+    return group;
+  } catch (err) {
+    group.remove();
+    throw err;
+  }
+}
