@@ -41,6 +41,11 @@ export class Segmenter {
     return this.embedding?.transform.original;
   }
 
+  /** The current image's embedding (for decoders run outside `predict`, e.g. segment everything). */
+  get currentEmbedding(): ImageEmbedding | undefined {
+    return this.embedding;
+  }
+
   async predict(prompt: Prompt): Promise<Prediction> {
     if (!this.embedding) fail(ErrorCode.State, 'no image is set: call setImage(image) before predict(prompt)');
     const r = await this.model.decode(this.embedding, prompt);

@@ -11,7 +11,9 @@ import type { DecodeResult } from '../core/models/types.js';
 import type { Prompt } from '../core/prompts/types.js';
 import type { ApplyOptions, ApplyProgress, ApplyResult } from './apply.js';
 import { WORKER_SOURCE } from './build-config.js';
-import { InferenceCore, type LoadedModel, type LoadModelRequest, type LoadSalientRequest, type RemoveBgRequest, type RemoveBgResultData } from './inference.js';
+import type { SplitPayload } from '../plugin/protocol.js';
+import type { SplitOptions } from './split-layers.js';
+import { InferenceCore, type FindObjectsEvent, type FindObjectsRequest, type FoundObjects, type LoadedModel, type LoadModelRequest, type LoadSalientRequest, type RemoveBgRequest, type RemoveBgResultData } from './inference.js';
 import { configureOrt, probeOrt, yieldToInput } from './runtime.js';
 
 export interface Backend {
@@ -22,11 +24,15 @@ export interface Backend {
   apply(prediction: DecodeResult, candidate: number, options: ApplyOptions, onProgress?: ApplyProgress): Promise<ApplyResult>;
   loadSalient(req: LoadSalientRequest): Promise<{ id: string }>;
   removeBg(image: RgbaImage, req: RemoveBgRequest): Promise<RemoveBgResultData>;
+  findObjects(req: FindObjectsRequest, onEvent: (e: FindObjectsEvent) => void): Promise<FoundObjects>;
+  /** Not queued behind findObjects: it reaches the running job. */
+  cancelFind(): Promise<void>;
+  splitLayers(groups: number[][], options: SplitOptions): Promise<Pick<SplitPayload, 'objects' | 'background'>>;
   dispose(): Promise<void>;
 }
 
 /** Methods the worker answers (worker.ts). */
-export type WorkerMethod = 'init' | 'loadModel' | 'setImage' | 'predict' | 'apply' | 'loadSalient' | 'removeBg' | 'dispose';
+export type WorkerMethod = 'init' | 'loadModel' | 'setImage' | 'predict' | 'apply' | 'loadSalient' | 'removeBg' | 'findObjects' | 'cancelFind' | 'splitLayers' | 'dispose';
 
 export interface WorkerRequest {
   id: number;
@@ -37,7 +43,9 @@ export interface WorkerRequest {
 export type WorkerResponse =
   | { id: number; ok: true; result: unknown }
   | { id: number; ok: false; error: ErrorInfo }
-  | { id: number; progress: [number, string] };
+  | { id: number; progress: [number, string] }
+  /** A streamed event of a running call (findObjects' masks and progress). */
+  | { id: number; event: unknown };
 
 /** Inference on the UI thread: the same core, with a yield before each step. */
 export class MainThreadBackend implements Backend {
@@ -68,6 +76,17 @@ export class MainThreadBackend implements Backend {
     await yieldToInput();
     return this.core.removeBg(image, req);
   }
+  async findObjects(req: FindObjectsRequest, onEvent: (e: FindObjectsEvent) => void): Promise<FoundObjects> {
+    await yieldToInput();
+    return this.core.findObjects(req, onEvent);
+  }
+  async cancelFind(): Promise<void> {
+    this.core.cancelFind();
+  }
+  async splitLayers(groups: number[][], options: SplitOptions): Promise<Pick<SplitPayload, 'objects' | 'background'>> {
+    await yieldToInput();
+    return this.core.splitLayers(groups, options);
+  }
   dispose(): Promise<void> {
     return this.core.dispose();
   }
@@ -77,7 +96,7 @@ export class MainThreadBackend implements Backend {
 export class WorkerBackend implements Backend {
   readonly kind = 'worker' as const;
   private next = 1;
-  private readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: unknown): void; progress?: ApplyProgress }>();
+  private readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: unknown): void; progress?: ApplyProgress; event?: (e: unknown) => void }>();
   private dead: Error | undefined;
 
   constructor(private readonly worker: Worker) {
@@ -87,6 +106,10 @@ export class WorkerBackend implements Backend {
       if (!p) return;
       if ('progress' in msg) {
         p.progress?.(msg.progress[0], msg.progress[1]);
+        return;
+      }
+      if ('event' in msg) {
+        p.event?.(msg.event);
         return;
       }
       this.pending.delete(msg.id);
@@ -105,11 +128,11 @@ export class WorkerBackend implements Backend {
     this.pending.clear();
   }
 
-  call<T>(method: WorkerMethod, args: unknown[], progress?: ApplyProgress, transfer: Transferable[] = []): Promise<T> {
+  call<T>(method: WorkerMethod, args: unknown[], progress?: ApplyProgress, transfer: Transferable[] = [], event?: (e: unknown) => void): Promise<T> {
     if (this.dead) return Promise.reject(this.dead);
     const id = this.next++;
     return new Promise<T>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, progress });
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, progress, event });
       const req: WorkerRequest = { id, method, args };
       this.worker.postMessage(req, transfer);
     });
@@ -132,6 +155,15 @@ export class WorkerBackend implements Backend {
   }
   removeBg(image: RgbaImage, req: RemoveBgRequest): Promise<RemoveBgResultData> {
     return this.call('removeBg', [image, req]);
+  }
+  findObjects(req: FindObjectsRequest, onEvent: (e: FindObjectsEvent) => void): Promise<FoundObjects> {
+    return this.call('findObjects', [req], undefined, [], onEvent as (e: unknown) => void);
+  }
+  async cancelFind(): Promise<void> {
+    await this.call('cancelFind', []);
+  }
+  splitLayers(groups: number[][], options: SplitOptions): Promise<Pick<SplitPayload, 'objects' | 'background'>> {
+    return this.call('splitLayers', [groups, options]);
   }
   async dispose(): Promise<void> {
     await this.call('dispose', []).catch(() => undefined);

@@ -12,7 +12,9 @@ import type { DecodeResult } from '../core/models/types.js';
 import type { Prompt } from '../core/prompts/types.js';
 import type { ApplyOptions, ApplyProgress, ApplyResult } from './apply.js';
 import type { Backend, BackendReport } from './backend.js';
-import type { LoadedModel, RemoveBgRequest, RemoveBgResultData } from './inference.js';
+import type { FindObjectsEvent, FindObjectsRequest, FoundObjects, LoadedModel, RemoveBgRequest, RemoveBgResultData } from './inference.js';
+import type { SplitPayload } from '../plugin/protocol.js';
+import type { SplitOptions } from './split-layers.js';
 import type { ModelChoice } from './models.js';
 import { PendingHover } from './pending.js';
 import { InferenceScheduler, SUPERSEDED, type Superseded } from './schedule.js';
@@ -291,5 +293,26 @@ export class Engine {
       await this.ensureEncoded(backend);
       return backend.apply(prediction, candidate, options, onProgress);
     });
+  }
+
+  /** Segment everything on the current image (encoding it first if needed); one commit. */
+  async findObjects(req: FindObjectsRequest, onEvent: (e: FindObjectsEvent) => void): Promise<FoundObjects> {
+    await this.modelReady();
+    const backend = await this.backend();
+    return this.scheduler.commit(async () => {
+      await this.ensureEncoded(backend);
+      return backend.findObjects(req, onEvent);
+    });
+  }
+
+  /** Stops a running findObjects at its next decoder run (outside the queue, so it reaches it). */
+  async cancelFind(): Promise<void> {
+    const backend = await this.backend();
+    await backend.cancelFind();
+  }
+
+  async splitLayers(groups: number[][], options: SplitOptions): Promise<Pick<SplitPayload, 'objects' | 'background'>> {
+    const backend = await this.backend();
+    return this.scheduler.commit(() => backend.splitLayers(groups, options));
   }
 }

@@ -18,6 +18,10 @@ import type { Prompt } from '../core/prompts/types.js';
 import { candidateMask, Segmenter } from '../core/segment.js';
 import { loadSalientModel, type SalientModel } from '../core/models/salient.js';
 import { removeBackground, type RemoveBgOptions } from '../core/removebg.js';
+import { segmentEverything, type EverythingMask, type EverythingProgress, type EverythingStats } from '../core/everything/index.js';
+import type { ImageEmbedding } from '../core/models/types.js';
+import type { SplitPayload } from '../plugin/protocol.js';
+import { buildSplitLayers, previewSize, type PreviewMask, type SplitOptions, toPreviewMask, unionMasks } from './split-layers.js';
 import { buildResult, cutoutResult, type ApplyOptions, type ApplyProgress, type ApplyResult } from './apply.js';
 import { ort, webgpuAdapterAvailable } from './runtime.js';
 
@@ -41,6 +45,48 @@ export interface RemoveBgRequest extends RemoveBgOptions {
 }
 
 export type RemoveBgResultData = ApplyResult & { foreground: number; modelMs: number };
+
+/** What the split panel asks of the generator (the rest are the reference's defaults). */
+export interface FindObjectsRequest {
+  pointsPerSide?: number;
+  /** The preview masks' long side. */
+  previewSide?: number;
+}
+
+export type FindObjectsEvent = { kind: 'mask'; mask: PreviewMask } | { kind: 'progress'; progress: EverythingProgress };
+
+export interface FoundObjects {
+  /** Authoritative, largest first (streamed masks not in it were duplicates). */
+  masks: PreviewMask[];
+  stats: EverythingStats;
+}
+
+/**
+ * The model as the generator sees it, yielding to the event loop before each decoder run:
+ * onnxruntime's runs may finish without one, and a worker only reads a Cancel between tasks.
+ */
+function yieldingModel(model: SegmentModel): SegmentModel {
+  const pause = () => new Promise<void>((r) => setTimeout(r, 0));
+  const batch = (model as { decodePoints?: (e: ImageEmbedding, p: Array<{ x: number; y: number }>) => Promise<DecodeResult[]> }).decodePoints;
+  const wrapped: SegmentModel & { decodePoints?: unknown } = {
+    id: model.id,
+    format: model.format,
+    supports: model.supports,
+    encode: (image) => model.encode(image),
+    decode: async (e, prompt) => {
+      await pause();
+      return model.decode(e, prompt);
+    },
+    dispose: async () => undefined,
+  };
+  if (batch) {
+    wrapped.decodePoints = async (e: ImageEmbedding, points: Array<{ x: number; y: number }>) => {
+      await pause();
+      return batch.call(model, e, points);
+    };
+  }
+  return wrapped;
+}
 
 export interface LoadedModel {
   id: string;
@@ -128,6 +174,9 @@ export class InferenceCore {
   private image: RgbaImage | undefined;
   private salient: SalientModel | undefined;
   private readonly cache = new EmbeddingCache(192 * 1024 * 1024);
+  /** The last completed find-objects run's masks (full size), for splitLayers. */
+  private found = new Map<number, EverythingMask>();
+  private finding: AbortController | undefined;
 
   async loadModel(req: LoadModelRequest): Promise<LoadedModel> {
     await this.disposeModel();
@@ -141,6 +190,7 @@ export class InferenceCore {
   async setImage(image: RgbaImage): Promise<{ cached: boolean; encodeMs: number }> {
     if (!this.segmenter) fail(ErrorCode.State, 'no model is loaded yet: choose a model first');
     this.image = image;
+    this.found.clear();
     const r = await this.segmenter.setImage(image);
     return { cached: r.cached, encodeMs: r.encodeMs };
   }
@@ -156,6 +206,50 @@ export class InferenceCore {
   apply(prediction: DecodeResult, candidate: number, options: ApplyOptions, onProgress?: ApplyProgress): ApplyResult {
     if (!this.image) fail(ErrorCode.State, 'no image is set: select an image layer first');
     return buildResult(this.image, prediction, candidate, options, onProgress);
+  }
+
+  /** Segment everything on the current image's embedding; streams masks and progress through onEvent. */
+  async findObjects(req: FindObjectsRequest, onEvent: (e: FindObjectsEvent) => void): Promise<FoundObjects> {
+    const model = this.model;
+    const embedding = this.segmenter?.currentEmbedding;
+    const image = this.image;
+    if (!model || !embedding || !image) fail(ErrorCode.State, 'the image is not analysed yet: wait for it, then try again');
+    this.finding?.abort();
+    const controller = new AbortController();
+    this.finding = controller;
+    this.found.clear();
+    const size = previewSize(image, req.previewSide);
+    try {
+      const result = await segmentEverything(yieldingModel(model), embedding, {
+        ...(req.pointsPerSide ? { pointsPerSide: req.pointsPerSide } : {}),
+        signal: controller.signal,
+        onMask: (m) => onEvent({ kind: 'mask', mask: toPreviewMask(m.id, m.segmentation, size) }),
+        onProgress: (progress) => onEvent({ kind: 'progress', progress }),
+      });
+      if (this.image !== image) fail(ErrorCode.State, 'the image changed while objects were being found');
+      this.found = new Map(result.masks.map((m) => [m.id, m]));
+      return { masks: result.masks.map((m) => toPreviewMask(m.id, m.segmentation, size)), stats: result.stats };
+    } finally {
+      if (this.finding === controller) this.finding = undefined;
+    }
+  }
+
+  /** Stops a running findObjects (it rejects with CANCELLED). */
+  cancelFind(): boolean {
+    this.finding?.abort();
+    return true;
+  }
+
+  /** The layers for the objects (each a list of found mask ids, merged), ready for `split-apply`. */
+  splitLayers(groups: number[][], options: SplitOptions): Pick<SplitPayload, 'objects' | 'background'> {
+    const image = this.image;
+    if (!image) fail(ErrorCode.State, 'no image is set: select an image layer first');
+    const masks = groups.map((ids) => {
+      const parts = ids.map((id) => this.found.get(id));
+      if (!parts.length || parts.some((p) => !p)) fail(ErrorCode.State, 'the objects are out of date: find them again');
+      return unionMasks(parts.map((p) => p!.segmentation));
+    });
+    return buildSplitLayers(image, masks, options);
   }
 
   async loadSalient(req: LoadSalientRequest): Promise<{ id: string }> {

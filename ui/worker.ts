@@ -8,7 +8,8 @@ import type { DecodeResult } from '../core/models/types.js';
 import type { Prompt } from '../core/prompts/types.js';
 import type { ApplyOptions } from './apply.js';
 import type { WorkerRequest, WorkerResponse } from './backend.js';
-import { InferenceCore, type LoadModelRequest, type LoadSalientRequest, type RemoveBgRequest } from './inference.js';
+import type { SplitOptions } from './split-layers.js';
+import { InferenceCore, type FindObjectsRequest, type LoadModelRequest, type LoadSalientRequest, type RemoveBgRequest } from './inference.js';
 import { configureOrt, probeOrt } from './runtime.js';
 
 interface WorkerScope {
@@ -52,6 +53,12 @@ async function handle(req: WorkerRequest): Promise<unknown> {
       return core.loadSalient(a[0] as LoadSalientRequest);
     case 'removeBg':
       return core.removeBg(a[0] as RgbaImage, a[1] as RemoveBgRequest);
+    case 'findObjects':
+      return core.findObjects(a[0] as FindObjectsRequest, (event) => scope.postMessage({ id: req.id, event }));
+    case 'cancelFind':
+      return core.cancelFind();
+    case 'splitLayers':
+      return core.splitLayers(a[0] as number[][], a[1] as SplitOptions);
     case 'dispose':
       await core.dispose();
       return true;
