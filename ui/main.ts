@@ -37,6 +37,7 @@ import { skippedLine } from './copy.js';
 import { AppliedResult, type ResultKey } from './applied.js';
 import { isEnterForApply } from './keys.js';
 import { ResultPreview } from './preview.js';
+import { SplitView } from './split-view.js';
 import { previewMaskSize } from './layout.js';
 
 /** Timeline of the session (ms since navigation start), for the e2e harness and debugging. */
@@ -119,6 +120,7 @@ class App {
   private predictionCount = 0;
   private readonly output: Segmented<OutputKind>;
   private readonly modes: ModeSwitch;
+  private readonly split: SplitView;
 
   constructor() {
     const search = pageQuery();
@@ -196,6 +198,16 @@ class App {
     this.picker = new ModelPicker((c) => {
       this.settings.set(this.modelKind === 'sam' ? { modelId: c.id } : { salientModelId: c.id });
       this.loadChosenModel();
+    });
+    this.split = new SplitView({
+      engine: this.engine,
+      bridge: this.bridge,
+      settings: this.settings,
+      progress: this.progress,
+      banner: this.banner,
+      changed: () => {
+        if (this.modes) this.modes.disabled = !this.canSwitchMode;
+      },
     });
     this.candidates = new CandidateStrip(byId('candidates'), (k) => this.selectCandidate(k));
     wireResizeCorner(byId('resize-corner'), (size, remember) => this.bridge.send({ type: 'resize', width: size.width, height: size.height, ...(remember ? { remember } : {}) }));
@@ -288,7 +300,7 @@ class App {
 
   /** Switching modes would abandon a running batch or apply; before init there is nothing to switch. */
   private get canSwitchMode(): boolean {
-    return this.initialised && !this.applying && !this.batch.running;
+    return this.initialised && !this.applying && !this.batch.running && !this.split?.busy;
   }
 
   // ---- model ----------------------------------------------------------------------------
@@ -676,6 +688,10 @@ class App {
       this.modes.pickIndex(mode);
       return;
     }
+    if (this.split.active && this.view === 'cutout') {
+      this.split.onKey(e, isMac);
+      return;
+    }
     if (typing || this.view !== 'cutout') {
       if (e.key === 'Enter' && this.view === 'batch' && !typing) {
         e.preventDefault();
@@ -714,6 +730,7 @@ class App {
     const was = this.view;
     this.view = v;
     byId('app').dataset.view = v;
+    this.split.active = modeOf(this.command) === 'split';
     if ((was === 'batch') !== (v === 'batch') && this.initialised) {
       this.fillModelPicker();
       if (v === 'batch') this.batch.show(this.sources);
@@ -820,6 +837,7 @@ class App {
     const app = byId('app');
     const e = this.history.current;
     app.dataset.busy = String(this.applying || this.engine.scheduler.busy);
+    this.split?.update({ source: this.source, image: this.image, encoded: !!this.image && this.engine.isEncoded });
     this.modes.disabled = !this.canSwitchMode;
     this.canvas.setEnabled(this.canTakeInput);
     this.canvas.setPrompt(e.prompt);
