@@ -62,6 +62,7 @@ describe('manifest', () => {
       menu: [
         { name: 'Cut out object…', command: 'cutout' },
         { name: 'Remove background', command: 'remove-bg' },
+        { name: 'Split into layers…', command: 'split' },
       ],
       relaunchButtons: [{ command: 'edit', name: 'Edit cutout' }],
     });

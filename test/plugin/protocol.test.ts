@@ -15,6 +15,17 @@ const UI: UiMessage[] = [
   { type: 'apply', requestId: 2, payload: payload as never },
   { type: 'apply', requestId: 3, payload: vector as never },
   { type: 'batch-list', requestId: 4, scope: 'file' },
+  {
+    type: 'split-apply',
+    requestId: 5,
+    payload: {
+      sourceId: '1:2',
+      output: 'cutout',
+      name: 'Layers',
+      objects: [{ name: 'Top left 4×4 at 0, 0', png: new Uint8Array([137, 80]), rect: { x: 0, y: 0, width: 4, height: 4 } }],
+      background: { name: 'Background', paths: [{ windingRule: 'EVENODD', data: 'M 0 0 L 1 1 Z' }] },
+    },
+  },
   { type: 'batch-apply', requestId: 4, payload: payload as never },
   { type: 'batch-end', requestId: 4, cancelled: false, failures: [{ id: '1:2', name: 'Photo', message: 'no' }] },
   { type: 'save-settings', settings: DEFAULT_SETTINGS },

@@ -13,7 +13,7 @@ const key = (code: string, mods: Partial<{ altKey: boolean; ctrlKey: boolean; me
 
 describe('mode switch', () => {
   it('offers the menu commands, in order', () => {
-    expect(menuCommands().map((c) => c.label)).toEqual(['Cut out', 'Remove background']);
+    expect(menuCommands().map((c) => c.label)).toEqual(['Cut out', 'Remove background', 'Split']);
   });
 
   it('shows what opening with the command shows', () => {
@@ -22,12 +22,16 @@ describe('mode switch', () => {
     expect(viewFor('cutout', true)).toBe('cutout');
     expect(viewFor('cutout', false)).toBe('empty');
     expect(viewFor('edit', true)).toBe('cutout');
+    // Split shows the selected image like Cut out (the split panel takes its place).
+    expect(viewFor('split', true)).toBe('cutout');
+    expect(viewFor('split', false)).toBe('empty');
   });
 
   it('puts every command under a tab (Edit cutout under Cut out)', () => {
     expect(COMMANDS.map((c) => [c.id, modeOf(c.id)])).toEqual([
       ['cutout', 'cutout'],
       ['remove-bg', 'remove-bg'],
+      ['split', 'split'],
       ['edit', 'cutout'],
     ]);
   });
