@@ -224,6 +224,31 @@ export function buildSplitLayers(image: RgbaImage, objects: readonly GrayImage[]
   return { objects: layers, ...(background ? { background } : {}) };
 }
 
+/**
+ * The generator also finds the backdrop around the objects (on a plain background it is one
+ * of its masks, the largest). That is the Background layer, not an object: the largest mask is
+ * taken for it when it covers at least a quarter of the image and is nearly (IoU ≥ 0.85) what
+ * the other masks leave. Returns its id.
+ */
+export function backgroundMaskId(masks: readonly PreviewMask[]): number | undefined {
+  if (masks.length < 2) return undefined;
+  const largest = masks.reduce((a, b) => (b.area > a.area ? b : a));
+  const m = largest.mask;
+  const rest = masks.filter((x) => x !== largest);
+  let inter = 0;
+  let uni = 0;
+  let inside = 0;
+  for (let i = 0; i < m.data.length; i++) {
+    const free = !rest.some((x) => x.mask.data[i]);
+    const on = m.data[i] !== 0;
+    if (on) inside++;
+    if (on && free) inter++;
+    if (on || free) uni++;
+  }
+  if (inside < m.data.length / 4 || !uni || inter / uni < 0.85) return undefined;
+  return largest.id;
+}
+
 /** What the panel gets for a generator mask (full size in, preview size out). */
 export function toPreviewMask(id: number, segmentation: GrayImage, size: Size): PreviewMask {
   const rect = maskRect(segmentation) ?? { x: 0, y: 0, width: 0, height: 0 };

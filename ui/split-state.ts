@@ -5,7 +5,7 @@
  * top-first (smaller above larger), which is also the order clicks hit them in.
  */
 import type { GrayImage } from '../core/image/types.js';
-import { type PreviewMask, type Rect, stackOrder, unionMasks } from './split-layers.js';
+import { backgroundMaskId, type PreviewMask, type Rect, stackOrder, unionMasks } from './split-layers.js';
 
 export interface SplitObject {
   /** Stable key for the panel (the first mask's id). */
@@ -27,6 +27,10 @@ function union(a: Rect, b: Rect): Rect {
 
 export class SplitObjects {
   private list: SplitObject[] = [];
+  /** Every mask of the run (streamed or final), the backdrop included. */
+  private all: PreviewMask[] = [];
+  /** The mask taken for the backdrop (split-layers.ts backgroundMaskId): the Background layer, not an object. */
+  backgroundId: number | undefined;
   private readonly undoStack: SplitObject[][] = [];
   readonly selected = new Set<number>();
 
@@ -41,15 +45,19 @@ export class SplitObjects {
 
   /** Replaces everything with these masks (a new run, or its authoritative final list). */
   reset(masks: readonly PreviewMask[]): void {
-    this.list = stackOrder(masks.map((m) => ({ key: m.id, ids: [m.id], area: m.area, rect: m.rect, mask: m.mask })));
+    this.all = [...masks];
+    this.backgroundId = backgroundMaskId(this.all);
+    this.list = stackOrder(
+      this.all.filter((m) => m.id !== this.backgroundId).map((m) => ({ key: m.id, ids: [m.id], area: m.area, rect: m.rect, mask: m.mask })),
+    );
     this.undoStack.length = 0;
     this.selected.clear();
   }
 
-  /** A streamed mask: shown at once, in its place in the stack. */
+  /** A streamed mask: shown at once, in its place in the stack (edits are not possible while streaming). */
   add(mask: PreviewMask): void {
-    if (this.list.some((o) => o.ids.includes(mask.id))) return;
-    this.list = stackOrder([...this.list, { key: mask.id, ids: [mask.id], area: mask.area, rect: mask.rect, mask: mask.mask }]);
+    if (this.all.some((m) => m.id === mask.id)) return;
+    this.reset([...this.all, mask]);
   }
 
   /** Click: only this object selected; shift-click: toggled in the selection. key undefined: clears. */

@@ -163,6 +163,23 @@ describe('the panel: select, drop, merge, undo', () => {
     expect(s.objects.map((o) => o.key)).toEqual([2, 1]);
   });
 
+  it('the backdrop the generator also finds becomes the Background, not an object', () => {
+    const size = { width: 60, height: 40 };
+    const a = rectMask(5, 5, 10, 10);
+    const b = rectMask(30, 10, 20, 20);
+    const back = { width: 60, height: 40, data: a.data.map((v, i) => (v || b.data[i] ? 0 : 255)) };
+    const masks = [toPreviewMask(1, back, size), toPreviewMask(2, b, size), toPreviewMask(3, a, size)];
+    const s = new SplitObjects();
+    s.reset(masks);
+    expect(s.backgroundId).toBe(1);
+    expect(s.objects.map((o) => o.key)).toEqual([3, 2]);
+    // A large object that is not what the others leave stays an object.
+    const big = rectMask(0, 0, 40, 40);
+    s.reset([toPreviewMask(1, big, size), toPreviewMask(3, a, size)]);
+    expect(s.backgroundId).toBeUndefined();
+    expect(s.objects).toHaveLength(2);
+  });
+
   it('preview masks are resampled, with full-size area and bounds', () => {
     const p = toPreviewMask(9, rectMask(40, 10, 10, 8), size);
     expect(p.area).toBe(80);
