@@ -12,7 +12,7 @@ import type { RgbaImage } from '../core/image/types.js';
 import { EmbeddingCache } from '../core/models/embedding-cache.js';
 import { loadSamModel } from '../core/models/sam-model.js';
 import { floatData } from '../core/models/runtime.js';
-import type { DecodeResult, SegmentModel } from '../core/models/types.js';
+import type { DecodeResult, Ort, SegmentModel } from '../core/models/types.js';
 import { maskIoU } from '../core/masks/measure.js';
 import type { Prompt } from '../core/prompts/types.js';
 import { candidateMask, Segmenter } from '../core/segment.js';
@@ -23,7 +23,7 @@ import type { ImageEmbedding } from '../core/models/types.js';
 import type { SplitPayload } from '../plugin/protocol.js';
 import { buildSplitLayers, previewSize, type PreviewMask, type SplitOptions, toPreviewMask, unionMasks } from './split-layers.js';
 import { buildResult, cutoutResult, type ApplyOptions, type ApplyProgress, type ApplyResult } from './apply.js';
-import { ort, webgpuAdapterAvailable } from './runtime.js';
+import { ort as productOrt, webgpuAdapterAvailable } from './runtime.js';
 
 export interface LoadModelRequest {
   id: string;
@@ -140,7 +140,7 @@ async function relativeDiff(a: SegmentModelEmbedding, b: SegmentModelEmbedding):
 type SegmentModelEmbedding = Awaited<ReturnType<SegmentModel['encode']>>;
 
 /** Loads with the encoder on WebGPU if it agrees with wasm on a probe; else all on wasm. */
-async function loadVerified(req: LoadModelRequest): Promise<{ model: SegmentModel; device: 'wasm' | 'webgpu'; note?: string }> {
+async function loadVerified(req: LoadModelRequest, ort: Ort): Promise<{ model: SegmentModel; device: 'wasm' | 'webgpu'; note?: string }> {
   const wasmModel = await loadSamModel(ort, req.files, { id: req.id, sessionOptions: WASM });
   if (!req.webgpu || !(await webgpuAdapterAvailable())) return { model: wasmModel, device: 'wasm' };
   let gpuModel: SegmentModel | undefined;
@@ -174,13 +174,16 @@ export class InferenceCore {
   private image: RgbaImage | undefined;
   private salient: SalientModel | undefined;
   private readonly cache = new EmbeddingCache(192 * 1024 * 1024);
+
+  /** `ort`: the runtime (tests in Node hand in onnxruntime-web's Node build). */
+  constructor(private readonly ort: Ort = productOrt) {}
   /** The last completed find-objects run's masks (full size), for splitLayers. */
   private found = new Map<number, EverythingMask>();
   private finding: AbortController | undefined;
 
   async loadModel(req: LoadModelRequest): Promise<LoadedModel> {
     await this.disposeModel();
-    const { model, device, note } = await loadVerified(req);
+    const { model, device, note } = await loadVerified(req, this.ort);
     this.model = model;
     this.segmenter = new Segmenter(model, this.cache);
     return { id: model.id, format: model.format, supports: { ...model.supports }, device, ...(note ? { note } : {}) };
@@ -256,7 +259,7 @@ export class InferenceCore {
     const old = this.salient;
     this.salient = undefined;
     await old?.dispose().catch(() => undefined);
-    this.salient = await loadSalientModel(ort, req.files, { id: req.id, descriptor: req.descriptor, sessionOptions: WASM });
+    this.salient = await loadSalientModel(this.ort, req.files, { id: req.id, descriptor: req.descriptor, sessionOptions: WASM });
     return { id: this.salient.id };
   }
 
