@@ -39,7 +39,8 @@ describe('split into layers on the analytic model', () => {
     const found = await core.findObjects({ pointsPerSide: 12 }, (e) => events.push(e));
     const state = new SplitObjects();
     state.reset(found.masks);
-    expect(state.backgroundId).toBeDefined();
+    // The backdrop, when the generator keeps it, is the Background layer, not an object.
+    expect(found.masks.length - (state.backgroundId === undefined ? 0 : 1)).toBe(shapes.length);
     expect(state.objects).toHaveLength(shapes.length);
     const streamed = events.filter((e) => e.kind === 'mask').map((e) => (e.kind === 'mask' ? e.mask.id : -1));
     for (const m of found.masks) expect(streamed).toContain(m.id);
@@ -71,7 +72,8 @@ describe('split into layers on the analytic model', () => {
         opaque++;
         expect([png.data[p * 4], png.data[p * 4 + 1], png.data[p * 4 + 2]]).toEqual(color);
       }
-      expect(Math.abs(opaque - area(k)) / area(k)).toBeLessThan(0.05);
+      // Within the shape's edge pixels (the model cuts anti-aliased edges at half coverage).
+      expect(Math.abs(opaque - area(k)) / area(k)).toBeLessThan(0.1);
     });
     // The background: opaque exactly where no shape is (within the edges' pixels).
     const bg = decodePng(layers.background!.png!);
