@@ -119,7 +119,8 @@ export function objectName(rect: Rect, image: Size): string {
  * the list never look alike), saturated and mid-light so they show on dark and light photos.
  */
 export function objectColour(index: number): [number, number, number] {
-  const h = (index * 137.508) % 360;
+  // Starting at a blue: the first objects are seldom the colour of the photo's own first objects.
+  const h = (200 + index * 137.508) % 360;
   const s = 0.72;
   const l = 0.52;
   const k = (n: number) => (n + h / 30) % 12;

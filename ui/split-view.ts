@@ -41,6 +41,12 @@ export interface SplitInput {
 /** Grid points per side: the reference's default (1024 points, fewer decoded: covered ones are skipped). */
 export const SPLIT_POINTS_PER_SIDE = 32;
 
+/** The grid: the page query's `split-grid` (4–64, for tests and slow machines), else the default. */
+function gridFromQuery(): number {
+  const n = Number(new URLSearchParams(typeof location === 'undefined' ? '' : location.search).get('split-grid'));
+  return Number.isInteger(n) && n >= 4 && n <= 64 ? n : SPLIT_POINTS_PER_SIDE;
+}
+
 type Phase = 'idle' | 'finding' | 'found' | 'cancelled' | 'failed' | 'applying' | 'applied';
 
 export class SplitView {
@@ -138,7 +144,7 @@ export class SplitView {
         this.showProgress(p.total ? p.done / p.total : 0, `${p.accepted} found · ${left} of ${p.total} points left`);
       }
     };
-    this.deps.engine.findObjects({ pointsPerSide: SPLIT_POINTS_PER_SIDE }, onEvent).then(
+    this.deps.engine.findObjects({ pointsPerSide: gridFromQuery() }, onEvent).then(
       (found: FoundObjects) => {
         if (run !== this.run) return;
         this.objects.reset(found.masks);
