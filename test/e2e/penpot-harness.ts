@@ -21,7 +21,7 @@ import { type Mat, ap, inv, mul } from '../figma/fake/affine.js';
 import { age, buildPenpot, ensureUiBuilt, newestMtime } from '../helpers/build.js';
 import { type BrowserHarness, bytesFrom, distFile, type E2ESession, harnessPage, startBrowserHarness } from './common.js';
 import { type Box, corners, coverFit, type PageGrid, type Pt } from './measure.js';
-import { type ImageSpec, layerSpec, PHOTO, PRODUCTS_PAGE } from './scenes.js';
+import { COLLAGE, type ImageSpec, layerSpec, PHOTO, PRODUCTS_PAGE } from './scenes.js';
 
 export type { Pt } from './measure.js';
 
@@ -72,6 +72,16 @@ export const PENPOT_SHOTS: PenpotPageSpec = {
     // Cover-fitted into a wider box (keepAspectRatio): the box shows image rows 72 … 312 only, so the
     // object (rows 64 … 320) overflows it and the cutout must be cropped (Penpot fills cannot crop).
     { kind: 'image', name: 'Tilted photo', image: PHOTO, x: 700, y: 200, width: 256, height: 120, rotation: 30, keepAspectRatio: true },
+  ],
+};
+
+/** "Split into layers": a collage of K shapes next to another layer. */
+export const PENPOT_COLLAGE: PenpotPageSpec = {
+  name: 'Collage',
+  items: [
+    { kind: 'rect', name: 'Below', x: 0, y: 0, width: 60, height: 60, color: '#f0783c' },
+    { kind: 'image', name: 'Collage', image: COLLAGE, x: 80, y: 60, width: 320, height: 240 },
+    { kind: 'rect', name: 'Above', x: 500, y: 0, width: 60, height: 60, color: '#3c78f0' },
   ],
 };
 

@@ -54,6 +54,7 @@ import {
   insideShape,
   inv,
   mul,
+  PENPOT_COLLAGE,
   PENPOT_PRODUCTS,
   PENPOT_SHOTS,
   penpotLayer,
@@ -68,7 +69,7 @@ import {
   startPenpotHarness,
   visibleInImage,
 } from './penpot-harness.js';
-import { colourTruth, foregroundTruth, type ImageSpec, OBJECT, PHOTO, PHOTO_CLICK, renderImage } from './scenes.js';
+import { COLLAGE, colourTruth, foregroundTruth, type ImageSpec, OBJECT, PHOTO, PHOTO_CLICK, renderImage } from './scenes.js';
 import { ANALYTIC_SETTINGS, analyticModels, applyWithEnter, expectAppliedOnceThenSelect, chooseOutput, clickAndApply, clickImage, closeFromFooter, e2eSuite, expectBatchReady, expectBatchResult, expectScopeCounts, resizeWithCorner, selectFromSummary, expectOnlyLoopback, expectUndoWalk, failingApply, measureBatchResult, MODEL_PATHS, renderedIou, runBatch, selectSource, snapshot, STACK_TRACE } from './steps.js';
 
 /** The plugin's keys in penpot.localStorage: plugin/penpot/host.ts prefixes the shared store's keys with "cutout.". */
@@ -659,6 +660,56 @@ describe('Cutout in Penpot, end to end (real plugin.js + ui.html, Penpot fake, C
       // "Close" closes the plugin (penpot.closePlugin), as the footer says.
       await closeFromFooter(s);
     });
+  });
+
+  describe('"Split into layers" through the Split tab, on a collage of K shapes', () => {
+    it('K shapes → one group right above the source: K object layers, smaller on top, and the Background; together they show the source; one undo entry', async () => {
+      const t0 = Date.now();
+      const s = await suite.h.open({ page: PENPOT_COLLAGE, select: ['Collage'], localStorage: localStorageFor(suite.origin), theme: 'dark' });
+      await s.ui.waitForFunction(() => document.getElementById('app')?.dataset.view === 'cutout', undefined, { timeout: 60_000 });
+      await s.ui.locator('#mode-split').click();
+      await s.ui.waitForFunction(() => document.getElementById('app')?.dataset.split === 'found', undefined, { timeout: 900_000 });
+      timings['split: open → objects found (32×32 grid)'] = Date.now() - t0;
+      const K = COLLAGE.shapes.length;
+      expect(await s.ui.locator('#split-count').innerText()).toBe(`${K} objects`);
+      const src = await s.node('Collage');
+      const known = await s.call<string[]>('allIds');
+      const before = await s.state();
+      await s.ui.locator('#split-canvas').press('Enter');
+      await s.ui.waitForFunction(() => document.getElementById('app')?.dataset.split === 'applied', undefined, { timeout: 120_000 });
+      const after = await s.state();
+      expect(after.undoEntries).toBe(before.undoEntries + 1);
+      expect(after.openBlocks).toBe(0);
+      expect(after.validationErrors).toEqual([]);
+      const created = await s.call<PenpotNodeInfo[]>('newNodes', known);
+      const group = created.find((n) => n.name === 'Layers – Collage')!;
+      expect(group.type).toBe('group');
+      expect(group.parent).toBe(src.parent);
+      expect(group.index).toBe(src.index + 1);
+      expect(after.selection).toEqual([group.id]);
+      const layers = created.filter((n) => n.parent === group.id).sort((a, b) => a.index - b.index);
+      // Bottom first: the Background, then objects from larger to smaller.
+      expect(layers.map((n) => n.name)[0]).toBe('Background');
+      expect(layers).toHaveLength(K + 1);
+      const areas = layers.slice(1).map((n) => n.width * n.height);
+      expect(areas).toEqual([...areas].sort((a, b) => b - a));
+      for (const n of layers.slice(1)) expect(n.name).toMatch(/^(Top|Bottom|Left|Right|Centre)( left| right)? \d+×\d+ at \d+, \d+$/);
+      // The source is untouched; the group alone renders as the whole source.
+      expect((await s.node('Collage')).state).toBe(src.state);
+      const { iou: whole } = await renderedIou(s, [group.id], imageToPage(src, COLLAGE), COLLAGE, () => true);
+      measured['split: group rendered vs the whole source (IoU)'] = Number(whole.toFixed(4));
+      expect(whole).toBeGreaterThanOrEqual(0.99);
+      // Each object layer alone covers its shape.
+      for (const [k, shape] of COLLAGE.shapes.entries()) {
+        const truth = colourTruth(COLLAGE, shape.color);
+        const ious = await Promise.all(layers.slice(1).map(async (n) => (await renderedIou(s, [n.id], imageToPage(src, COLLAGE), COLLAGE, inMask(truth))).iou));
+        measured[`split: shape ${k} best layer IoU`] = Number(Math.max(...ious).toFixed(4));
+        expect(Math.max(...ious)).toBeGreaterThanOrEqual(0.9);
+      }
+      // One undo removes it all.
+      await s.call('undo');
+      expect(await s.call<string[]>('allIds')).toEqual(known);
+    }, 1_200_000);
   });
 
   it('no request went anywhere but 127.0.0.1 (page, opaque-origin iframe, its worker); no page errors; no Penpot validation errors', () => {

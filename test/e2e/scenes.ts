@@ -129,6 +129,19 @@ const CHAIR: ImageSpec = {
   ],
 };
 
+/** "Split into layers": K distinct flat shapes on a flat background (the analytic SAM finds exactly these). */
+export const COLLAGE: ImageSpec = {
+  width: 320,
+  height: 240,
+  bg: [128, 128, 128],
+  shapes: [
+    { kind: 'disc', cx: 70, cy: 70, r: 45, color: [220, 40, 40] },
+    { kind: 'rect', x0: 150, y0: 30, x1: 290, y1: 100, color: [40, 200, 60] },
+    { kind: 'disc', cx: 230, cy: 175, r: 30, color: [40, 60, 220] },
+    { kind: 'rect', x0: 30, y0: 150, x1: 130, y1: 220, color: [240, 230, 60] },
+  ],
+};
+
 /** Page 1: the interactive cutout scenarios. */
 export const SHOTS_PAGE: PageSpec = {
   name: 'Shots',

@@ -217,7 +217,7 @@ describe('the Split into layers panel', () => {
     await capture(frame, 'applied');
   }, 900_000);
 
-  it('Cancel stops the search and sends nothing; Find again starts over', async () => {
+  it('Cancel stops the search and sends nothing; Find again is offered', async () => {
     const frame = await open(48);
     await phase(frame, 'finding');
     await frame.locator('#progress-cancel').click();
