@@ -32,7 +32,7 @@ import { type Mat, inv, mul } from '../figma/fake/affine.js';
 import { asMat, boxInSource, ensureBuilt, type FigmaState, fillImageToPage, fillInSource, type NodeInfo, nodeCorners, type Session, startHarness, transformPath } from './harness.js';
 import { bounds, colourShare, corners, inMask, iou, isForeground, maxDistance } from './measure.js';
 import { HTML_MARKER } from './shared.js';
-import { BATCH_NAMES, colourTruth, foregroundTruth, type ImageSpec, layerSpec, OBJECT, PHOTO, PHOTO_CLICK, PRODUCTS_PAGE, renderImage, SHOTS_PAGE } from './scenes.js';
+import { BATCH_NAMES, COLLAGE, colourTruth, foregroundTruth, type ImageSpec, layerSpec, OBJECT, PHOTO, PHOTO_CLICK, PRODUCTS_PAGE, renderImage, SHOTS_PAGE } from './scenes.js';
 import { ANALYTIC_SETTINGS, analyticModels, applyWithEnter, expectAppliedOnceThenSelect, chooseOutput, clickAndApply, clickImage, closeFromFooter, e2eSuite, expectBatchReady, expectBatchResult, expectScopeCounts, resizeWithCorner, selectFromSummary, expectOnlyLoopback, expectUndoWalk, failingApply, measureBatchResult, MODEL_PATHS, renderedIou, runBatch, selectSource, snapshot, STACK_TRACE } from './steps.js';
 
 /** clientStorage as the plugin keeps it (Figma stores values structured-cloned). */
@@ -292,6 +292,62 @@ describe('Cutout in Figma, end to end (real code.js + ui.html, Figma fake, Chrom
       // "Close" closes the plugin (figma.closePlugin), as the footer says.
       await closeFromFooter(s);
     });
+  });
+
+  describe('"Split into layers…" on a collage of K shapes', () => {
+    it('K shapes → one group right above the source: K object layers, smaller on top, and the Background; together they show the source; one undo step', async () => {
+      const t0 = Date.now();
+      const s = await suite.h.open({ command: 'split', page: 'Collage', select: ['Collage'], storage: storage(suite.origin) });
+      await s.ui.waitForFunction(() => document.getElementById('app')?.dataset.split === 'found', undefined, { timeout: 900_000 });
+      timings['split: open → objects found (32×32 grid)'] = Date.now() - t0;
+      expect(await s.ui.locator('#mode-split').getAttribute('aria-selected')).toBe('true');
+      const K = COLLAGE.shapes.length;
+      expect(await s.ui.locator('#split-count').innerText()).toBe(`${K} objects`);
+      await s.screenshot('split-found');
+      const src = await s.node('Collage');
+      const known = await s.call<string[]>('allIds');
+      const base = await s.call<string>('dump');
+      const before = await s.state();
+      await s.ui.locator('#split-canvas').press('Enter');
+      await s.ui.waitForFunction(() => document.getElementById('app')?.dataset.split === 'applied', undefined, { timeout: 120_000 });
+      await s.screenshot('split-applied');
+      const after = await s.state();
+      expect(after.undoSteps).toBe(before.undoSteps + 1);
+      const created = await s.call<NodeInfo[]>('newNodes', known);
+      const group = created.find((n) => n.name === 'Layers – Collage')!;
+      expect(group.type).toBe('GROUP');
+      expect(group.parent).toBe(src.parent);
+      expect(group.index).toBe(src.index + 1);
+      expect(group.pluginSource).toBe(src.id);
+      expect(after.selection).toEqual([group.id]);
+      const layers = group.children.map((id) => created.find((n) => n.id === id)!);
+      // Bottom first: the Background, then objects from larger to smaller.
+      expect(layers).toHaveLength(K + 1);
+      expect(layers[0]!.name).toBe('Background');
+      for (const n of layers.slice(1)) expect(n.name).toMatch(/^(Top|Bottom|Left|Right|Centre)( left| right)? \d+×\d+ at \d+, \d+$/);
+      expect((await s.node('Collage')).state).toBe(src.state);
+      const toPage = fillImageToPage(src, COLLAGE);
+      const { iou: whole } = await renderedIou(s, [group.id], toPage, COLLAGE, () => true);
+      measured['split: group rendered vs the whole source (IoU)'] = Number(whole.toFixed(4));
+      expect(whole).toBeGreaterThanOrEqual(0.99);
+      // Each shape has its own layer (rendered alone it covers the shape), and the layers stack by the shapes' areas.
+      const objects = layers.slice(1);
+      const owner: number[] = [];
+      for (const [k, shape] of COLLAGE.shapes.entries()) {
+        const truth = colourTruth(COLLAGE, shape.color);
+        const ious = await Promise.all(objects.map(async (n) => (await renderedIou(s, [n.id], toPage, COLLAGE, inMask(truth))).iou));
+        const best = ious.indexOf(Math.max(...ious));
+        measured[`split: shape ${k} layer IoU`] = Number(ious[best]!.toFixed(4));
+        expect(ious[best]).toBeGreaterThanOrEqual(0.9);
+        owner[best] = k;
+      }
+      expect(new Set(owner).size).toBe(K);
+      const shapeArea = (k: number) => colourTruth(COLLAGE, COLLAGE.shapes[k]!.color).data.filter((v) => v).length;
+      const stacked = owner.map(shapeArea);
+      expect(stacked, 'bottom to top: larger to smaller').toEqual([...stacked].sort((a, b) => b - a));
+      await s.call('undo');
+      expect(await s.call<string>('dump')).toBe(base);
+    }, 1_200_000);
   });
 
   it('no request went anywhere but 127.0.0.1 (pages, the null-origin iframe, its worker); no page errors', () => {

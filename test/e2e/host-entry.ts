@@ -15,7 +15,7 @@ import { encodePng } from '../../core/image/png.js';
 import type { RgbaImage } from '../../core/image/types.js';
 import { createFakeFigma, type FakeFigma, type FaultOp, type FFrame, type FGroup, type FNode, type FPage, type FScene, imageLayer, transformOf } from '../figma/fake/index.js';
 import { renderToRgba } from '../figma/fake/render.js';
-import { type PageSpec, PRODUCTS_PAGE, renderImage, SHOTS_PAGE, type RGB } from './scenes.js';
+import { COLLAGE_PAGE, type PageSpec, PRODUCTS_PAGE, renderImage, SHOTS_PAGE, type RGB } from './scenes.js';
 
 import { base64, type Box, bridgeEntry, fromIframe, isolate, paintPanels, renderAnswer, uiIframe, unionBox } from './browser-common.js';
 import { type BridgeEntry, HTML_MARKER, type NodeInfo, type StartConfig } from './shared.js';
@@ -183,9 +183,14 @@ const api = {
     products.s.loaded = true;
     fake.doc.currentPage = products;
     buildPage(fake, products, PRODUCTS_PAGE, ids);
-    fake.doc.currentPage = config.page === 'Shots' ? shots : products;
+    const collage = fake.addPage(COLLAGE_PAGE.name);
+    collage.s.loaded = true;
+    fake.doc.currentPage = collage;
+    buildPage(fake, collage, COLLAGE_PAGE, ids);
+    const pages = { Shots: shots, Products: products, Collage: collage };
+    fake.doc.currentPage = pages[config.page];
     // dynamic-page: only the current page is loaded when a plugin starts.
-    (config.page === 'Shots' ? products : shots).s.loaded = false;
+    for (const p of Object.values(pages)) if (p !== pages[config.page]) p.s.loaded = false;
     for (const [k, v] of Object.entries(config.storage)) await fake.storage.setAsync(k, v);
     fake.page.selection = config.select.map((name) => fake.doc.node(ids[name]!)) as FScene[];
     await fake.flush(); // the selectionchange of the setup is not the plugin's business

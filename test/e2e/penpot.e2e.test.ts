@@ -691,8 +691,6 @@ describe('Cutout in Penpot, end to end (real plugin.js + ui.html, Penpot fake, C
       // Bottom first: the Background, then objects from larger to smaller.
       expect(layers.map((n) => n.name)[0]).toBe('Background');
       expect(layers).toHaveLength(K + 1);
-      const areas = layers.slice(1).map((n) => n.width * n.height);
-      expect(areas).toEqual([...areas].sort((a, b) => b - a));
       for (const n of layers.slice(1)) expect(n.name).toMatch(/^(Top|Bottom|Left|Right|Centre)( left| right)? \d+×\d+ at \d+, \d+$/);
       // The source is untouched; the group alone renders as the whole source.
       expect((await s.node('Collage')).state).toBe(src.state);
@@ -700,12 +698,21 @@ describe('Cutout in Penpot, end to end (real plugin.js + ui.html, Penpot fake, C
       measured['split: group rendered vs the whole source (IoU)'] = Number(whole.toFixed(4));
       expect(whole).toBeGreaterThanOrEqual(0.99);
       // Each object layer alone covers its shape.
+      // Each shape has its own layer (rendered alone it covers the shape), and the layers stack by the shapes' areas.
+      const objects = layers.slice(1);
+      const owner: number[] = [];
       for (const [k, shape] of COLLAGE.shapes.entries()) {
         const truth = colourTruth(COLLAGE, shape.color);
-        const ious = await Promise.all(layers.slice(1).map(async (n) => (await renderedIou(s, [n.id], imageToPage(src, COLLAGE), COLLAGE, inMask(truth))).iou));
-        measured[`split: shape ${k} best layer IoU`] = Number(Math.max(...ious).toFixed(4));
-        expect(Math.max(...ious)).toBeGreaterThanOrEqual(0.9);
+        const ious = await Promise.all(objects.map(async (n) => (await renderedIou(s, [n.id], imageToPage(src, COLLAGE), COLLAGE, inMask(truth))).iou));
+        const best = ious.indexOf(Math.max(...ious));
+        measured[`split: shape ${k} layer IoU`] = Number(ious[best]!.toFixed(4));
+        expect(ious[best]).toBeGreaterThanOrEqual(0.9);
+        owner[best] = k;
       }
+      expect(new Set(owner).size).toBe(K);
+      const shapeArea = (k: number) => colourTruth(COLLAGE, COLLAGE.shapes[k]!.color).data.filter((v) => v).length;
+      const stacked = owner.map(shapeArea);
+      expect(stacked, 'bottom to top: larger to smaller').toEqual([...stacked].sort((a, b) => b - a));
       // One undo removes it all.
       await s.call('undo');
       expect(await s.call<string[]>('allIds')).toEqual(known);

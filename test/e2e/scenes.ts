@@ -156,6 +156,16 @@ export const SHOTS_PAGE: PageSpec = {
   ],
 };
 
+/** Page 3: "Split into layers" on a collage of K shapes between two other layers. */
+export const COLLAGE_PAGE: PageSpec = {
+  name: 'Collage',
+  items: [
+    { type: 'rect', name: 'Below', x: 0, y: 0, width: 60, height: 60, fill: [240, 120, 60] },
+    { type: 'image', name: 'Collage', image: COLLAGE, x: 80, y: 60, width: 320, height: 240 },
+    { type: 'rect', name: 'Above', x: 500, y: 0, width: 60, height: 60, fill: [60, 120, 240] },
+  ],
+};
+
 /** Page 2: "Remove background" over a page of product shots in nested frames. */
 export const PRODUCTS_PAGE: PageSpec = {
   name: 'Products',

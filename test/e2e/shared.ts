@@ -3,9 +3,9 @@
 export const HTML_MARKER = '<!-- Cutout UI: dist/ui.html, served by the e2e harness at /ui.html -->';
 
 export interface StartConfig {
-  command: 'cutout' | 'remove-bg' | 'edit';
+  command: 'cutout' | 'remove-bg' | 'split' | 'edit';
   /** Name of the current page. */
-  page: 'Shots' | 'Products';
+  page: 'Shots' | 'Products' | 'Collage';
   /** Layer names to select before the plugin starts. */
   select: string[];
   /** clientStorage contents before the plugin starts. */
