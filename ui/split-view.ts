@@ -316,7 +316,7 @@ export class SplitView {
         this.phase === 'finding'
           ? 'Finding every object: the slowest command, it runs the model hundreds of times.'
           : this.phase === 'cancelled'
-            ? 'Cancelled. Find objects to start again.'
+            ? 'Cancelled. Find again starts over.'
             : this.phase === 'failed'
               ? 'Finding objects failed.'
               : this.phase === 'idle'

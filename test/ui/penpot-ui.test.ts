@@ -282,13 +282,13 @@ describe('plugin UI hosted by Penpot (raw messages, its theme, notices, mode swi
         })),
       );
     expect((await tabs()).map((t) => t.label)).toEqual(menuCommands().map((c) => c.label));
-    expect((await tabs()).map((t) => t.selected)).toEqual([true, false]);
+    expect((await tabs()).map((t) => t.selected)).toEqual([true, false, false]);
     const modelOptions = () => frame.evaluate(() => [...document.querySelectorAll<HTMLInputElement>('#model-list input[name="model"]')].map((o) => o.value));
     expect(await modelOptions()).toContain('analytic-sam-hf');
 
     await frame.locator('#mode-remove-bg').click();
     expect(await view(frame)).toBe('batch');
-    expect((await tabs()).map((t) => t.selected)).toEqual([false, true]);
+    expect((await tabs()).map((t) => t.selected)).toEqual([false, true, false]);
     expect(await modelOptions()).toContain('analytic-salient');
     expect(await modelOptions()).not.toContain('analytic-sam-hf');
     await frame.waitForFunction(() => document.getElementById('status')!.textContent === 'Originals stay untouched.', undefined, { timeout: 20_000 });
@@ -313,7 +313,7 @@ describe('plugin UI hosted by Penpot (raw messages, its theme, notices, mode swi
     await page.keyboard.press('ArrowLeft');
     expect(await view(frame)).toBe('empty');
     expect(await frame.evaluate(() => document.activeElement?.id)).toBe('mode-cutout');
-    await page.keyboard.press('End');
+    await page.keyboard.press('ArrowRight');
     expect(await view(frame)).toBe('batch');
 
     // A running batch cannot be left: the tabs are off until it ends.
