@@ -372,7 +372,7 @@ describe('Cutout in Penpot, end to end (real plugin.js + ui.html, Penpot fake, C
       expect(await s.ui.locator('#source-name').innerText()).toBe('Photo');
       expect(await s.ui.locator('#model-list input[name="model"]:checked').getAttribute('value')).toBe('analytic-sam-hf');
       // Penpot has no plugin menus: the UI's mode switch offers the commands, on "Cut out".
-      expect(await s.ui.locator('#modes [role="tab"]').allInnerTexts()).toEqual(['Cut out', 'Remove background']);
+      expect(await s.ui.locator('#modes [role="tab"]').allInnerTexts()).toEqual(['Cut out', 'Remove background', 'Split']);
       expect(await s.ui.locator('#mode-cutout').getAttribute('aria-selected')).toBe('true');
       const types = (await s.log()).map((e) => `${e.dir}:${e.type}`);
       // The window opens once plugin.js has read the size it was left at.
