@@ -50,55 +50,72 @@ export function checkMask(mask: GrayImage | FloatMap, what = 'mask'): void {
 /** How far (px) the thickness probe looks on each side of a crack. */
 export const THICK_PROBE = 24;
 
-// Growable scratch buffers shared by every call (the tracer is synchronous and re-entrant free).
-let ptsBuf = new Float64Array(1 << 14);
-let dirBuf = new Uint8Array(1 << 13);
-let pixBuf = new Int32Array(1 << 13);
-let vRow = new Int32Array(1 << 12);
-let vX = new Int32Array(1 << 12);
-let vId = new Int32Array(1 << 12);
-let vUp = new Uint8Array(1 << 12);
-let gridBuf = new Uint8Array(0);
-let seenBuf = new Uint8Array(0);
+/**
+ * Growable working memory of `traceContours`, owned by the caller: pass one to reuse it across
+ * traces of a job (it grows to the largest mask seen), or none to get a fresh one that is
+ * released with the call. Two traces must not share one at the same time.
+ */
+export class ContourScratch {
+  pts = new Float64Array(1 << 14);
+  dirs = new Uint8Array(1 << 13);
+  pix = new Int32Array(1 << 13);
+  vRow = new Int32Array(1 << 12);
+  vX = new Int32Array(1 << 12);
+  vId = new Int32Array(1 << 12);
+  vUp = new Uint8Array(1 << 12);
+  grid = new Uint8Array(0);
+  seen = new Uint8Array(0);
 
-function growPts(need: number): void {
-  if (need <= dirBuf.length) return;
-  let n = dirBuf.length;
-  while (n < need) n *= 2;
-  const p = new Float64Array(n * 2);
-  p.set(ptsBuf);
-  ptsBuf = p;
-  const d = new Uint8Array(n);
-  d.set(dirBuf);
-  dirBuf = d;
-  const q = new Int32Array(n);
-  q.set(pixBuf);
-  pixBuf = q;
+  /** Bytes held, for callers that bound their memory. */
+  get byteLength(): number {
+    return (
+      this.pts.byteLength + this.dirs.byteLength + this.pix.byteLength + this.vRow.byteLength + this.vX.byteLength +
+      this.vId.byteLength + this.vUp.byteLength + this.grid.byteLength + this.seen.byteLength
+    );
+  }
+
+  growPts(need: number): void {
+    if (need <= this.dirs.length) return;
+    let n = this.dirs.length;
+    while (n < need) n *= 2;
+    this.pts = grown(this.pts, n * 2, Float64Array);
+    this.dirs = grown(this.dirs, n, Uint8Array);
+    this.pix = grown(this.pix, n, Int32Array);
+  }
+
+  growV(need: number): void {
+    if (need <= this.vRow.length) return;
+    let n = this.vRow.length;
+    while (n < need) n *= 2;
+    this.vRow = grown(this.vRow, n, Int32Array);
+    this.vX = grown(this.vX, n, Int32Array);
+    this.vId = grown(this.vId, n, Int32Array);
+    this.vUp = grown(this.vUp, n, Uint8Array);
+  }
+
+  /** Zeroed padded grids of at least `size` cells. */
+  grids(size: number): void {
+    if (this.grid.length < size) {
+      this.grid = new Uint8Array(size);
+      this.seen = new Uint8Array(size);
+    } else {
+      this.grid.fill(0, 0, size);
+      this.seen.fill(0, 0, size);
+    }
+  }
 }
 
-function growV(need: number): void {
-  if (need <= vRow.length) return;
-  let n = vRow.length;
-  while (n < need) n *= 2;
-  const r = new Int32Array(n);
-  r.set(vRow);
-  vRow = r;
-  const x = new Int32Array(n);
-  x.set(vX);
-  vX = x;
-  const i = new Int32Array(n);
-  i.set(vId);
-  vId = i;
-  const u = new Uint8Array(n);
-  u.set(vUp);
-  vUp = u;
+function grown<T extends Float64Array | Int32Array | Uint8Array>(a: T, n: number, Ctor: new (n: number) => T): T {
+  const b = new Ctor(n);
+  b.set(a);
+  return b;
 }
 
 /**
  * Traces every boundary of a mask. GrayImage: inside = value ≥ threshold (default 128).
  * FloatMap: inside = value > threshold (default 0, SAM's logit convention), samples sub-pixel.
  */
-export function traceContours(mask: GrayImage | FloatMap, threshold?: number): ContourSet {
+export function traceContours(mask: GrayImage | FloatMap, threshold?: number, scratch = new ContourScratch()): ContourSet {
   checkMask(mask);
   const float = isFloatMap(mask);
   const thr = threshold ?? (float ? 0 : 128);
@@ -107,14 +124,8 @@ export function traceContours(mask: GrayImage | FloatMap, threshold?: number): C
   const S = W + 2;
   // Padded inside-grid: one ring of outside pixels around the image (a reused buffer).
   const size = S * (H + 2);
-  if (gridBuf.length < size) {
-    gridBuf = new Uint8Array(size);
-    seenBuf = new Uint8Array(size);
-  } else {
-    gridBuf.fill(0, 0, size);
-    seenBuf.fill(0, 0, size);
-  }
-  const G = gridBuf;
+  scratch.grids(size);
+  const G = scratch.grid;
   if (float) {
     const d = (mask as FloatMap).data;
     for (let y = 0; y < H; y++) {
@@ -139,7 +150,7 @@ export function traceContours(mask: GrayImage | FloatMap, threshold?: number): C
   const fdata = float ? (mask as FloatMap).data : null;
 
   // Visited flags for east-going cracks (the top edge of an inside pixel below an outside one).
-  const seen = seenBuf;
+  const seen = scratch.seen;
   const F = [1, S, -1, -S];
   const L = [-S, 1, S, -1];
   const FX = [1, 0, -1, 0];
@@ -147,8 +158,13 @@ export function traceContours(mask: GrayImage | FloatMap, threshold?: number): C
   const LX = [0, 1, 0, -1];
   const LY = [-1, 0, 1, 0];
 
+  // Per contour, in plain number lists (no object per contour: a checkerboard has millions).
   const offs: number[] = [];
-  const metas: Array<{ sx: number; sy: number; area: number; row: number; minX: number }> = [];
+  const startXs: number[] = [];
+  const startYs: number[] = [];
+  const areas: number[] = [];
+  const rows: number[] = [];
+  const minXs: number[] = [];
   // A contour's leftmost crack in one row: the start row for outer boundaries, the row above
   // for holes (the start crack is the bottom of a hole pixel); the area sign decides after.
   let nPts = 0;
@@ -159,7 +175,7 @@ export function traceContours(mask: GrayImage | FloatMap, threshold?: number): C
     for (let x = 0; x < W; x++, p++) {
       if (G[p] === 0 || G[p - S] !== 0 || seen[p] !== 0) continue;
       // New contour: starts with the east-going crack on top of pixel (x, y).
-      const id = metas.length;
+      const id = areas.length;
       const start = nPts;
       let q = p;
       let px = x;
@@ -169,7 +185,7 @@ export function traceContours(mask: GrayImage | FloatMap, threshold?: number): C
       let minX = 0x7fffffff;
       let minXAbove = 0x7fffffff;
       for (;;) {
-        if (nPts >= dirBuf.length) growPts(nPts + 1);
+        if (nPts >= scratch.dirs.length) scratch.growPts(nPts + 1);
         // Sample for the crack (q, d): between pixel (px, py) and its outside neighbour.
         let f = 0.5;
         if (fdata !== null) {
@@ -182,10 +198,10 @@ export function traceContours(mask: GrayImage | FloatMap, threshold?: number): C
           }
         }
         const o = nPts * 2;
-        ptsBuf[o] = px + 0.5 + f * LX[d]!;
-        ptsBuf[o + 1] = py + 0.5 + f * LY[d]!;
-        pixBuf[nPts] = py * W + px;
-        dirBuf[nPts++] = d;
+        scratch.pts[o] = px + 0.5 + f * LX[d]!;
+        scratch.pts[o + 1] = py + 0.5 + f * LY[d]!;
+        scratch.pix[nPts] = py * W + px;
+        scratch.dirs[nPts++] = d;
         if (d === 0) seen[q] = 1;
         else if (d === 1 || d === 3) {
           // Vertical crack: x of the crack, row py. South: right edge of the pixel (inside on the left).
@@ -194,11 +210,11 @@ export function traceContours(mask: GrayImage | FloatMap, threshold?: number): C
           if (py === y) {
             if (cx < minX) minX = cx;
           } else if (py === y - 1 && cx < minXAbove) minXAbove = cx;
-          if (nV >= vRow.length) growV(nV + 1);
-          vRow[nV] = py;
-          vX[nV] = cx;
-          vId[nV] = id;
-          vUp[nV] = d === 3 ? 1 : 0;
+          if (nV >= scratch.vRow.length) scratch.growV(nV + 1);
+          scratch.vRow[nV] = py;
+          scratch.vX[nV] = cx;
+          scratch.vId[nV] = id;
+          scratch.vUp[nV] = d === 3 ? 1 : 0;
           nV++;
         }
         // Next crack.
@@ -231,47 +247,84 @@ export function traceContours(mask: GrayImage | FloatMap, threshold?: number): C
         if (d === 0 && q === p) break;
       }
       offs.push(start);
-      metas.push(area > 0 ? { sx: x, sy: y, area, row: y, minX } : { sx: x, sy: y, area, row: y - 1, minX: minXAbove });
+      startXs.push(x);
+      startYs.push(y);
+      areas.push(area);
+      rows.push(area > 0 ? y : y - 1);
+      minXs.push(area > 0 ? minX : minXAbove);
     }
   }
   offs.push(nPts);
 
-  const n = metas.length;
-  const parent = nestContours(n, metas, nV, H);
+  const n = areas.length;
+  const parent = nestContours(n, areas, rows, minXs, scratch, nV, H);
   const depth = new Int32Array(n).fill(-1);
-  const depthOf = (k: number): number => {
+  const chain: number[] = [];
+  for (let k = 0; k < n; k++) {
     // Iterative: parents may come later in raster order.
     let j = k;
-    const chain: number[] = [];
+    chain.length = 0;
     while (j >= 0 && depth[j]! < 0) {
       chain.push(j);
       j = parent[j]!;
     }
     let dd = j < 0 ? -1 : depth[j]!;
     for (let i = chain.length - 1; i >= 0; i--) depth[chain[i]!] = ++dd;
-    return depth[k]!;
-  };
-  const pts = ptsBuf.slice(0, nPts * 2);
-  const dirs = dirBuf.slice(0, nPts);
-  const thick = new Uint8Array(nPts);
-  for (let k = 0; k < n; k++) measureThickness(pts, dirs, pixBuf, offs[k]!, offs[k + 1]!, G, W, H, thick);
-  const contours: Contour[] = [];
-  for (let k = 0; k < n; k++) {
-    const m = metas[k]!;
-    contours.push({
-      subpixel: float,
-      points: pts.subarray(offs[k]! * 2, offs[k + 1]! * 2),
-      dirs: dirs.subarray(offs[k]!, offs[k + 1]!),
-      thickness: thick.subarray(offs[k]!, offs[k + 1]!),
-      startX: m.sx,
-      startY: m.sy,
-      area: m.area,
-      hole: m.area < 0,
-      parent: parent[k]!,
-      depth: depthOf(k),
-    });
   }
-  return { width: W, height: H, contours };
+  const points = scratch.pts.slice(0, nPts * 2);
+  const dirs = scratch.dirs.slice(0, nPts);
+  const offsets = Int32Array.from(offs);
+  const thickness = new Uint8Array(nPts);
+  for (let k = 0; k < n; k++) measureThickness(points, dirs, scratch.pix, offsets[k]!, offsets[k + 1]!, G, W, H, thickness);
+  return {
+    width: W,
+    height: H,
+    count: n,
+    subpixel: float,
+    points,
+    dirs,
+    thickness,
+    offsets,
+    startX: Int32Array.from(startXs),
+    startY: Int32Array.from(startYs),
+    area: Float64Array.from(areas),
+    parent,
+    depth,
+  };
+}
+
+/** Contour k of a set, as views into the set's arrays (made on demand, nothing copied). */
+export function contourAt(set: ContourSet, k: number): Contour {
+  const a = set.offsets[k]!;
+  const b = set.offsets[k + 1]!;
+  const area = set.area[k]!;
+  return {
+    subpixel: set.subpixel,
+    points: set.points.subarray(a * 2, b * 2),
+    dirs: set.dirs.subarray(a, b),
+    thickness: set.thickness.subarray(a, b),
+    startX: set.startX[k]!,
+    startY: set.startY[k]!,
+    area,
+    hole: area < 0,
+    parent: set.parent[k]!,
+    depth: set.depth[k]!,
+  };
+}
+
+/** Every contour of a set as objects: for small masks and tests (one object per contour). */
+export function contourList(set: ContourSet): Contour[] {
+  const out: Contour[] = [];
+  for (let k = 0; k < set.count; k++) out.push(contourAt(set, k));
+  return out;
+}
+
+/** Bytes held by a contour set's arrays. */
+export function contourSetBytes(set: ContourSet): number {
+  return (
+    set.points.byteLength + set.dirs.byteLength + set.thickness.byteLength + set.offsets.byteLength + set.startX.byteLength +
+    set.startY.byteLength + set.area.byteLength + set.parent.byteLength + set.depth.byteLength
+  );
 }
 
 /**
@@ -371,10 +424,14 @@ function measureThickness(
  */
 function nestContours(
   n: number,
-  metas: ReadonlyArray<{ area: number; row: number; minX: number }>,
+  areas: readonly number[],
+  rows: readonly number[],
+  minXs: readonly number[],
+  scratch: ContourScratch,
   nV: number,
   H: number,
 ): Int32Array {
+  const { vRow, vX, vId, vUp } = scratch;
   const parent = new Int32Array(n).fill(-1);
   if (n <= 1) return parent;
   // Counting sort of vertical cracks by row, then by x within a row.
@@ -402,7 +459,8 @@ function nestContours(
   };
   const stamp = new Int32Array(n).fill(-1);
   for (let k = 0; k < n; k++) {
-    const { row, minX } = metas[k]!;
+    const row = rows[k]!;
+    const minX = minXs[k]!;
     if (!sortedRows[row]) sortRow(row);
     const a = rowStart[row]!;
     let i = rowStart[row + 1]! - 1;
@@ -414,7 +472,7 @@ function nestContours(
       stamp[c] = k;
       // The pixel right of this crack is inside the mask when the crack goes north.
       const insideMaskRight = vUp[v] === 1;
-      const cOuter = metas[c]!.area > 0;
+      const cOuter = areas[c]! > 0;
       if (insideMaskRight === cOuter) {
         parent[k] = c;
         break;

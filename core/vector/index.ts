@@ -1,6 +1,6 @@
 export type { ClosedCurve, Contour, ContourSet, FrameTransform, VectorPath } from './types.js';
 export { DIR_E, DIR_N, DIR_S, DIR_W } from './types.js';
-export { checkMask, isFloatMap, pixelEdgePolygon, polylineArea, traceContours } from './contours.js';
+export { checkMask, ContourScratch, contourAt, contourList, contourSetBytes, isFloatMap, pixelEdgePolygon, polylineArea, traceContours } from './contours.js';
 export { fitPolygon } from './simplify.js';
 export type { Polygon } from './simplify.js';
 export { fitOutline } from './fit.js';

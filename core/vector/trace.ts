@@ -10,7 +10,7 @@
  */
 import { ErrorCode, fail } from '../errors.js';
 import type { FloatMap, GrayImage } from '../image/types.js';
-import { pixelEdgePolygon, traceContours } from './contours.js';
+import { contourAt, pixelEdgePolygon, traceContours } from './contours.js';
 import { fitOutline } from './fit.js';
 import { countSegments, pathData } from './path.js';
 import { fitPolygon } from './simplify.js';
@@ -155,28 +155,28 @@ function traceStages(mask: GrayImage | FloatMap, o: TraceOptions): TracedOutline
   progressRange(cb, 0, 0.3)(1);
   const fitProgress = progressRange(cb, 0.3, 0.95);
 
-  const contours = set.contours;
+  const n = set.count;
+  const minArea = o.minArea;
   // Drop small parts and holes (and, with them, everything they enclose).
-  const keep = new Int32Array(contours.length).fill(-1);
+  const keep = new Int32Array(n).fill(-1);
   let total = 0;
-  for (let k = 0; k < contours.length; k++) {
-    const c = contours[k]!;
-    if (Math.abs(c.area) < o.minArea) continue;
-    let p = c.parent;
+  for (let k = 0; k < n; k++) {
+    if (Math.abs(set.area[k]!) < minArea) continue;
+    let p = set.parent[k]!;
     let ok = true;
     while (p >= 0) {
-      if (Math.abs(contours[p]!.area) < o.minArea) ok = false;
-      p = contours[p]!.parent;
+      if (Math.abs(set.area[p]!) < minArea) ok = false;
+      p = set.parent[p]!;
     }
-    if (ok) total += c.dirs.length;
+    if (ok) total += set.offsets[k + 1]! - set.offsets[k]!;
     if (ok) keep[k] = 0;
   }
   const outlines: TracedOutline[] = [];
   const cornerAngle = (o.cornerAngle * Math.PI) / 180;
   let done = 0;
-  for (let k = 0; k < contours.length; k++) {
+  for (let k = 0; k < n; k++) {
     if (keep[k]! < 0) continue;
-    const c = contours[k]!;
+    const c = contourAt(set, k);
     const exact = Math.min(o.tolerance, o.thinTolerance);
     let curve: ClosedCurve;
     if (!c.subpixel && c.dirs.length <= TINY_CONTOUR) {

@@ -51,11 +51,27 @@ export interface Contour {
   depth: number;
 }
 
-/** All boundaries of a mask, in raster order of their first crack. */
+/**
+ * All boundaries of a mask, in raster order of their first crack, laid out flat: contour k owns
+ * samples offsets[k] .. offsets[k + 1] of points (x, y pairs), dirs and thickness, and entry k of
+ * the per-contour arrays (fields as in `Contour`). A mask can have a contour per pixel, so there
+ * is no object per contour; `contourAt` (contours.ts) makes one on demand.
+ */
 export interface ContourSet {
   width: number;
   height: number;
-  contours: Contour[];
+  count: number;
+  subpixel: boolean;
+  points: Float64Array;
+  dirs: Uint8Array;
+  thickness: Uint8Array;
+  /** count + 1 sample indices. */
+  offsets: Int32Array;
+  startX: Int32Array;
+  startY: Int32Array;
+  area: Float64Array;
+  parent: Int32Array;
+  depth: Int32Array;
 }
 
 /**

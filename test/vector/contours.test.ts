@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isCutoutError } from '../../core/errors.js';
 import type { FloatMap, GrayImage } from '../../core/image/types.js';
-import { pixelEdgePolygon, polylineArea, traceContours } from '../../core/vector/contours.js';
+import { contourList, pixelEdgePolygon, polylineArea, traceContours } from '../../core/vector/contours.js';
 import { corpus, fromPredicate, softDisc } from './corpus.js';
 
 function mask(rows: string[]): GrayImage {
@@ -14,7 +14,7 @@ function mask(rows: string[]): GrayImage {
 
 describe('contours', () => {
   it('walk a pixel with the inside on the right: clockwise on screen, crack midpoints', () => {
-    const { contours } = traceContours(mask(['...', '.#.', '...']));
+    const contours = contourList(traceContours(mask(['...', '.#.', '...'])));
     expect(contours).toHaveLength(1);
     const c = contours[0]!;
     expect(Array.from(c.points)).toEqual([1.5, 1, 2, 1.5, 1.5, 2, 1, 1.5]);
@@ -26,7 +26,7 @@ describe('contours', () => {
 
   it('give holes the opposite orientation and nest ring in ring in ring', () => {
     const item = corpus().find((c) => c.name === 'nested-rings')!;
-    const { contours } = traceContours(item.mask);
+    const contours = contourList(traceContours(item.mask));
     // Three parts (outer ring, middle ring, centre disc) and two holes, depths 0..4.
     expect(contours.map((c) => c.depth).sort()).toEqual([0, 1, 2, 3, 4]);
     for (const c of contours) {
@@ -38,27 +38,27 @@ describe('contours', () => {
   });
 
   it('keep the inside 8-connected: diagonal pixels form one part, the background around them no hole', () => {
-    const { contours } = traceContours(mask(['#.', '.#']));
+    const contours = contourList(traceContours(mask(['#.', '.#'])));
     expect(contours).toHaveLength(1);
     const ring = traceContours(mask(['.#.', '#.#', '.#.']));
     // A diamond of 4 diagonal pixels: one part whose middle is a (4-connected) hole.
-    expect(ring.contours.filter((c) => !c.hole)).toHaveLength(1);
-    expect(ring.contours.filter((c) => c.hole)).toHaveLength(1);
+    expect(contourList(ring).filter((c) => !c.hole)).toHaveLength(1);
+    expect(contourList(ring).filter((c) => c.hole)).toHaveLength(1);
   });
 
   it('run along the image border for masks that touch it', () => {
-    const { contours } = traceContours({ width: 3, height: 2, data: new Uint8Array(6).fill(255) });
+    const contours = contourList(traceContours({ width: 3, height: 2, data: new Uint8Array(6).fill(255) }));
     expect(Array.from(pixelEdgePolygon(contours[0]!))).toEqual([0, 0, 3, 0, 3, 2, 0, 2]);
     expect(contours[0]!.area).toBe(6);
   });
 
   it('threshold: GrayImage inside at ≥ threshold, FloatMap inside above it', () => {
     const g: GrayImage = { width: 3, height: 1, data: Uint8Array.of(127, 128, 200) };
-    expect(traceContours(g).contours[0]!.area).toBe(2);
-    expect(traceContours(g, 200).contours[0]!.area).toBe(1);
+    expect(contourList(traceContours(g))[0]!.area).toBe(2);
+    expect(contourList(traceContours(g, 200))[0]!.area).toBe(1);
     const f: FloatMap = { width: 3, height: 1, data: Float32Array.of(0, 0.5, -1) };
-    expect(traceContours(f).contours[0]!.area).toBe(1);
-    expect(traceContours(f, -2).contours[0]!.area).toBe(3);
+    expect(contourList(traceContours(f))[0]!.area).toBe(1);
+    expect(contourList(traceContours(f, -2))[0]!.area).toBe(3);
   });
 
   it('find sub-pixel crossings in soft maps by linear interpolation', () => {
@@ -67,13 +67,13 @@ describe('contours', () => {
     const h = 3;
     const data = new Float32Array(w * h);
     for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) data[y * w + x] = y === 0 || y === h - 1 ? -1 : 1.75 - (x + 0.5);
-    const c = traceContours({ width: w, height: h, data }).contours[0]!;
+    const c = contourList(traceContours({ width: w, height: h, data }))[0]!;
     const east = [...c.dirs.keys()].filter((i) => c.dirs[i] === 1).map((i) => c.points[i * 2]);
     expect(east).toEqual([1.75]);
   });
 
   it('a soft disc gives sample points on its circle', () => {
-    const { contours } = traceContours(softDisc(64, 64, 31.3, 30.8, 20.2));
+    const contours = contourList(traceContours(softDisc(64, 64, 31.3, 30.8, 20.2)));
     expect(contours).toHaveLength(1);
     const p = contours[0]!.points;
     let worst = 0;
@@ -99,9 +99,9 @@ describe('contours', () => {
   });
 
   it('record local thickness: thin strokes small, big shapes large', () => {
-    const stroke = traceContours(fromPredicate(20, 9, (x, y) => y >= 4 && y < 5 && x > 2 && x < 18)).contours[0]!;
+    const stroke = contourList(traceContours(fromPredicate(20, 9, (x, y) => y >= 4 && y < 5 && x > 2 && x < 18)))[0]!;
     expect(Math.max(...stroke.thickness)).toBe(1);
-    const big = traceContours(fromPredicate(60, 60, (x, y) => Math.hypot(x - 30, y - 30) < 25)).contours[0]!;
+    const big = contourList(traceContours(fromPredicate(60, 60, (x, y) => Math.hypot(x - 30, y - 30) < 25)))[0]!;
     expect(Math.min(...big.thickness)).toBeGreaterThan(12);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { traceContours, polylineArea, pixelEdgePolygon } from '../../core/vector/contours.js';
+import { contourList, traceContours, polylineArea, pixelEdgePolygon } from '../../core/vector/contours.js';
 import { isValidPathData, parsePathData } from '../../core/vector/path.js';
 import { maskOverlap, rasterizePaths } from '../../core/vector/rasterize.js';
 import { traceMask } from '../../core/vector/trace.js';
@@ -59,7 +59,7 @@ describe('property: random masks', () => {
   it('contours are consistently oriented and nested', () => {
     for (const seed of SEEDS) {
       const mask = randomMask(seed);
-      const { contours } = traceContours(mask);
+      const contours = contourList(traceContours(mask));
       let area = 0;
       for (const c of contours) {
         const poly = pixelEdgePolygon(c);
