@@ -4,7 +4,7 @@
  * stated by a descriptor (`cutout.json` in a model folder, or a registry entry's `descriptor`),
  * so one adapter serves them all.
  *
- * Semantics (issue 5), in order:
+ * Semantics, in order:
  *  1. The image is flattened onto white if it has transparency (as for SAM: models see RGB).
  *  2. It is resized to `size` = [width, height] with Pillow's bilinear resize on uint8:
  *     `stretch` ignores the aspect ratio; `letterbox` keeps it (scale = min(W/w, H/h), sides

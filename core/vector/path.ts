@@ -65,23 +65,27 @@ export function transformCurve(c: ClosedCurve, m: Affine): ClosedCurve {
  */
 export function pathData(curves: readonly ClosedCurve[], transform?: FrameTransform | null): string {
   const m = transform ? toAffine(transform) : null;
+  // One flat string per curve: a list of every number's string would cost ~40 bytes a number.
   const parts: string[] = [];
+  const one: string[] = [];
   for (const c0 of curves) {
     if (c0.kinds.length === 0) continue;
     const c = m ? transformCurve(c0, m) : c0;
-    parts.push('M', formatNumber(c.x0), formatNumber(c.y0));
+    one.length = 0;
+    one.push('M', formatNumber(c.x0), formatNumber(c.y0));
     let j = 0;
     for (let k = 0; k < c.kinds.length; k++) {
       if (c.kinds[k] === 0) {
-        parts.push('L', formatNumber(c.coords[j]!), formatNumber(c.coords[j + 1]!));
+        one.push('L', formatNumber(c.coords[j]!), formatNumber(c.coords[j + 1]!));
         j += 2;
       } else {
-        parts.push('C');
-        for (let q = 0; q < 6; q++) parts.push(formatNumber(c.coords[j + q]!));
+        one.push('C');
+        for (let q = 0; q < 6; q++) one.push(formatNumber(c.coords[j + q]!));
         j += 6;
       }
     }
-    parts.push('Z');
+    one.push('Z');
+    parts.push(one.join(' '));
   }
   return parts.join(' ');
 }
