@@ -112,8 +112,32 @@ export function fillCurves(curves: readonly ClosedCurve[], out: GrayImage, rule:
 export function rasterizePaths(paths: readonly VectorPath[] | string, width: number, height: number): GrayImage {
   const out: GrayImage = { width, height, data: new Uint8Array(width * height) };
   const list: readonly VectorPath[] = typeof paths === 'string' ? [{ windingRule: 'EVENODD', data: paths }] : paths;
-  for (const p of list) fillCurves(parsePathData(p.data), out, p.windingRule === 'EVENODD' ? 'evenodd' : 'nonzero');
+  for (const p of list) fillCurves(parseLarge(p.data), out, p.windingRule === 'EVENODD' ? 'evenodd' : 'nonzero');
   return out;
+}
+
+/** Above this many characters path data is parsed a piece at a time. */
+const PARSE_PIECE = 1 << 20;
+
+/**
+ * parsePathData over pieces that end after a "Z" followed by an absolute "M" (so no piece
+ * depends on the one before): parsing a whole traced checkerboard at once holds a string per
+ * number, hundreds of MB.
+ */
+function parseLarge(d: string): ClosedCurve[] {
+  if (d.length <= PARSE_PIECE) return parsePathData(d);
+  const curves: ClosedCurve[] = [];
+  let from = 0;
+  while (from < d.length) {
+    let cut = d.length;
+    const z = /[Zz]\s*M/g;
+    z.lastIndex = Math.min(d.length, from + PARSE_PIECE);
+    const m = z.exec(d);
+    if (m) cut = m.index + 1;
+    for (const c of parsePathData(d.slice(from, cut))) curves.push(c);
+    from = cut;
+  }
+  return curves;
 }
 
 /**

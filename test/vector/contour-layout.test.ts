@@ -68,3 +68,18 @@ describe('contour scratch', () => {
     expect(scratch.byteLength).toBeGreaterThan(before + 200 * 200);
   });
 });
+
+describe('rasterising large path data', () => {
+  it('parses megabytes of path data piecewise with the same pixels as one parse', async () => {
+    const { fillCurves, rasterizePaths } = await import('../../core/vector/rasterize.js');
+    const { parsePathData } = await import('../../core/vector/path.js');
+    const mask = checker(400);
+    const r = traceMask(mask);
+    const d = r.paths[0]!.data;
+    expect(d.length).toBeGreaterThan(3 << 20);
+    const whole = fillCurves(parsePathData(d), { width: 400, height: 400, data: new Uint8Array(400 * 400) });
+    const pieces = rasterizePaths(r.paths, 400, 400);
+    expect(Buffer.from(pieces.data).equals(Buffer.from(whole.data))).toBe(true);
+    expect(Buffer.from(pieces.data).equals(Buffer.from(mask.data))).toBe(true);
+  });
+});
