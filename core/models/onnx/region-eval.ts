@@ -9,31 +9,7 @@
  */
 import type { OnnxNode } from './model.js';
 import { BROADCAST_OPS, LAYOUT_OPS, UNARY_OPS } from './chunk-attention.js';
-
-const prod = (xs: readonly number[]) => xs.reduce((a, b) => a * b, 1);
-
-function unravel(i: number, shape: readonly number[]): number[] {
-  const idx = new Array<number>(shape.length);
-  for (let k = shape.length - 1; k >= 0; k--) {
-    idx[k] = i % shape[k]!;
-    i = Math.floor(i / shape[k]!);
-  }
-  return idx;
-}
-
-function ravel(idx: readonly number[], shape: readonly number[]): number {
-  let i = 0;
-  for (let k = 0; k < shape.length; k++) i = i * shape[k]! + idx[k]!;
-  return i;
-}
-
-/** Flat index into an input broadcast (numpy rules) to the output coordinates `idx`. */
-function broadcastFlat(idx: readonly number[], shape: readonly number[]): number {
-  const off = idx.length - shape.length;
-  let i = 0;
-  for (let k = 0; k < shape.length; k++) i = i * shape[k]! + (shape[k] === 1 ? 0 : idx[k + off]!);
-  return i;
-}
+import { broadcastIndex, count, ravel, unravel } from './indexing.js';
 
 const UNARY: Record<string, (x: number) => number> = {
   Identity: (x) => x,
@@ -149,7 +125,7 @@ export class RegionEvaluator {
     }
     const idx = unravel(flat, out);
     if (BROADCAST_OPS.has(op)) {
-      const at = (i: number) => this.value(n.inputs[i]!, broadcastFlat(idx, this.shape(n.inputs[i]!)));
+      const at = (i: number) => this.value(n.inputs[i]!, broadcastIndex(idx, this.shape(n.inputs[i]!)));
       if (op === 'Where') return at(0) ? at(1) : at(2);
       return BINARY[op]!(at(0), at(1));
     }
@@ -174,7 +150,7 @@ export class RegionEvaluator {
         for (let k = 0; k < kk; k++) {
           aIdx[r - 1] = k;
           bIdx[r - 2] = k;
-          sum += this.value(n.inputs[0]!, broadcastFlat(aIdx, a)) * this.value(n.inputs[1]!, broadcastFlat(bIdx, b));
+          sum += this.value(n.inputs[0]!, broadcastIndex(aIdx, a)) * this.value(n.inputs[1]!, broadcastIndex(bIdx, b));
         }
         return sum;
       }
@@ -184,7 +160,7 @@ export class RegionEvaluator {
         const axis = opsetAxis < 0 ? opsetAxis + out.length : opsetAxis;
         // The whole row along `axis`, memoised at once.
         const len = out[axis]!;
-        const stride = prod(out.slice(axis + 1));
+        const stride = count(out.slice(axis + 1));
         const base = flat - idx[axis]! * stride;
         const xs = Array.from({ length: len }, (_, j) => this.value(n.inputs[0]!, base + j * stride));
         const max = Math.max(...xs);

@@ -14,6 +14,7 @@
  */
 import { WIRE_LEN, fieldString, readFields } from './proto.js';
 import { DataType, readTensorValues, type OnnxAttribute, type OnnxGraph, type OnnxNode } from './model.js';
+import { broadcastIndex, count, ravel, unravel } from './indexing.js';
 
 export type Dim = number | string;
 
@@ -37,29 +38,6 @@ const MAX_VALUES = 64;
 const BIG = 2 ** 62;
 
 const isNum = (d: Dim | undefined): d is number => typeof d === 'number';
-const count = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
-/** Row-major index → coordinates. */
-function unravel(i: number, shape: readonly number[]): number[] {
-  const idx = new Array<number>(shape.length);
-  for (let k = shape.length - 1; k >= 0; k--) {
-    idx[k] = i % shape[k]!;
-    i = Math.floor(i / shape[k]!);
-  }
-  return idx;
-}
-/** Coordinates → row-major index. */
-function ravel(idx: readonly number[], shape: readonly number[]): number {
-  let i = 0;
-  for (let k = 0; k < shape.length; k++) i = i * shape[k]! + idx[k]!;
-  return i;
-}
-/** Index into an input broadcast to the output's coordinates (right-aligned, size-1 dims repeat). */
-function broadcastIndex(outIdx: readonly number[], shape: readonly number[]): number {
-  const off = outIdx.length - shape.length;
-  let i = 0;
-  for (let k = 0; k < shape.length; k++) i = i * shape[k]! + (shape[k] === 1 ? 0 : outIdx[k + off]!);
-  return i;
-}
 const allNum = (ds: readonly Dim[]): ds is number[] => ds.every(isNum);
 
 export interface InferOptions {
