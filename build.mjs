@@ -81,6 +81,9 @@ await build({
 //                         (computed here from the file in node_modules) before use. Needs
 //                         cdn.jsdelivr.net in the manifest's allowedDomains.
 //   CUTOUT_UI_OUT=path:   writes the page there instead of dist/ui.html (tests build variants).
+//   CUTOUT_TEST_HOOK=1:   a test page: exposes the UI's controller as window.__cutout for the
+//                         browser tests and the bench, written to dist/test/ui.html unless
+//                         CUTOUT_UI_OUT says otherwise. Product pages never carry the hook.
 //   CUTOUT_WEBGPU=1:      imports `onnxruntime-web/webgpu` instead and ships its
 //                         ort-wasm-simd-threaded.asyncify.wasm (26.8 MB; 35.7 MB as base64);
 //                         encoders then try WebGPU, verified against wasm once (ui/inference.ts).
@@ -93,6 +96,7 @@ await build({
   const { createHash } = await import('node:crypto');
   const ortPkg = JSON.parse(readFileSync('node_modules/onnxruntime-web/package.json', 'utf8'));
   const webgpu = process.env.CUTOUT_WEBGPU === '1';
+  const testHook = process.env.CUTOUT_TEST_HOOK === '1';
   const wasmMode = process.env.CUTOUT_WASM === 'cdn' ? 'cdn' : 'inline';
   const wasmName = webgpu ? 'ort-wasm-simd-threaded.asyncify.wasm' : 'ort-wasm-simd-threaded.wasm';
   const wasmBytes = readFileSync(`node_modules/onnxruntime-web/dist/${wasmName}`);
@@ -139,28 +143,40 @@ await build({
   const scriptSafe = (js) => js.replace(/<\/(script)/gi, '<\\/$1').replace(/<!--/g, '<\\!--');
 
   const worker = text(await build({ ...uiCommon, entryPoints: ['ui/worker.ts'], define: { ...uiCommon.define, __CUTOUT_WORKER__: '""' } }));
-  const main = text(await build({ ...uiCommon, entryPoints: ['ui/main.ts'], define: { ...uiCommon.define, __CUTOUT_WORKER__: JSON.stringify(worker) } }));
   const css = text(await build({ entryPoints: ['ui/styles.css'], bundle: true, write: false, minify: true, logLevel: 'warning', target: ['chrome100', 'safari15', 'firefox100'] }));
   const template = readFileSync('ui/index.html', 'utf8');
   const wasmTag = wasmMode === 'inline' ? `<script type="application/octet-stream" id="ort-wasm">${wasmBytes.toString('base64')}</script>` : '';
   for (const mark of ['/*@css*/', '/*@js*/', '<!--@wasm-->']) {
     if (template.split(mark).length !== 2) throw new Error(`ui/index.html must contain ${mark} exactly once`);
   }
-  const html = template
-    .replace('/*@css*/', () => css.replace(/<\/(style)/gi, '<\\/$1'))
-    .replace('/*@js*/', () => scriptSafe(main))
-    .replace('<!--@wasm-->', () => wasmTag);
-  // CUTOUT_UI_OUT: write elsewhere (tests build variants without touching dist/ui.html).
-  const uiOut = process.env.CUTOUT_UI_OUT || 'dist/ui.html';
-  mkdirUi(dirname(uiOut), { recursive: true });
-  writeFileSync(uiOut, html);
-  const mb = (n) => `${(n / 1e6).toFixed(2)} MB`;
-  const total = Buffer.byteLength(html);
-  const withoutWasm = total - Buffer.byteLength(wasmTag);
-  console.log(
-    `${uiOut} ${mb(total)} (${wasmMode === 'inline' ? `${wasmName} inlined: ${mb(Buffer.byteLength(wasmTag))} base64 of ${mb(wasmBytes.length)}` : `${wasmName} from the CDN, sha256 ${wasmSource.sha256.slice(0, 12)}…`}; ` +
-      `${mb(withoutWasm)} without it: JS ${mb(main.length)} incl. worker ${mb(worker.length)}, CSS ${(css.length / 1e3).toFixed(1)} kB)`,
-  );
+  // CUTOUT_UI_OUT: write elsewhere (tests build variants without touching dist/ui.html). A plain
+  // build writes the product page and the test page beside it (the browser tests and the bench
+  // read the controller through the hook).
+  const pages =
+    process.env.CUTOUT_UI_OUT || testHook
+      ? [{ out: process.env.CUTOUT_UI_OUT || 'dist/test/ui.html', hook: testHook }]
+      : [
+          { out: 'dist/ui.html', hook: false },
+          { out: 'dist/test/ui.html', hook: true },
+        ];
+  for (const page of pages) {
+    const define = { ...uiCommon.define, __CUTOUT_WORKER__: JSON.stringify(worker), __CUTOUT_TEST_HOOK__: JSON.stringify(page.hook) };
+    const main = text(await build({ ...uiCommon, entryPoints: ['ui/main.ts'], define }));
+    const html = template
+      .replace('/*@css*/', () => css.replace(/<\/(style)/gi, '<\\/$1'))
+      .replace('/*@js*/', () => scriptSafe(main))
+      .replace('<!--@wasm-->', () => wasmTag);
+    const uiOut = page.out;
+    mkdirUi(dirname(uiOut), { recursive: true });
+    writeFileSync(uiOut, html);
+    const mb = (n) => `${(n / 1e6).toFixed(2)} MB`;
+    const total = Buffer.byteLength(html);
+    const withoutWasm = total - Buffer.byteLength(wasmTag);
+    console.log(
+      `${uiOut} ${mb(total)} (${wasmMode === 'inline' ? `${wasmName} inlined: ${mb(Buffer.byteLength(wasmTag))} base64 of ${mb(wasmBytes.length)}` : `${wasmName} from the CDN, sha256 ${wasmSource.sha256.slice(0, 12)}…`}; ` +
+        `${mb(withoutWasm)} without it: JS ${mb(main.length)} incl. worker ${mb(worker.length)}, CSS ${(css.length / 1e3).toFixed(1)} kB${page.hook ? '; test page: window.__cutout' : ''})`,
+    );
+  }
 }
 // ==== end UI ===================================================================================
 
@@ -197,7 +213,9 @@ await build({
 //   CUTOUT_PENPOT_OUT=dir writes elsewhere (tests).
 {
   const { existsSync, mkdirSync: mkdirPenpot, copyFileSync, writeFileSync, statSync } = await import('node:fs');
-  const out = process.env.CUTOUT_PENPOT_OUT || 'dist/penpot';
+  // CUTOUT_TEST_HOOK=1: the same folder made from the test page, for the Penpot e2e suite.
+  const penpotTest = process.env.CUTOUT_TEST_HOOK === '1';
+  const out = process.env.CUTOUT_PENPOT_OUT || (penpotTest ? 'dist/test/penpot' : 'dist/penpot');
   mkdirPenpot(out, { recursive: true });
   const kb = (n) => `${(n / 1e3).toFixed(1)} kB`;
   const mod = await importTs(
@@ -245,7 +263,7 @@ await build({
     console.log(`${out}/plugin.js SKIPPED: plugin/penpot/main.ts does not exist yet (the Penpot adapter); the rest of ${out} is built`);
   }
 
-  const uiSource = process.env.CUTOUT_UI_OUT || 'dist/ui.html';
+  const uiSource = process.env.CUTOUT_UI_OUT || (penpotTest ? 'dist/test/ui.html' : 'dist/ui.html');
   copyFileSync(uiSource, `${out}/ui.html`);
   sizes.push(`ui.html ${(statSync(`${out}/ui.html`).size / 1e6).toFixed(2)} MB (copy of ${uiSource})`);
   console.log(`${out}/ (host ${manifest.host}): manifest.json, ${sizes.join(', ')}`);

@@ -32,7 +32,7 @@ const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable
 export interface BrowserBenchOptions {
   fixtures: string;
   quick: boolean;
-  /** The page under test (default dist/ui.html): another build can be compared. */
+  /** The page under test (default the test page dist/test/ui.html, which exposes the controller): another build can be compared. */
   uiHtml?: string;
   log?: (s: string) => void;
 }
@@ -200,7 +200,7 @@ export async function benchBrowser(o: BrowserBenchOptions): Promise<Record<strin
     models: [{ id: MODEL_ID, name: 'SlimSAM-77 8-bit (bench)', baseUrl: '/models/', files: ['vision_encoder.onnx', 'prompt_encoder_mask_decoder.onnx'], license: 'test fixture' }],
   };
   const files: Record<string, [Uint8Array | string, string]> = {
-    '/ui.html': [file(o.uiHtml ?? 'dist/ui.html'), 'text/html; charset=utf-8'],
+    '/ui.html': [file(o.uiHtml ?? 'dist/test/ui.html'), 'text/html; charset=utf-8'],
     '/image.png': [file(join(ref, 'images', IMAGE.file)), 'image/png'],
     '/models/vision_encoder.onnx': [file(join(ref, 'onnx', 'vision_encoder_quantized.onnx')), 'application/octet-stream'],
     '/models/prompt_encoder_mask_decoder.onnx': [file(join(ref, 'onnx', 'prompt_encoder_mask_decoder.onnx')), 'application/octet-stream'],

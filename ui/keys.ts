@@ -10,3 +10,6 @@ export function isEnterForApply(target: Element | null): boolean {
   if (!target || typeof target.closest !== 'function') return true;
   return !target.closest('[data-own-enter]');
 }
+
+/** Mac keyboards say ⌘ and ⌥ where others say Ctrl and Alt. */
+export const IS_MAC = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform || navigator.userAgent);

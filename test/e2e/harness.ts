@@ -6,7 +6,7 @@
 import type { GrayImage, RgbaImage } from '../../core/image/types.js';
 import { type Mat, ap, inv, mul } from '../figma/fake/affine.js';
 import { parseVectorPath } from '../figma/fake/index.js';
-import { age, buildFigma, ensureUiBuilt, newestMtime, SHARED_SOURCES } from '../helpers/build.js';
+import { age, buildFigma, ensureTestUiBuilt, newestMtime, SHARED_SOURCES, TEST_UI_HTML } from '../helpers/build.js';
 import { type BrowserHarness, bytesFrom, distFile, type E2ESession, harnessPage, startBrowserHarness } from './common.js';
 import { type Box, corners, coverFit, pngInSource, type Pt } from './measure.js';
 import type { BridgeEntry, NodeInfo, StartConfig } from './shared.js';
@@ -29,10 +29,10 @@ export function harnessHtml(): string {
   });
 }
 
-/** Rebuilds dist/code.js and dist/ui.html (only those) when missing or older than their sources. */
+/** Rebuilds dist/code.js and the test page (only those) when missing or older than their sources. */
 export function ensureBuilt(): void {
   if (age('dist/code.js') < Math.max(newestMtime(SHARED_SOURCES), newestMtime(['plugin']))) buildFigma();
-  ensureUiBuilt();
+  ensureTestUiBuilt();
 }
 
 export interface FigmaState {
@@ -59,7 +59,7 @@ export async function startHarness(routes: { samDir: string; salientDir: string 
     page: ['/e2e.html', harnessHtml()],
     hostEntry: 'test/e2e/host-entry.ts',
     models: routes,
-    routes: { '/code.js': distFile('dist/code.js'), '/ui.html': distFile('dist/ui.html') },
+    routes: { '/code.js': distFile('dist/code.js'), '/ui.html': distFile(TEST_UI_HTML) },
   });
   return {
     ...h,

@@ -18,7 +18,7 @@ import { penpotManifest } from '../../plugin/penpot/manifest.js';
 import type { SourceInfo } from '../../plugin/protocol.js';
 import type { ExportLogEntry } from '../penpot/fake/index.js';
 import { type Mat, ap, inv, mul } from '../figma/fake/affine.js';
-import { age, buildPenpot, ensureUiBuilt, newestMtime } from '../helpers/build.js';
+import { age, buildPenpot, ensureTestUiBuilt, newestMtime, TEST_UI_HTML } from '../helpers/build.js';
 import { type BrowserHarness, bytesFrom, distFile, type E2ESession, harnessPage, startBrowserHarness } from './common.js';
 import { type Box, corners, coverFit, type PageGrid, type Pt } from './measure.js';
 import { COLLAGE, type ImageSpec, layerSpec, PHOTO, PRODUCTS_PAGE } from './scenes.js';
@@ -179,11 +179,16 @@ export interface PenpotStarted {
 
 // ---- build ----------------------------------------------------------------------------------
 
-/** dist/ui.html as ensureUiBuilt() keeps it, then dist/penpot/ when older than its sources or that page. */
+/** The Penpot folder made from the test page. */
+const PENPOT_DIST = 'dist/test/penpot';
+
+/** The test page as ensureTestUiBuilt() keeps it, then dist/test/penpot/ when older than its sources or that page. */
 export function ensurePenpotBuilt(): void {
-  ensureUiBuilt();
+  ensureTestUiBuilt();
   const sources = newestMtime(['core', 'plugin', 'models/registry.ts', 'build.mjs', 'scripts/penpot-icon.mjs']);
-  if (age('dist/penpot/plugin.js') < sources || age('dist/penpot/ui.html') < age('dist/ui.html')) buildPenpot();
+  if (age(`${PENPOT_DIST}/plugin.js`) < sources || age(`${PENPOT_DIST}/ui.html`) < age(TEST_UI_HTML)) {
+    buildPenpot({ CUTOUT_TEST_HOOK: '1', CUTOUT_UI_OUT: TEST_UI_HTML, CUTOUT_PENPOT_OUT: PENPOT_DIST });
+  }
 }
 
 /** The harness page: the fake's rendering of the page on the left, Penpot's plugin modal on the right. */
@@ -245,9 +250,9 @@ export async function startPenpotHarness(routes: { samDir: string; salientDir: s
     hostEntry: 'test/e2e/penpot-host-entry.ts',
     models: routes,
     routes: {
-      '/plugin.js': distFile('dist/penpot/plugin.js'),
-      '/ui.html': distFile('dist/penpot/ui.html'),
-      '/icon.png': { body: readFileSync('dist/penpot/icon.png'), headers: { 'Content-Type': 'image/png' } },
+      '/plugin.js': distFile(`${PENPOT_DIST}/plugin.js`),
+      '/ui.html': distFile(`${PENPOT_DIST}/ui.html`),
+      '/icon.png': { body: readFileSync(`${PENPOT_DIST}/icon.png`), headers: { 'Content-Type': 'image/png' } },
     },
   });
   // The manifest as a plain `npm run build` writes it (host http://localhost:4400), served from

@@ -72,5 +72,13 @@ export const SHARED_SOURCES = ['core', 'plugin/protocol.ts', 'plugin/timings.ts'
 
 /** Rebuilds dist/ui.html (only that) when missing or older than its sources. */
 export function ensureUiBuilt(): void {
-  if (age('dist/ui.html') < Math.max(newestMtime(SHARED_SOURCES), newestMtime(['ui']))) buildUi();
+  if (age('dist/ui.html') < Math.max(newestMtime(SHARED_SOURCES), newestMtime(['ui']))) buildUi({ CUTOUT_UI_OUT: 'dist/ui.html' });
+}
+
+/** The test page: dist/ui.html's build with `window.__cutout` (the controller) exposed. */
+export const TEST_UI_HTML = 'dist/test/ui.html';
+
+/** Rebuilds the test page (only that) when missing or older than its sources. */
+export function ensureTestUiBuilt(): void {
+  if (age(TEST_UI_HTML) < Math.max(newestMtime(SHARED_SOURCES), newestMtime(['ui']))) buildUi({ CUTOUT_TEST_HOOK: '1', CUTOUT_UI_OUT: TEST_UI_HTML });
 }

@@ -20,7 +20,8 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { startTestServer, type Route, type TestServer } from './http-server.js';
 
 /** build.mjs's UI section alone (see build.ts). */
-export { buildUi } from './build.js';
+export { buildUi, ensureTestUiBuilt } from './build.js';
+import { TEST_UI_HTML } from './build.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const CHROMIUM_ARGS = [
@@ -99,14 +100,14 @@ export interface UiHarness {
   close(): Promise<void>;
 }
 
-/** Serves dist/ui.html, the host page, the host script and any extra routes on 127.0.0.1. */
+/** Serves the test page (dist/test/ui.html), the host page, the host script and any extra routes on 127.0.0.1. */
 export async function startUiHarness(options: {
   uiHtml?: string;
   hostScript: string;
   routes?: Record<string, Route>;
   page?: HostPageOptions;
 }): Promise<UiHarness> {
-  const uiPath = options.uiHtml ?? 'dist/ui.html';
+  const uiPath = options.uiHtml ?? TEST_UI_HTML;
   const server = await startTestServer({
     '/ui.html': { body: readFileSync(uiPath), headers: { 'Content-Type': 'text/html; charset=utf-8' } },
     '/host.html': { body: hostPageHtml(options.page), headers: { 'Content-Type': 'text/html; charset=utf-8' } },

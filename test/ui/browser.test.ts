@@ -19,7 +19,7 @@ import { maskIoU } from '../../core/masks/measure.js';
 import { rasterizePaths } from '../../core/vector/index.js';
 import { generateAnalyticModels, SALIENT_FILES, SAM_HF_FILES } from '../../models/analytic/index.js';
 import { DEFAULT_SETTINGS } from '../../plugin/protocol.js';
-import { buildUi, installRequestGuard, launchChromium, receivedMessages, startUiHarness, type RequestLog, type UiHarness } from '../helpers/ui-harness.js';
+import { buildUi, ensureTestUiBuilt, installRequestGuard, launchChromium, receivedMessages, startUiHarness, type RequestLog, type UiHarness } from '../helpers/ui-harness.js';
 import { render, truth, type Shape } from '../helpers/synthetic.js';
 
 const ARTIFACTS = 'test-artifacts';
@@ -70,13 +70,6 @@ const HOST_SCRIPT = `
 })();
 `;
 
-function uiHtmlIsCurrent(): boolean {
-  if (!existsSync('dist/ui.html')) return false;
-  const built = statSync('dist/ui.html').mtimeMs;
-  const sources = readdirSync('ui').map((f) => join('ui', f));
-  return [...sources, 'build.mjs'].every((f) => statSync(f).mtimeMs <= built);
-}
-
 describe('plugin UI in Chromium (null-origin iframe)', () => {
   let harness: UiHarness;
   let browser: Browser;
@@ -87,7 +80,7 @@ describe('plugin UI in Chromium (null-origin iframe)', () => {
   const imageBytes = encodePng(render(W, H, [128, 128, 128], SHAPES));
 
   beforeAll(async () => {
-    if (!uiHtmlIsCurrent()) buildUi();
+    ensureTestUiBuilt();
     mkdirSync(ARTIFACTS, { recursive: true });
     modelDir = mkdtempSync(join(tmpdir(), 'cutout-ui-'));
     const dirs = await generateAnalyticModels(modelDir);

@@ -28,7 +28,7 @@ import { generateAnalyticModels, SALIENT_FILES, SAM_HF_FILES } from '../../model
 import { DEFAULT_SETTINGS } from '../../plugin/protocol.js';
 import { TECHNICAL_WORDS } from '../../ui/error-copy.js';
 import { contrastRatio, type Rgb } from '../../ui/overlay-style.js';
-import { buildUi, installRequestGuard, launchChromium, startUiHarness, type RequestLog, type UiHarness } from '../helpers/ui-harness.js';
+import { ensureTestUiBuilt, installRequestGuard, launchChromium, startUiHarness, type RequestLog, type UiHarness } from '../helpers/ui-harness.js';
 import { render, type Shape } from '../helpers/synthetic.js';
 
 export const SCREENSHOTS = 'test-results/screenshots';
@@ -86,12 +86,6 @@ const HOST_SCRIPT = `
 
 type AppWindow = { __cutout: { app: { canvas: { geometry: { x: number; y: number; scale: number } } } } };
 
-function uiHtmlIsCurrent(): boolean {
-  if (!existsSync('dist/ui.html')) return false;
-  const built = statSync('dist/ui.html').mtimeMs;
-  return [...readdirSync('ui').map((f) => join('ui', f)), 'build.mjs'].every((f) => statSync(f).mtimeMs <= built);
-}
-
 describe('the plugin UI as a designer meets it (Chromium, screenshots)', () => {
   let harness: UiHarness;
   let browser: Browser;
@@ -101,7 +95,7 @@ describe('the plugin UI as a designer meets it (Chromium, screenshots)', () => {
   const source = { id: '1:2', name: 'Product shot', width: W, height: H, origin: 'fill' };
 
   beforeAll(async () => {
-    if (!uiHtmlIsCurrent()) buildUi();
+    ensureTestUiBuilt();
     mkdirSync(SCREENSHOTS, { recursive: true });
     modelDir = mkdtempSync(join(tmpdir(), 'cutout-designer-'));
     dirs = await generateAnalyticModels(modelDir);

@@ -21,7 +21,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodePng } from '../../core/image/png.js';
 import { generateAnalyticModels, SALIENT_FILES, SAM_HF_FILES } from '../../models/analytic/index.js';
 import { DEFAULT_SETTINGS, MIN_UI_SIZE } from '../../plugin/protocol.js';
-import { buildUi, installRequestGuard, launchChromium, receivedMessages, startUiHarness, type RequestLog, type UiHarness } from '../helpers/ui-harness.js';
+import { ensureTestUiBuilt, installRequestGuard, launchChromium, receivedMessages, startUiHarness, type RequestLog, type UiHarness } from '../helpers/ui-harness.js';
 import { render, type Shape } from '../helpers/synthetic.js';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 
@@ -97,12 +97,6 @@ const HOST_SCRIPT = `
 })();
 `;
 
-function uiHtmlIsCurrent(): boolean {
-  if (!existsSync('dist/ui.html')) return false;
-  const built = statSync('dist/ui.html').mtimeMs;
-  return [...readdirSync('ui').map((f) => join('ui', f)), 'build.mjs'].every((f) => statSync(f).mtimeMs <= built);
-}
-
 /** Text elements whose content is wider than their box (clipped or ellipsized), as "id/class: text". */
 async function clippedText(frame: Frame): Promise<string[]> {
   return frame.evaluate(() => {
@@ -148,7 +142,7 @@ describe('panels: screenshots and layout in every state', () => {
   const second = { id: '1:5', name: 'Shapes with a much longer layer name that has to wrap somewhere', width: W, height: H, origin: 'fill' };
 
   beforeAll(async () => {
-    if (!uiHtmlIsCurrent()) buildUi();
+    ensureTestUiBuilt();
     mkdirSync(SCREENSHOTS, { recursive: true });
     modelDir = mkdtempSync(join(tmpdir(), 'cutout-panels-'));
     const dirs = await generateAnalyticModels(modelDir);

@@ -20,7 +20,7 @@ import { encodePng } from '../../core/image/png.js';
 import { generateAnalyticModels, SALIENT_FILES, SAM_HF_FILES } from '../../models/analytic/index.js';
 import { menuCommands } from '../../plugin/commands.js';
 import { DEFAULT_SETTINGS } from '../../plugin/protocol.js';
-import { buildUi, installRequestGuard, launchChromium, startUiHarness, type RequestLog, type UiHarness } from '../helpers/ui-harness.js';
+import { ensureTestUiBuilt, installRequestGuard, launchChromium, startUiHarness, type RequestLog, type UiHarness } from '../helpers/ui-harness.js';
 import { render, type Shape } from '../helpers/synthetic.js';
 
 const ARTIFACTS = 'test-artifacts';
@@ -102,13 +102,6 @@ const HOST_SCRIPT = `
 })();
 `;
 
-function uiHtmlIsCurrent(): boolean {
-  if (!existsSync('dist/ui.html')) return false;
-  const built = statSync('dist/ui.html').mtimeMs;
-  const sources = readdirSync('ui').map((f) => join('ui', f));
-  return [...sources, 'build.mjs'].every((f) => statSync(f).mtimeMs <= built);
-}
-
 type Rgb = [number, number, number];
 
 describe('plugin UI hosted by Penpot (raw messages, its theme, notices, mode switch)', () => {
@@ -121,7 +114,7 @@ describe('plugin UI hosted by Penpot (raw messages, its theme, notices, mode swi
   const source = { id: '1:2', name: 'Shapes', width: W, height: H, origin: 'export' };
 
   beforeAll(async () => {
-    if (!uiHtmlIsCurrent()) buildUi();
+    ensureTestUiBuilt();
     mkdirSync(ARTIFACTS, { recursive: true });
     modelDir = mkdtempSync(join(tmpdir(), 'cutout-penpot-ui-'));
     const dirs = await generateAnalyticModels(modelDir);
