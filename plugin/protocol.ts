@@ -105,6 +105,45 @@ export interface ApplyPayload {
   /** vector-mask / outline: paths in source-image pixels. */
   paths?: VectorPathData[];
   hideSource: boolean;
+  /** How the result was made, kept on it so "Edit cutout" can reopen it as it was. */
+  edit?: EditState;
+  /**
+   * A result to replace ("Edit cutout"): the new one takes its place in the layer list (same
+   * parent, same position) in the same undo step; the old one goes only once the new exists.
+   */
+  replaceId?: string;
+}
+
+/** The most points an edit state keeps (the CLI's limit too): bounds the data on a layer. */
+export const MAX_EDIT_POINTS = 1000;
+
+/**
+ * What a result remembers of how it was made, in source-image pixels: enough for "Edit
+ * cutout" to restore the prompt, the chosen mask and the settings over the same image.
+ */
+export interface EditState {
+  version: 1;
+  sourceId: string;
+  /** The source pixels the result was made from: size and a hash of the bytes the UI got. */
+  image: { width: number; height: number; hash: string };
+  points: Array<{ x: number; y: number; label: 0 | 1 }>;
+  box?: { x0: number; y0: number; x1: number; y1: number };
+  /** The chosen candidate mask. */
+  candidate: number;
+  output: OutputKind;
+  feather: number;
+  smoothing: number;
+  modelId: string;
+}
+
+/** The result "Edit cutout" was started on, and what it remembers. */
+export interface EditTarget {
+  resultId: string;
+  /** The result's layer name, for the UI to say what Apply replaces. */
+  resultName: string;
+  state: EditState;
+  /** The source layer is no longer in the file: nothing can be restored over it. */
+  sourceMissing?: boolean;
 }
 
 /** One layer of a split (an object, or the background): a cutout PNG or vector paths, in source-image pixels. */
@@ -162,6 +201,10 @@ export type HostMessage =
       /** The editor's theme when the host tells it (Penpot); Figma injects its theme into the page. */
       theme?: Theme;
       editSourceId?: string;
+      /** "Edit cutout" on a result that remembers how it was made. */
+      edit?: EditTarget;
+      /** "Edit cutout" on a layer that carries no usable edit data: why, in a sentence. */
+      editProblem?: string;
       /** Extra models offered in the picker (tests, self-hosting); see ModelSourceSpec. */
       models?: ModelSourceSpec[];
     }
@@ -233,6 +276,32 @@ const isPath = (v: unknown) => isObject(v) && isString(v.windingRule) && isStrin
 const isNamedItem = (v: unknown) => isObject(v) && isString(v.id) && isString(v.name);
 const isErrorInfo = (v: unknown) => isObject(v) && isString(v.code) && isString(v.message);
 
+const isEditPoint = (v: unknown) => isObject(v) && isNumber(v.x) && isNumber(v.y) && (v.label === 0 || v.label === 1);
+const isEditBox = (v: unknown) => isObject(v) && isNumber(v.x0) && isNumber(v.y0) && isNumber(v.x1) && isNumber(v.y1);
+
+/** Full shape of an EditState: it also guards what a layer's stored data claims to be. */
+export function isEditState(v: unknown): v is EditState {
+  return (
+    isObject(v) &&
+    v.version === 1 &&
+    isString(v.sourceId) &&
+    isObject(v.image) &&
+    isNumber(v.image.width) &&
+    isNumber(v.image.height) &&
+    isString(v.image.hash) &&
+    arrayOf(v.points, isEditPoint) &&
+    (v.points as unknown[]).length <= MAX_EDIT_POINTS &&
+    optional(v.box, isEditBox) &&
+    isNumber(v.candidate) &&
+    isOutput(v.output) &&
+    isNumber(v.feather) &&
+    isNumber(v.smoothing) &&
+    isString(v.modelId)
+  );
+}
+
+const isEditTarget = (v: unknown) => isObject(v) && isString(v.resultId) && isString(v.resultName) && isEditState(v.state) && optional(v.sourceMissing, isBool);
+
 function isPayload(v: unknown): boolean {
   return (
     isObject(v) &&
@@ -242,7 +311,9 @@ function isPayload(v: unknown): boolean {
     optional(v.name, isString) &&
     optional(v.png, (x) => x instanceof Uint8Array) &&
     optional(v.rect, isRect) &&
-    optional(v.paths, (x) => arrayOf(x, isPath))
+    optional(v.paths, (x) => arrayOf(x, isPath)) &&
+    optional(v.edit, isEditState) &&
+    optional(v.replaceId, isString)
   );
 }
 
@@ -306,6 +377,8 @@ const HOST_SHAPES: { [T in HostMessage['type']]: ShapeCheck } = {
     (m.host === 'figma' || m.host === 'penpot') &&
     optional(m.theme, isTheme) &&
     optional(m.editSourceId, isString) &&
+    optional(m.edit, isEditTarget) &&
+    optional(m.editProblem, isString) &&
     optional(m.models, (x) => arrayOf(x, isObject)),
   selection: (m) => arrayOf(m.sources, isSource) && arrayOf(m.problems, isString),
   image: (m) => isNumber(m.requestId) && isSource(m.source) && m.bytes instanceof Uint8Array,

@@ -5,7 +5,7 @@
 import type { EditorHost, HostStore } from '../host/contract.js';
 import { commandOf } from '../commands.js';
 import { figmaTree, scopeRoots } from './batch.js';
-import { DATA_SOURCE, groupSplit, insertResult, selectResults } from './insert.js';
+import { DATA_EDIT, DATA_SOURCE, groupSplit, insertResult, replaceResult, selectResults } from './insert.js';
 import { type PreparedSource, figmaSources } from './sources.js';
 
 const store: HostStore = {
@@ -51,6 +51,8 @@ export function figmaHost(): EditorHost<SceneNode, PreparedSource> {
     removeResult: (node) => {
       if (!node.removed) node.remove();
     },
+    editData: (node) => node.getPluginData(DATA_EDIT),
+    replace: replaceResult,
     select: selectResults,
     batchRoots: scopeRoots,
     // Figma groups everything since the last commitUndo into one step.

@@ -13,6 +13,7 @@
  */
 import { ErrorCode, fail } from '../../core/errors.js';
 import { type LayerEdits, insertOver } from '../host/insertion.js';
+import { DATA_EDIT } from '../host/edit-data.js';
 import { checkPaths, checkPng, checkRect } from '../host/payload.js';
 import type { ApplyPayload } from '../protocol.js';
 import {
@@ -31,6 +32,7 @@ import { type PreparedSource, figmaSources } from './sources.js';
 export const DATA_SOURCE = 'source';
 export const DATA_OUTPUT = 'output';
 export const RELAUNCH = { edit: 'Edit the cutout' };
+export { DATA_EDIT } from '../host/edit-data.js';
 
 const OUTLINE_COLOR: RGB = { r: 13 / 255, g: 153 / 255, b: 1 };
 const OUTLINE_WEIGHT = 2;
@@ -108,12 +110,36 @@ const edits: LayerEdits<SceneNode> = {
   setHidden: (n, hidden) => {
     if (!n.removed) n.visible = !hidden;
   },
-  markResult: (result, source, output) => {
+  markResult: (result, source, output, edit) => {
     result.setPluginData(DATA_SOURCE, source.id);
     result.setPluginData(DATA_OUTPUT, output);
+    if (edit) result.setPluginData(DATA_EDIT, edit);
     result.setRelaunchData(RELAUNCH);
   },
 };
+
+/**
+ * Puts `fresh` where the result `old` is (same parent, same place in the list, same place on
+ * the canvas), then removes `old`; on failure `fresh` goes and `old` stays.
+ */
+export function replaceResult(old: SceneNode, fresh: SceneNode): void {
+  try {
+    const parent = old.parent as Parent | null;
+    if (!parent || old.removed) fail(ErrorCode.State, `“${old.name}” is no longer on a page.`);
+    const at = asAffine(fresh.absoluteTransform);
+    // Next to `old` whichever way Figma counts a move within one parent; `old` then leaves the gap.
+    parent.insertChild(parent.children.indexOf(old), fresh);
+    if (Math.abs(parent.children.indexOf(fresh) - parent.children.indexOf(old)) !== 1) {
+      fail(ErrorCode.State, `Figma did not put the new result beside “${old.name}”.`);
+    }
+    if (isAutoLayout(parent) && 'layoutPositioning' in fresh) (fresh as SceneNode & LayoutMixin).layoutPositioning = 'ABSOLUTE';
+    fresh.relativeTransform = toTransform(multiply(invert(containerTransform(parent)), at));
+    old.remove();
+  } catch (err) {
+    if (!fresh.removed) fresh.remove();
+    throw err;
+  }
+}
 
 /**
  * Inserts `payload` over `source` and returns the new top-level node(s); all or nothing

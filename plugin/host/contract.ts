@@ -96,6 +96,14 @@ export interface EditorHost<N, P extends PreparedBase = PreparedBase> {
   groupResults(nodes: readonly N[], name: string, source: N): Promise<N>;
   /** Removes a layer the plugin created (no-op when it is already gone). */
   removeResult(node: N): void;
+  /** The edit state's JSON kept on a result (plugin/host/edit-data.ts), '' when it has none. */
+  editData(node: N): string;
+  /**
+   * Puts `fresh` (just inserted) where the result `old` is — same parent, same place in the
+   * layer list, same position on the canvas — then removes `old`. When it throws, `fresh` is
+   * removed and `old` is as it was.
+   */
+  replace(old: N, fresh: N): void;
   /** Selects the results (those it can: e.g. Figma selects on the current page only). */
   select(nodes: readonly N[]): void;
 

@@ -3,7 +3,8 @@
  * (plugin/protocol.ts) through an EditorHost.
  *
  * Flow: show → UI sends `ready` → `init` then `selection` (and `selection` again on every
- * selection change). `request-image` → `image`; `apply` → insert, one undo step, `applied`;
+ * selection change). `request-image` → `image`; `apply` → insert (in place of `replaceId`'s result when
+ * given), one undo step, `applied`;
  * `split-apply` → the layers of a split in one group (plugin/host/split.ts), one undo step, `applied`;
  * `batch-list` → `batch-items`; each `batch-apply` is inserted at once (the first opens the
  * batch's undo step) and not answered (the batch's requestId belongs to `batch-items` and `batch-done`; a
@@ -14,8 +15,9 @@
  * are handled one at a time, in order.
  */
 import { CutoutError, ErrorCode, type ErrorInfo, toErrorInfo } from '../../core/errors.js';
-import { type ApplyPayload, type BatchScope, type HostMessage, PROTOCOL_VERSION, type SourceInfo, type UiMessage, isUiMessage } from '../protocol.js';
+import { type ApplyPayload, type BatchScope, type EditTarget, type HostMessage, PROTOCOL_VERSION, type SourceInfo, type UiMessage, isUiMessage } from '../protocol.js';
 import { batchSummary, listLayers, scanLayers } from './batch.js';
+import { decodeEditState } from './edit-data.js';
 import type { EditorHost, PreparedBase } from './contract.js';
 import { insertSplit } from './split.js';
 import { clampUiSize, loadExtraModels, loadSettings, loadUiSize, saveSettings, UI_SIZE_KEY } from './settings.js';
@@ -132,10 +134,21 @@ export function startController<N, P extends PreparedBase>(host: EditorHost<N, P
     if (seq === selectionSeq) post({ type: 'selection', sources, problems });
   }
 
-  async function editSourceId(): Promise<string | undefined> {
-    if (host.command !== 'edit') return undefined;
+  /**
+   * "Edit cutout": the source to open and, on a result that remembers how it was made, that
+   * state; a source deleted since is said, not guessed around.
+   */
+  async function editInit(): Promise<{ editSourceId?: string; edit?: EditTarget; editProblem?: string }> {
+    if (host.command !== 'edit') return {};
     const picked = host.selection()[0];
-    return picked === undefined ? undefined : tree.id(await resolveSource(picked));
+    if (picked === undefined) return {};
+    if (!tree.isResult(picked)) return { editSourceId: tree.id(picked) };
+    const source = await host.sourceOfResult(picked);
+    const sourceId = source ? { editSourceId: tree.id(source) } : {};
+    const decoded = decodeEditState(host.editData(picked));
+    if ('problem' in decoded) return { ...sourceId, editProblem: decoded.problem };
+    const state = source ? { ...decoded.state, sourceId: tree.id(source) } : decoded.state;
+    return { ...sourceId, edit: { resultId: tree.id(picked), resultName: tree.name(picked), state, ...(source ? {} : { sourceMissing: true }) } };
   }
 
   async function prepare(node: N): Promise<P> {
@@ -151,6 +164,23 @@ export function startController<N, P extends PreparedBase>(host: EditorHost<N, P
     return host.insert(source, await prepare(source), payload);
   }
 
+  /**
+   * An apply that replaces an earlier result: the new result is made first, then takes the old
+   * one's place. A result deleted since is not an error: the new one is simply added.
+   */
+  async function insertReplacing(payload: ApplyPayload): Promise<N[]> {
+    const oldId = payload.replaceId;
+    const found = oldId ? await host.nodeById(oldId) : null;
+    const old = found && !host.isRemoved(found) ? found : null;
+    if (old && !tree.isResult(old)) {
+      throw new CutoutError(ErrorCode.State, `“${tree.name(old)}” is not a Cutout result, so it was not replaced. Nothing was changed.`);
+    }
+    const { replaceId: _, ...fresh } = payload;
+    const nodes = await insert(fresh);
+    if (old && nodes.length === 1) host.replace(old, nodes[0]!);
+    return nodes;
+  }
+
   async function handle(msg: UiMessage): Promise<void> {
     switch (msg.type) {
       case 'ready': {
@@ -161,7 +191,7 @@ export function startController<N, P extends PreparedBase>(host: EditorHost<N, P
           });
         }
         ready = true;
-        const [settings, models, editId] = await Promise.all([loadSettings(host.store), loadExtraModels(host.store), editSourceId()]);
+        const [settings, models, edit] = await Promise.all([loadSettings(host.store), loadExtraModels(host.store), editInit()]);
         const theme = host.theme?.();
         post({
           type: 'init',
@@ -170,7 +200,7 @@ export function startController<N, P extends PreparedBase>(host: EditorHost<N, P
           settings,
           host: host.name,
           ...(theme ? { theme } : {}),
-          ...(editId ? { editSourceId: editId } : {}),
+          ...edit,
           ...(models.length ? { models } : {}),
         });
         await sendSelection();
@@ -192,7 +222,7 @@ export function startController<N, P extends PreparedBase>(host: EditorHost<N, P
         const own = !changeOpen;
         begin();
         try {
-          const nodes = await insert(msg.payload);
+          const nodes = await insertReplacing(msg.payload);
           if (own) end();
           host.select(nodes);
           post({ type: 'applied', requestId: msg.requestId, nodeIds: nodes.map((n) => tree.id(n)) });

@@ -7,6 +7,7 @@
  */
 import { ErrorCode, fail } from '../../core/errors.js';
 import type { ApplyPayload, OutputKind } from '../protocol.js';
+import { encodeEditState } from './edit-data.js';
 
 const LABEL: Record<OutputKind, string> = { cutout: 'Cutout', 'vector-mask': 'Vector mask', outline: 'Outline' };
 
@@ -16,8 +17,11 @@ export interface LayerEdits<N> {
   remove(node: N): void;
   hidden(node: N): boolean;
   setHidden(node: N, hidden: boolean): void;
-  /** Marks `result` as made from `source` (plugin data, relaunch buttons…). */
-  markResult(result: N, source: N, output: OutputKind): void;
+  /**
+   * Marks `result` as made from `source` (plugin data, relaunch buttons…); `edit`: the edit
+   * state's JSON to keep on it (edit-data.ts), absent when there is none to keep.
+   */
+  markResult(result: N, source: N, output: OutputKind, edit: string | undefined): void;
 }
 
 /**
@@ -37,7 +41,7 @@ export async function insertOver<N>(
   const wasHidden = edits.hidden(source);
   try {
     const result = await build(name, created);
-    edits.markResult(result, source, payload.output);
+    edits.markResult(result, source, payload.output, encodeEditState(payload.edit));
     if (payload.hideSource && !edits.hidden(source)) edits.setHidden(source, true);
     return [result];
   } catch (err) {

@@ -15,7 +15,7 @@ import type { EditorHost, HostStore } from '../host/contract.js';
 import type { Theme } from '../protocol.js';
 import { PENPOT_UI_PAGE } from './manifest.js';
 import { ensurePage, penpotTree, scopeRoots } from './batch.js';
-import { DATA_SOURCE, groupSplit, insertResult, selectResults } from './insert.js';
+import { DATA_EDIT, DATA_SOURCE, groupSplit, insertResult, replaceResult, selectResults } from './insert.js';
 import { type PreparedSource, penpotSources } from './sources.js';
 
 const KEY_PREFIX = 'cutout.';
@@ -99,6 +99,8 @@ export function penpotHost(command?: string): EditorHost<Shape, PreparedSource> 
     removeResult: (shape) => {
       if (findShape(shape.id) !== null) shape.remove();
     },
+    editData: (shape) => shape.getPluginData(DATA_EDIT),
+    replace: replaceResult,
     select: selectResults,
     batchRoots: scopeRoots,
     beginChange: () => {

@@ -16,6 +16,7 @@ import type { Board, Group, Path, Shape } from '@penpot/plugin-types';
 import { ErrorCode, fail } from '../../core/errors.js';
 import { cropCutoutToShown } from '../../core/cutout/region.js';
 import { type LayerEdits, insertOver } from '../host/insertion.js';
+import { DATA_EDIT } from '../host/edit-data.js';
 import { checkPaths, checkPng, checkRect } from '../host/payload.js';
 import { type Affine, intersect, multiply, placeRect, transformPath } from '../host/placement.js';
 import type { ApplyPayload } from '../protocol.js';
@@ -25,6 +26,7 @@ import { type PreparedSource, frameOf, penpotSources } from './sources.js';
 /** Plugin data keys on results. */
 export const DATA_SOURCE = 'source';
 export const DATA_OUTPUT = 'output';
+export { DATA_EDIT } from '../host/edit-data.js';
 
 const OUTLINE_COLOR = '#0d99ff';
 const OUTLINE_WIDTH = 2;
@@ -136,11 +138,32 @@ const edits: LayerEdits<Shape> = {
   setHidden: (s, hidden) => {
     s.hidden = hidden;
   },
-  markResult: (result, source, output) => {
+  markResult: (result, source, output, edit) => {
     result.setPluginData(DATA_SOURCE, source.id);
     result.setPluginData(DATA_OUTPUT, output);
+    if (edit) result.setPluginData(DATA_EDIT, edit);
   },
 };
+
+/**
+ * Puts `fresh` where the result `old` is (same parent, right above it, same page position),
+ * then removes `old`; on failure `fresh` goes and `old` stays.
+ */
+export function replaceResult(old: Shape, fresh: Shape): void {
+  try {
+    const parent = old.parent;
+    if (!isContainer(parent)) fail(ErrorCode.State, `“${old.name}” is no longer on a page.`);
+    put(fresh, { parent, anchor: old, layout: hasLayout(parent) });
+    old.remove();
+  } catch (err) {
+    try {
+      fresh.remove();
+    } catch {
+      // already gone
+    }
+    throw err;
+  }
+}
 
 /** Inserts `payload` over `source`; returns the new top-level shape; all or nothing (plugin/host/insertion.ts). */
 export async function insertResult(source: Shape, prepared: PreparedSource, payload: ApplyPayload): Promise<Shape[]> {

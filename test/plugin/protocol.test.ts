@@ -7,6 +7,19 @@ import { DEFAULT_SETTINGS, type HostMessage, type UiMessage, isHostMessage, isUi
 
 const payload = { sourceId: '1:2', output: 'cutout', png: new Uint8Array([137, 80]), rect: { x: 0, y: 0, width: 4, height: 4 }, hideSource: false };
 const vector = { sourceId: '1:2', output: 'outline', paths: [{ windingRule: 'NONZERO', data: 'M 0 0 L 1 1 Z' }], hideSource: true, name: 'Outline' };
+const editState = {
+  version: 1,
+  sourceId: '1:2',
+  image: { width: 64, height: 32, hash: 'abcd0123' },
+  points: [{ x: 3, y: 4, label: 1 }],
+  box: { x0: 1, y0: 1, x1: 9, y1: 9 },
+  candidate: 1,
+  output: 'cutout',
+  feather: 2,
+  smoothing: 1,
+  modelId: 'slimsam-77-q8',
+};
+const editing = { ...payload, edit: editState, replaceId: '7:8' };
 const source = { id: '1:2', name: 'Photo', width: 64, height: 32, origin: 'fill', visible: { x: 0, y: 0, width: 64, height: 32 } };
 
 const UI: UiMessage[] = [
@@ -14,6 +27,7 @@ const UI: UiMessage[] = [
   { type: 'request-image', requestId: 1, sourceId: '1:2' },
   { type: 'apply', requestId: 2, payload: payload as never },
   { type: 'apply', requestId: 3, payload: vector as never },
+  { type: 'apply', requestId: 3, payload: editing as never },
   { type: 'batch-list', requestId: 4, scope: 'file' },
   {
     type: 'split-apply',
@@ -36,6 +50,7 @@ const UI: UiMessage[] = [
 
 const HOST: HostMessage[] = [
   { type: 'init', version: 1, command: 'cutout', settings: DEFAULT_SETTINGS, host: 'penpot', theme: 'dark', editSourceId: '1:2', models: [] },
+  { type: 'init', version: 1, command: 'edit', settings: DEFAULT_SETTINGS, host: 'figma', edit: { resultId: '7:8', resultName: 'Cutout of Photo', state: editState as never, sourceMissing: false }, editProblem: 'x' },
   { type: 'selection', sources: [source as never], problems: ['x'] },
   { type: 'image', requestId: 1, source: source as never, bytes: new Uint8Array(3) },
   { type: 'applied', requestId: 2, nodeIds: ['3:4'] },
@@ -65,7 +80,7 @@ function broken(msg: Record<string, unknown>): Array<[string, Record<string, unk
 }
 
 /** Fields a message may leave out (type.field). */
-const OPTIONAL = new Set(['notify.error', 'init.theme', 'init.editSourceId', 'init.models', 'error.requestId', 'notice.error']);
+const OPTIONAL = new Set(['notify.error', 'init.theme', 'init.editSourceId', 'init.edit', 'init.editProblem', 'init.models', 'error.requestId', 'notice.error']);
 
 describe('message shapes', () => {
   it('every message the UI sends is recognised, and only by the host side', () => {

@@ -7,7 +7,7 @@ import type { FaultOp, FakeOptions } from './doc.js';
 import { FakeUiEnd } from '../../helpers/ui-end.js';
 import { FakeDoc } from './doc.js';
 import type { FFrame, FGroup, FNode, FPage, FRectangle, FScene, FText, FVector, FEllipse } from './nodes.js';
-import { validatePaints } from './nodes.js';
+import { FAKE_PLUGIN_ID, validatePaints } from './nodes.js';
 
 export interface FakeFigmaOptions extends Partial<FakeOptions> {
   /** figma.command ('' when the plugin runs without a menu command). */
@@ -201,7 +201,7 @@ export function createFakeFigma(options: FakeFigmaOptions = {}): FakeFigma {
     apiVersion: '1.0.0',
     editorType: 'figma',
     mode: 'default',
-    pluginId: 'cutout-local',
+    pluginId: FAKE_PLUGIN_ID,
     command: options.command ?? '',
     mixed: Symbol('figma.mixed'),
     get root() {

@@ -20,6 +20,13 @@ import { I, type Mat, ap, boxBounds, copyMat, inv, isMat, linear, mul, withTrans
 import { parseStrict, segBounds } from './paths.js';
 import type { FakeDoc } from './doc.js';
 
+/** The fake's figma.pluginId (it counts towards a plugin-data entry's size). */
+export const FAKE_PLUGIN_ID = 'cutout-local';
+/** Figma's limit on one plugin-data entry (plugin id, key and value), bytes. */
+export const PLUGIN_DATA_ENTRY_LIMIT = 100_000;
+/** Figma's limit on a relaunch button's description, characters. */
+export const RELAUNCH_DESCRIPTION_LIMIT = 1000;
+
 export type FakeType = 'DOCUMENT' | 'PAGE' | 'FRAME' | 'GROUP' | 'RECTANGLE' | 'ELLIPSE' | 'VECTOR' | 'COMPONENT' | 'INSTANCE' | 'TEXT';
 
 export interface FakeVectorPath {
@@ -181,6 +188,9 @@ export class FNode {
     this.live();
     if (typeof key !== 'string' || key.length === 0) throw new Error('in setPluginData: key must be a non-empty string');
     if (typeof value !== 'string') throw new Error('in setPluginData: value must be a string');
+    // Figma: "The total size of your entry (pluginId, key, value) cannot exceed 100 kB."
+    const entry = new TextEncoder().encode(FAKE_PLUGIN_ID + key + value).length;
+    if (entry > PLUGIN_DATA_ENTRY_LIMIT) throw new Error(`in setPluginData: the entry is ${entry} bytes; plugin data entries cannot exceed 100 kB`);
     this.doc.mutate();
     if (value === '') delete this.s.pluginData[key];
     else this.s.pluginData[key] = value;
@@ -196,6 +206,8 @@ export class FNode {
     if (typeof data !== 'object' || data === null) throw new Error('in setRelaunchData: Expected an object');
     for (const [k, v] of Object.entries(data)) {
       if (typeof v !== 'string') throw new Error(`in setRelaunchData: description for "${k}" must be a string`);
+      // Figma: "This method will throw if description exceeds 1000 characters."
+      if (v.length > RELAUNCH_DESCRIPTION_LIMIT) throw new Error(`in setRelaunchData: description for "${k}" exceeds ${RELAUNCH_DESCRIPTION_LIMIT} characters`);
       if (!this.doc.options.relaunchCommands.includes(k)) {
         throw new Error(`in setRelaunchData: "${k}" is not a relaunch command declared in the manifest's relaunchButtons`);
       }
