@@ -8,7 +8,8 @@
 import { errorFromInfo } from './errors.js';
 import { decodeImage } from '../core/image/decode.js';
 import type { RgbaImage } from '../core/image/types.js';
-import { PROTOCOL_VERSION, type CommandId, type HostMessage, type ModelSourceSpec, type SourceInfo } from '../plugin/protocol.js';
+import { PROTOCOL_VERSION, type CommandId, type EditState, type EditTarget, type HostMessage, type ModelSourceSpec, type SourceInfo } from '../plugin/protocol.js';
+import { bytesFingerprint, editStateOf, restoreEdit } from './edit-session.js';
 import type { BackendReport } from './backend.js';
 import { startBackend } from './backend.js';
 import { BatchController } from './batch.js';
@@ -79,6 +80,10 @@ export class App {
   private readonly applied = new AppliedResult();
   private initialised = false;
   private editSourceId: string | undefined;
+  /** "Edit cutout": the result being edited and what it remembers; `restored` once put back. */
+  private editing: (EditTarget & { restored?: boolean }) | undefined;
+  /** The current image's size and fingerprint (kept on results, compared on "Edit cutout"). */
+  private imageId: { width: number; height: number; hash: string } | undefined;
   /** Show the result (preview.ts) instead of the mask. */
   previewOn = false;
 
@@ -225,6 +230,7 @@ export class App {
     this.editSourceId = m.editSourceId;
     if (isTheme(m.theme)) setTheme(m.theme);
     this.settings.load(m.settings);
+    this.startEdit(m.edit, m.editProblem);
     if (m.models?.length) this.extraModels = [...m.models, ...this.extraModels.filter((x) => !m.models!.some((y) => y.id === x.id))];
     this.options.load();
     this.batch.loadSettings();
@@ -260,6 +266,47 @@ export class App {
   }
 
   /**
+   * "Edit cutout": the settings the result was made with now; its prompt once its source's
+   * image is read (restoreEditOver). A source deleted since, or a layer without usable data,
+   * is said in the banner; the result itself is never touched until an apply replaces it.
+   */
+  private startEdit(edit: EditTarget | undefined, problem: string | undefined): void {
+    this.editing = undefined;
+    if (problem) {
+      this.banner.show(problem, 'The layer is unchanged.', 'info');
+      return;
+    }
+    if (!edit) return;
+    if (edit.sourceMissing) {
+      this.banner.show(
+        `The image “${edit.resultName}” was made from is no longer in the file.`,
+        'Its points cannot be restored, and the layer is unchanged. Select an image to cut it out again.',
+        'info',
+      );
+      return;
+    }
+    this.editing = { ...edit };
+    const s = edit.state;
+    this.settings.set({ output: s.output, feather: s.feather, smoothing: s.smoothing, modelId: s.modelId });
+  }
+
+  /** Puts the edited result's prompt back when its source's image has just been read. */
+  private restoreEditOver(source: SourceInfo): void {
+    const ed = this.editing;
+    if (!ed || ed.restored || ed.state.sourceId !== source.id || !this.imageId) return;
+    ed.restored = true;
+    const r = restoreEdit(ed.state, this.imageId);
+    if (r.changed) {
+      this.banner.show(
+        `“${source.name}” changed since “${ed.resultName}” was made.`,
+        'Its points are restored over the image as it is now: check the mask before applying. The layer is unchanged until you apply.',
+        'info',
+      );
+    }
+    this.prompts.restore(r.prompt, r.candidate);
+  }
+
+  /**
    * The mode switch picked a menu command: the same as opening the plugin with it (its view,
    * its model kind in the picker, the selection acted on), keeping what is already loaded.
    */
@@ -271,6 +318,7 @@ export class App {
     this.command = command;
     this.modes.value = command;
     this.editSourceId = undefined;
+    this.editing = undefined;
     this.banner.hide();
     this.batch.reset();
     this.setView(viewFor(command, this.sources.length > 0));
@@ -351,8 +399,10 @@ export class App {
       if (this.imageRequest !== requestId) return;
       this.source = reply.source;
       this.setImage(image);
+      this.imageId = { width: image.width, height: image.height, hash: bytesFingerprint(reply.bytes) };
       this.timeline.imageShown = performance.now();
       if (reply.source.note) this.banner.show(reply.source.note, '', 'info');
+      this.restoreEditOver(reply.source);
       this.encodeCurrent();
     } catch (err) {
       if (this.imageRequest === requestId) this.banner.error(err, { label: 'Retry', run: () => void this.loadSource(source) }, { task: 'read' });
@@ -364,6 +414,7 @@ export class App {
 
   private setImage(image: RgbaImage | undefined): void {
     this.image = image;
+    this.imageId = undefined;
     this.prompts.reset();
     this.engine.setImage(image);
     this.canvas.setImage(image);
@@ -437,6 +488,7 @@ export class App {
   private async apply(): Promise<void> {
     if (this.view === 'batch') return this.batch.primary();
     const app = this;
+    const replaceId = this.replacing()?.resultId;
     await applyCutout({
       bridge: this.bridge,
       engine: this.engine,
@@ -454,9 +506,38 @@ export class App {
       set applying(v: boolean) {
         app.applying = v;
       },
+      edit: this.editState(),
+      replaceId,
+      inserted: (ids) => {
+        // Further applies of this edit replace what this one made.
+        if (replaceId && this.editing && ids.length === 1) this.editing.resultId = ids[0]!;
+      },
       status: (t) => this.status(t),
       render: () => this.render(),
       retry: () => void this.apply(),
+    });
+  }
+
+  /** The result an apply now replaces: the edited one, while its source is the one shown. */
+  private replacing(): EditTarget | undefined {
+    const ed = this.editing;
+    return ed && this.source && ed.state.sourceId === this.source.id ? ed : undefined;
+  }
+
+  /** What the result of an apply now remembers of how it was made. */
+  private editState(): EditState | undefined {
+    const e = this.history.current;
+    if (!this.source || !this.imageId || !e.prediction) return undefined;
+    const s = this.settings.get();
+    return editStateOf({
+      sourceId: this.source.id,
+      image: this.imageId,
+      prompt: e.prompt,
+      candidate: e.candidate ?? e.prediction.selected,
+      output: s.output,
+      feather: s.feather,
+      smoothing: s.smoothing,
+      modelId: this.picker.chosen?.id ?? s.modelId,
     });
   }
 
@@ -511,7 +592,7 @@ export class App {
       return;
     }
     const added = this.view === 'cutout' ? this.applied.matching(this.resultKey()) : undefined;
-    this.footer.renderApply(this.settings.get().output, this.view === 'cutout' && !!e.prediction && !this.applying && !added);
+    this.footer.renderApply(this.settings.get().output, this.view === 'cutout' && !!e.prediction && !this.applying && !added, this.replacing()?.resultName);
     if (this.view === 'cutout' && !this.applying) this.status(this.cutoutStatus());
     else if (this.view === 'empty') this.status('');
     this.footer.renderAction(this.statusAction(added));

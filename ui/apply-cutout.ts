@@ -4,7 +4,7 @@
  */
 import type { RgbaImage } from '../core/image/types.js';
 import type { DecodeResult } from '../core/models/types.js';
-import type { ApplyPayload, SourceInfo } from '../plugin/protocol.js';
+import type { ApplyPayload, EditState, SourceInfo } from '../plugin/protocol.js';
 import type { AppliedResult, ResultKey } from './applied.js';
 import { HOST_LABELS, type Bridge } from './bridge.js';
 import { OUTPUT_NAMES } from './copy.js';
@@ -27,6 +27,12 @@ export interface ApplyContext {
   /** What an apply would insert now (undefined: nothing to apply). */
   readonly resultKey: ResultKey | undefined;
   applying: boolean;
+  /** Kept on the result, for "Edit cutout" later. */
+  readonly edit: EditState | undefined;
+  /** The result this apply replaces ("Edit cutout"). */
+  readonly replaceId: string | undefined;
+  /** The host inserted the result as these layers. */
+  inserted(nodeIds: string[]): void;
   status(text: string): void;
   render(): void;
   /** Retry after a failure. */
@@ -63,12 +69,15 @@ export async function applyCutout(c: ApplyContext): Promise<void> {
       ...(result.png ? { png: result.png } : {}),
       ...(result.rect ? { rect: result.rect } : {}),
       ...(result.paths ? { paths: result.paths } : {}),
+      ...(c.edit ? { edit: c.edit } : {}),
+      ...(c.replaceId ? { replaceId: c.replaceId } : {}),
     };
     const requestId = c.bridge.requestId();
     const reply = await c.bridge.request({ type: 'apply', requestId, payload }, 'applied', 120_000);
     const shrunk =
       result.pngSize && result.rect && (result.pngSize.width < Math.round(result.rect.width) || result.pngSize.height < Math.round(result.rect.height));
     if (key) c.applied.record(key, payload.name ?? OUTPUT_NAMES[s.output], reply.nodeIds);
+    c.inserted(reply.nodeIds);
     if (shrunk) {
       const host = c.bridge.host;
       c.banner.show(

@@ -28,11 +28,15 @@ export class FooterView {
     byId('status').textContent = text;
   }
 
-  /** The cutout view's Apply button for `output`. */
-  renderApply(output: OutputKind, enabled: boolean): void {
+  /** The cutout view's Apply button for `output`; `replacing`: the result being edited. */
+  renderApply(output: OutputKind, enabled: boolean, replacing?: string): void {
     this.applyButton.disabled = !enabled;
     this.applyButton.textContent = `Apply ${OUTPUT_NAMES[output].toLowerCase()}`;
-    this.applyButton.title = 'Insert the result above the layer (⏎). The original is not changed.';
+    this.applyButton.title = replacing
+      ? `Replace “${replacing}” with this result, in the same place (⏎). The original image is not changed.`
+      : 'Insert the result above the layer (⏎). The original is not changed.';
+    if (replacing) this.applyButton.dataset.replacing = 'true';
+    else delete this.applyButton.dataset.replacing;
     this.secondaryButton.hidden = true;
   }
 

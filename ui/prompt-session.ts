@@ -70,6 +70,19 @@ export class PromptSession {
     this.edit(withBox(this.history.current.prompt, box));
   }
 
+  /**
+   * A remembered prompt ("Edit cutout") put back over the image with the mask chosen then; the
+   * banner that may explain it stays.
+   */
+  restore(prompt: PromptState, candidate: number): void {
+    if (!this.host.image) return;
+    const entry = this.history.push(prompt);
+    entry.candidate = candidate;
+    this.hoverPrediction = undefined;
+    this.host.render();
+    void this.decodeEntry(entry);
+  }
+
   /** Records a prompt edit and decodes it. */
   edit(prompt: PromptState): void {
     if (!this.host.image) return;
@@ -99,6 +112,8 @@ export class PromptSession {
       const reused = hover && hoverAnswers(entry.prompt, hover, !!previous) ? await hover.result : undefined;
       const prediction = withDefault(reused ?? (await engine.decode(toPrompt(entry.prompt, previous))));
       entry.prediction = prediction;
+      // A remembered choice among more masks than this model gives: the model's pick instead.
+      if (entry.candidate !== undefined && entry.candidate >= prediction.lowRes.length) entry.candidate = undefined;
       if (entry === this.history.current) {
         this.decodeMs = performance.now() - started;
         this.host.render();
