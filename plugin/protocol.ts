@@ -208,7 +208,11 @@ export type HostMessage =
       /** Extra models offered in the picker (tests, self-hosting); see ModelSourceSpec. */
       models?: ModelSourceSpec[];
     }
-  | { type: 'selection'; sources: SourceInfo[]; problems: string[] }
+  /**
+   * `edit`: the one selected layer is a result that remembers how it was made, on a host
+   * without relaunch buttons (Penpot), where selecting it is how a designer edits it.
+   */
+  | { type: 'selection'; sources: SourceInfo[]; problems: string[]; edit?: EditTarget }
   | { type: 'image'; requestId: number; source: SourceInfo; bytes: Uint8Array }
   | { type: 'applied'; requestId: number; nodeIds: string[] }
   | { type: 'batch-items'; requestId: number; sources: SourceInfo[]; skipped: Array<{ id: string; name: string; reason: string }> }
@@ -380,7 +384,7 @@ const HOST_SHAPES: { [T in HostMessage['type']]: ShapeCheck } = {
     optional(m.edit, isEditTarget) &&
     optional(m.editProblem, isString) &&
     optional(m.models, (x) => arrayOf(x, isObject)),
-  selection: (m) => arrayOf(m.sources, isSource) && arrayOf(m.problems, isString),
+  selection: (m) => arrayOf(m.sources, isSource) && arrayOf(m.problems, isString) && optional(m.edit, isEditTarget),
   image: (m) => isNumber(m.requestId) && isSource(m.source) && m.bytes instanceof Uint8Array,
   applied: (m) => isNumber(m.requestId) && arrayOf(m.nodeIds, isString),
   'batch-items': (m) => isNumber(m.requestId) && arrayOf(m.sources, isSource) && arrayOf(m.skipped, (x) => isNamedItem(x) && isString((x as Fields).reason)),

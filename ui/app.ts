@@ -84,6 +84,8 @@ export class App {
   private editing: (EditTarget & { restored?: boolean }) | undefined;
   /** The current image's size and fingerprint (kept on results, compared on "Edit cutout"). */
   private imageId: { width: number; height: number; hash: string } | undefined;
+  /** Layers this session's applies made (selecting them afterwards is not a request to edit). */
+  private readonly madeHere = new Set<string>();
   /** Show the result (preview.ts) instead of the mask. */
   previewOn = false;
 
@@ -200,7 +202,7 @@ export class App {
     this.storeInfo.then((info) => this.picker.setStore(info.persistent, info.note));
 
     this.bridge.on('init', (m) => this.onInit(m));
-    this.bridge.on('selection', (m) => this.onSelection(m.sources, m.problems));
+    this.bridge.on('selection', (m) => this.onSelection(m.sources, m.problems, m.edit));
     this.bridge.on('error', (m) => this.banner.error(errorFromInfo(m.error)));
     this.bridge.on('theme', (m) => {
       if (isTheme(m.theme)) setTheme(m.theme);
@@ -242,13 +244,19 @@ export class App {
     if (this.sources.length) this.onSelection(this.sources, this.problems);
   }
 
-  private onSelection(sources: SourceInfo[], problems: string[]): void {
+  private onSelection(sources: SourceInfo[], problems: string[], edit?: EditTarget): void {
     this.sources = sources;
     this.problems = problems;
     if (!this.initialised) return;
     if (this.view === 'batch') {
       this.batch.selectionChanged(sources);
       return;
+    }
+    // A result selected on a host without relaunch buttons: edit it, unless this session made it
+    // (an apply selects its result) or is editing it already.
+    if (edit && !edit.sourceMissing && !this.madeHere.has(edit.resultId) && edit.resultId !== this.editing?.resultId) {
+      this.startEdit(edit, undefined);
+      this.editSourceId = edit.state.sourceId;
     }
     this.renderSources();
     if (!sources.length) {
@@ -263,6 +271,7 @@ export class App {
     this.editSourceId = undefined;
     const next = wanted ?? keep ?? sources[0]!;
     if (!this.source || next.id !== this.source.id || !this.image) void this.loadSource(next);
+    else this.restoreEditOver(this.source);
   }
 
   /**
@@ -509,6 +518,7 @@ export class App {
       edit: this.editState(),
       replaceId,
       inserted: (ids) => {
+        for (const id of ids) this.madeHere.add(id);
         // Further applies of this edit replace what this one made.
         if (replaceId && this.editing && ids.length === 1) this.editing.resultId = ids[0]!;
       },

@@ -62,6 +62,11 @@ export interface EditorHost<N, P extends PreparedBase = PreparedBase> {
   readonly name: HostName;
   /** The command the plugin was started with. */
   readonly command: CommandId;
+  /**
+   * The editor has no relaunch buttons (Penpot): a single selected result that remembers how
+   * it was made is offered for editing through the selection message instead.
+   */
+  readonly editsSelectedResults?: boolean;
   readonly ui: HostUi;
   readonly store: HostStore;
   readonly tree: LayerTree<N>;

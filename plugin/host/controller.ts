@@ -131,7 +131,9 @@ export function startController<N, P extends PreparedBase>(host: EditorHost<N, P
         problems.push(`“${tree.name(node)}”: ${toErrorInfo(err).message}`);
       }
     }
-    if (seq === selectionSeq) post({ type: 'selection', sources, problems });
+    const one = selection.length === 1 ? selection[0]! : undefined;
+    const edit = host.editsSelectedResults && one !== undefined && tree.isResult(one) ? (await editOf(one)).edit : undefined;
+    if (seq === selectionSeq) post({ type: 'selection', sources, problems, ...(edit ? { edit } : {}) });
   }
 
   /**
@@ -143,6 +145,11 @@ export function startController<N, P extends PreparedBase>(host: EditorHost<N, P
     const picked = host.selection()[0];
     if (picked === undefined) return {};
     if (!tree.isResult(picked)) return { editSourceId: tree.id(picked) };
+    return editOf(picked);
+  }
+
+  /** What a selected result remembers, over its source when that still exists. */
+  async function editOf(picked: N): Promise<{ editSourceId?: string; edit?: EditTarget; editProblem?: string }> {
     const source = await host.sourceOfResult(picked);
     const sourceId = source ? { editSourceId: tree.id(source) } : {};
     const decoded = decodeEditState(host.editData(picked));

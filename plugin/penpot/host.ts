@@ -60,6 +60,8 @@ export function penpotHost(command?: string): EditorHost<Shape, PreparedSource> 
   return {
     name: 'penpot',
     command: commandOf(command),
+    // Penpot has no relaunch buttons: selecting a result is how it is edited.
+    editsSelectedResults: true,
     tree: penpotTree,
     store,
     ui: {

@@ -350,6 +350,51 @@ describe('Cutout in Figma, end to end (real code.js + ui.html, Figma fake, Chrom
     }, 1_200_000);
   });
 
+  describe('"Edit cutout" on a result (the relaunch button)', () => {
+    it('reopens with the points, the chosen mask and the settings; Edit replaces in place; one undo restores the old result', async () => {
+      const s = (await suite.h.open({ command: 'cutout', page: 'Shots', select: ['Photo'], storage: storage(suite.origin) })) as Session;
+      await s.ui.waitForFunction(() => document.documentElement.dataset.cutoutReady === 'true', undefined, { timeout: 60_000 });
+      const src = await s.node('Photo');
+      const { created } = await clickAndApply<NodeInfo, FigmaState>(s, { at: PHOTO_CLICK, label: 'edit: first', timings, dumps: [] });
+      const old = created[0]!;
+      const made = await s.ui.evaluate(() => {
+        const e = (window as unknown as { __cutout: { app: { history: { current: { prompt: { points: unknown[] }; candidate?: number; prediction?: { selected: number } } } } } }).__cutout.app.history.current;
+        return { points: e.prompt.points, candidate: e.candidate ?? e.prediction!.selected };
+      });
+
+      // The relaunch button on the result: the plugin runs again as "edit" with the result selected.
+      await s.call('relaunch', 'edit', [old.id]);
+      const handle = await s.page.waitForSelector('#plugin-ui', { state: 'attached' });
+      s.ui = (await handle.contentFrame())!;
+      await s.ui.waitForFunction(() => document.documentElement.dataset.cutoutReady === 'true', undefined, { timeout: 60_000 });
+      await s.ui.waitForFunction(() => document.getElementById('apply')?.dataset.replacing === 'true' && !(document.getElementById('apply') as HTMLButtonElement).disabled, undefined, { timeout: 60_000 });
+      const restored = await s.ui.evaluate(() => {
+        const e = (window as unknown as { __cutout: { app: { history: { current: { prompt: { points: unknown[] }; candidate?: number; prediction?: { selected: number } } } } } }).__cutout.app.history.current;
+        return { points: e.prompt.points, candidate: e.candidate ?? e.prediction!.selected, source: document.getElementById('source-name')!.textContent };
+      });
+      expect(restored).toEqual({ ...made, source: 'Photo' });
+      await s.screenshot('edit-restored');
+
+      const { known, before, dump } = await snapshot(s);
+      await s.ui.locator('#output button[data-value="outline"]').click();
+      await applyWithEnter(s);
+      const fresh = await s.call<NodeInfo[]>('newNodes', known);
+      expect(fresh).toHaveLength(1);
+      // The old result is gone, the new one took its place: same parent, same index, one undo step.
+      expect(await s.call<NodeInfo | null>('node', old.id)).toBeNull();
+      expect(fresh[0]!.type).toBe('VECTOR');
+      expect(fresh[0]!.parent).toBe(old.parent);
+      expect(fresh[0]!.index).toBe(old.index);
+      expect(fresh[0]!.pluginSource).toBe(src.id);
+      expect((await s.state()).undoSteps).toBe(before.undoSteps + 1);
+      await s.screenshot('edit-replaced');
+      // One undo brings the old result back, exactly.
+      await s.call('undo');
+      expect(await s.call<string>('dump')).toBe(dump);
+      expect((await s.node(old.id)).id).toBe(old.id);
+    });
+  });
+
   it('no request went anywhere but 127.0.0.1 (pages, the null-origin iframe, its worker); no page errors', () => {
     expectOnlyLoopback(suite.h, suite, { paths: ['/e2e.html', '/host.js', '/code.js', '/ui.html', ...MODEL_PATHS], served: `/models/sam-hf/${SAM_HF_FILES.encoder}` });
   });

@@ -250,6 +250,21 @@ const api = {
     return { ids, showUI: structuredClone(fake.showUICalls[0]!) };
   },
 
+  /**
+   * The plugin run again in the same document, as a relaunch button does: `command` (e.g.
+   * 'edit') with `select` selected; the old window goes, the real code.js opens a new one.
+   */
+  async relaunch(command: string, select: string[]): Promise<void> {
+    const s = current();
+    s.iframe?.remove();
+    s.iframe = undefined;
+    (s.fake.figma as unknown as { command: string }).command = command;
+    s.fake.page.selection = select.map((n) => s.fake.doc.node(s.ids[n] ?? n)) as FScene[];
+    await s.fake.flush();
+    const calls = s.fake.showUICalls.length;
+    (0, eval)(await (await fetch('/code.js')).text());
+    for (let waited = 0; s.fake.showUICalls.length === calls && waited < 10_000; waited += 10) await new Promise((r) => setTimeout(r, 10));
+  },
   ids: () => current().ids,
   node: (id: string): NodeInfo | null => {
     const n = current().fake.doc.nodes.get(id);

@@ -100,6 +100,23 @@ describe('Penpot: edit a cutout later', () => {
     expect(JSON.stringify(s.fake.dump())).toBe(before);
   });
 
+  it('no relaunch buttons in Penpot: selecting one result that remembers how it was made offers it in the selection message', async () => {
+    let src!: Shape;
+    const s = session((f) => (src = build(f)));
+    await ready(s);
+    const id = await applied(s, await payload(s, src, { name: 'Cutout of Photo', edit: state(src.id) }));
+    const from = s.fake.ui.received.length;
+    s.fake.select([id]);
+    const sel = await s.fake.ui.waitFor<Of<'selection'>>((m) => m.type === 'selection', { from });
+    expect(sel.edit).toEqual({ resultId: id, resultName: 'Cutout of Photo', state: state(src.id) });
+    expect(sel.sources.map((x) => x.id)).toEqual([src.id]);
+    // The source itself selected: a plain selection.
+    const from2 = s.fake.ui.received.length;
+    s.fake.select([src.id]);
+    const plain = await s.fake.ui.waitFor<Of<'selection'>>((m) => m.type === 'selection', { from: from2 });
+    expect(plain.edit).toBeUndefined();
+  });
+
   it('the source deleted since: init says so and nothing changes', async () => {
     let src!: Shape;
     const s = session((f) => (src = build(f)));
