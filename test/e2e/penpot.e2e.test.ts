@@ -719,6 +719,49 @@ describe('Cutout in Penpot, end to end (real plugin.js + ui.html, Penpot fake, C
     }, 1_200_000);
   });
 
+  describe('Edit a cutout later (Penpot has no relaunch buttons: selecting the result)', () => {
+    it('selecting a result restores its points and settings over its source; Edit replaces in place; one undo restores the old result', async () => {
+      const s = await suite.h.open({ page: PENPOT_SHOTS, select: ['Photo'], localStorage: localStorageFor(suite.origin), theme: 'light' });
+      await s.ui.waitForFunction(() => document.documentElement.dataset.cutoutReady === 'true', undefined, { timeout: 60_000 });
+      const src = await s.node('Photo');
+      const { seen } = await expectSource(s, src, PHOTO, 'fill');
+      const at = clickInSource(seen, src, PHOTO, PHOTO_CLICK);
+      const { created } = await clickAndApply<PenpotNodeInfo, PenpotState>(s, { at, label: 'edit: first', timings, dumps: [] });
+      const old = created[0]!;
+      const currentPrompt = () =>
+        s.ui.evaluate(() => {
+          const e = (window as unknown as { __cutout: { app: { history: { current: { prompt: { points: unknown[] }; candidate?: number; prediction?: { selected: number } } } } } }).__cutout.app.history.current;
+          return { points: e.prompt.points, candidate: e.candidate ?? e.prediction?.selected };
+        });
+      const made = await currentPrompt();
+      // The designer works on another image, then selects the result in Penpot's layers.
+      await selectSource(s, 'Tilted photo');
+      await s.call('select', [old.id]);
+      await s.ui.waitForFunction(() => document.getElementById('apply')?.dataset.replacing === 'true' && !(document.getElementById('apply') as HTMLButtonElement).disabled, undefined, { timeout: 60_000 });
+      expect(await s.ui.locator('#source-name').innerText()).toBe('Photo');
+      expect(await currentPrompt()).toEqual(made);
+      await s.screenshot('edit-restored');
+
+      const { known, before, dump } = await snapshot(s);
+      await s.ui.locator('#output button[data-value="outline"]').click();
+      await applyWithEnter(s);
+      const fresh = await s.call<PenpotNodeInfo[]>('newNodes', known);
+      expect(fresh).toHaveLength(1);
+      expect(await s.call<PenpotNodeInfo | null>('node', old.id)).toBeNull();
+      expect(fresh[0]!.type).toBe('path');
+      expect(fresh[0]!.parent).toBe(old.parent);
+      expect(fresh[0]!.index).toBe(old.index);
+      expect(fresh[0]!.pluginData.source).toBe(src.id);
+      const after = await s.state();
+      expect(after.undoEntries).toBe(before.undoEntries + 1);
+      expect(after.openBlocks).toBe(0);
+      await s.screenshot('edit-replaced');
+      await s.call('undo');
+      expect(await s.call<string>('dump')).toBe(dump);
+      expect((await s.node(old.id)).id).toBe(old.id);
+    });
+  });
+
   it('no request went anywhere but 127.0.0.1 (page, opaque-origin iframe, its worker); no page errors; no Penpot validation errors', () => {
     expectOnlyLoopback(suite.h, suite, { paths: ['/e2e-penpot.html', '/host.js', '/manifest.json', '/plugin.js', '/ui.html', ...MODEL_PATHS], served: `/models/sam-hf/${SAM_HF_FILES.encoder}` });
   });
