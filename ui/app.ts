@@ -8,7 +8,7 @@
 import { errorFromInfo } from './errors.js';
 import { decodeImage } from '../core/image/decode.js';
 import type { RgbaImage } from '../core/image/types.js';
-import { PROTOCOL_VERSION, type CommandId, type EditState, type EditTarget, type HostMessage, type ModelSourceSpec, type SourceInfo } from '../plugin/protocol.js';
+import { MAX_UI_SIZE, PROTOCOL_VERSION, type CommandId, type EditState, type EditTarget, type HostMessage, type ModelSourceSpec, type SourceInfo } from '../plugin/protocol.js';
 import { bytesFingerprint, editStateOf, restoreEdit } from './edit-session.js';
 import type { BackendReport } from './backend.js';
 import { startBackend } from './backend.js';
@@ -43,6 +43,9 @@ import { handleEngineEvent } from './engine-events.js';
 import { handleShortcut } from './shortcuts.js';
 import { runtimeBadge } from './runtime-badge.js';
 import { applyCutout } from './apply-cutout.js';
+
+/** The window the preview's larger view asks for (within the host's limits). */
+const EXPANDED_SIZE = { width: 720, height: 860 };
 
 export class App {
   /** The editor, from the page URL (`?host=penpot`; Figma adds no query): picks the message envelope. */
@@ -84,10 +87,11 @@ export class App {
   private editing: (EditTarget & { restored?: boolean }) | undefined;
   /** The current image's size and fingerprint (kept on results, compared on "Edit cutout"). */
   private imageId: { width: number; height: number; hash: string } | undefined;
-  /** Layers this session's applies made (selecting them afterwards is not a request to edit). */
-  private readonly madeHere = new Set<string>();
   /** Show the result (preview.ts) instead of the mask. */
   previewOn = false;
+  /** The preview's larger view; `restore`: the window size to go back to. */
+  expanded = false;
+  private expandedFrom: { width: number; height: number } | undefined;
 
   private readonly picker: ModelPicker;
   private readonly stage: StageView;
@@ -154,7 +158,7 @@ export class App {
       show: (r) => this.canvas.setPreview(r),
     });
     const candidates = new CandidateStrip(byId('candidates'), (k) => this.prompts.selectCandidate(k));
-    this.stage = new StageView(this, this.canvas, candidates, preview, () => this.togglePreview());
+    this.stage = new StageView(this, this.canvas, candidates, preview, () => this.togglePreview(), () => this.toggleExpand());
     this.options = new OptionsView(this.settings, () => {
       this.showResult();
       this.renderOptions();
@@ -198,7 +202,8 @@ export class App {
     byId('clear').addEventListener('click', () => this.prompts.clear());
     document.addEventListener('keydown', (e) => handleShortcut(e, this.shortcutTarget()));
     watchTheme(() => this.canvas.themeChanged(), search);
-    window.addEventListener('resize', () => this.stage.renderHint());
+    // A preview is made at the size the canvas shows: a new window size asks for one at that size.
+    window.addEventListener('resize', () => (this.previewOn ? this.render() : this.stage.renderHint()));
     this.storeInfo.then((info) => this.picker.setStore(info.persistent, info.note));
 
     this.bridge.on('init', (m) => this.onInit(m));
@@ -252,9 +257,10 @@ export class App {
       this.batch.selectionChanged(sources);
       return;
     }
-    // A result selected on a host without relaunch buttons: edit it, unless this session made it
-    // (an apply selects its result) or is editing it already.
-    if (edit && !edit.sourceMissing && !this.madeHere.has(edit.resultId) && edit.resultId !== this.editing?.resultId) {
+    // A result selected on a host without relaunch buttons: edit it, unless it is what the mask on
+    // screen just made (an apply selects its result) or is being edited already.
+    const justMade = this.applied.matching(this.resultKey())?.nodeIds.includes(edit?.resultId ?? '');
+    if (edit && !edit.sourceMissing && !justMade && edit.resultId !== this.editing?.resultId) {
       this.startEdit(edit, undefined);
       this.editSourceId = edit.state.sourceId;
     }
@@ -458,11 +464,38 @@ export class App {
   /** A prompt edit: refining, the mask (not the result) is what to look at. */
   edited(): void {
     this.previewOn = false;
+    this.setExpanded(false);
   }
 
   private togglePreview(): void {
     this.previewOn = !this.previewOn;
+    if (!this.previewOn) this.setExpanded(false);
     this.render();
+  }
+
+  /** The preview's larger view: the options step aside and the host is asked for a larger window. */
+  private toggleExpand(): void {
+    if (!this.expanded && (!this.previewOn || !this.history.current.prediction)) return;
+    this.setExpanded(!this.expanded);
+    this.render();
+  }
+
+  private setExpanded(on: boolean): void {
+    if (on === this.expanded) return;
+    this.expanded = on;
+    const app = byId('app');
+    if (on) {
+      app.dataset.expanded = 'true';
+      const from = { width: window.innerWidth, height: window.innerHeight };
+      this.expandedFrom = from;
+      const size = { width: Math.min(MAX_UI_SIZE.width, Math.max(from.width, EXPANDED_SIZE.width)), height: Math.min(MAX_UI_SIZE.height, Math.max(from.height, EXPANDED_SIZE.height)) };
+      if (size.width !== from.width || size.height !== from.height) this.bridge.send({ type: 'resize', ...size });
+    } else {
+      delete app.dataset.expanded;
+      const back = this.expandedFrom;
+      this.expandedFrom = undefined;
+      if (back) this.bridge.send({ type: 'resize', width: back.width, height: back.height });
+    }
   }
 
   /** Changing what the result would be (output, feather, smoothing) shows the result. */
@@ -489,6 +522,7 @@ export class App {
         this.split.onKey(e, IS_MAC);
         return true;
       },
+      toggleExpand: () => this.toggleExpand(),
     };
   }
 
@@ -518,7 +552,6 @@ export class App {
       edit: this.editState(),
       replaceId,
       inserted: (ids) => {
-        for (const id of ids) this.madeHere.add(id);
         // Further applies of this edit replace what this one made.
         if (replaceId && this.editing && ids.length === 1) this.editing.resultId = ids[0]!;
       },
@@ -652,6 +685,8 @@ export class App {
     const name = this.stage.candidates.nameOf(e.candidate ?? e.prediction.selected);
     const what = name && name !== 'Mask' ? `${name} selected` : 'Object selected';
     const ms = this.prompts.decodeMs;
+    const editing = this.replacing();
+    if (editing) return `${what} · Apply replaces “${editing.resultName}”.`;
     return `${what}${ms >= 50 ? ` · ${formatDuration(ms)}` : ''}`;
   }
 }

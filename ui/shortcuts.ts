@@ -1,7 +1,7 @@
 /**
  * The plugin's keyboard: Alt+n picks a mode anywhere; in the cutout view ⌘/Ctrl+Z undo,
  * ⇧⌘Z / Ctrl+Y redo, Esc clear, Enter apply, 1–4 pick a mask, P toggle the preview; in the
- * batch view Enter runs it. Keys typed into a text field or a select stay theirs.
+ * batch view Enter runs it; E the preview's larger view. Keys typed into a text field or a select stay theirs.
  */
 import { IS_MAC, isEnterForApply } from './keys.js';
 import { modeShortcut, type View } from './modes.js';
@@ -20,6 +20,8 @@ export interface ShortcutTarget {
   togglePreview(): void;
   /** The split-into-layers panel takes the cutout view's keys while it is on; true when it did. */
   splitKey?(e: KeyboardEvent): boolean;
+  /** The preview's larger view (only while a preview shows). */
+  toggleExpand(): void;
 }
 
 export function handleShortcut(e: KeyboardEvent, t: ShortcutTarget): void {
@@ -59,5 +61,7 @@ export function handleShortcut(e: KeyboardEvent, t: ShortcutTarget): void {
     t.pickCandidate(Number(e.key) - 1);
   } else if (!mod && !e.altKey && e.key.toLowerCase() === 'p') {
     t.togglePreview();
+  } else if (!mod && !e.altKey && e.key.toLowerCase() === 'e') {
+    t.toggleExpand();
   }
 }

@@ -27,6 +27,8 @@ export interface StageState {
   readonly canTakeInput: boolean;
   /** Show the result (preview.ts) instead of the mask. */
   readonly previewOn: boolean;
+  /** The preview's larger view is on. */
+  readonly expanded: boolean;
   readonly prompts: PromptSession;
   readonly engine: Engine;
   readonly settings: SettingsStore;
@@ -35,6 +37,7 @@ export interface StageState {
 
 export class StageView {
   private readonly previewButton = byId<HTMLButtonElement>('preview');
+  private readonly expandButton = byId<HTMLButtonElement>('expand');
   /** Predictions numbered for preview keys (a re-decode is another mask). */
   private readonly predictionIds = new WeakMap<object, number>();
   private predictionCount = 0;
@@ -45,8 +48,10 @@ export class StageView {
     readonly candidates: CandidateStrip,
     private readonly preview: ResultPreview,
     onPreviewButton: () => void,
+    onExpandButton: () => void,
   ) {
     this.previewButton.addEventListener('click', onPreviewButton);
+    this.expandButton.addEventListener('click', onExpandButton);
   }
 
   render(): void {
@@ -122,6 +127,11 @@ export class StageView {
     const on = previewOn && view === 'cutout' && !!e.prediction && !!image && !!source;
     this.previewButton.setAttribute('aria-pressed', String(previewOn));
     this.previewButton.disabled = !e.prediction;
+    // A larger view is offered while there is a result to look at, and kept while it is open.
+    this.expandButton.hidden = !(on || this.state.expanded);
+    this.expandButton.setAttribute('aria-pressed', String(this.state.expanded));
+    this.expandButton.title = this.state.expanded ? 'Back to the usual size (E)' : 'Larger preview (E)';
+    this.expandButton.setAttribute('aria-label', this.state.expanded ? 'Back to the usual size' : 'Larger preview');
     if (!on || !e.prediction || !image || !source) {
       this.preview.clear();
       return;

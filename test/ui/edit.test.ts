@@ -157,6 +157,7 @@ describe('Edit cutout: the result reopens as it was made', () => {
     expect(s.replacing).toBe(true);
     expect(s.applyTitle).toMatch(/Replace “Vector mask of Shapes”/);
     expect(s.banner).toBe('');
+    expect(await frame.locator('#status').innerText()).toMatch(/Apply replaces “Vector mask of Shapes”/);
     await (await page.$('#frame'))!.screenshot({ path: join(SCREENSHOTS, 'edit-restored-light.png') });
     await frame.locator('#stage-canvas').focus();
     await page.keyboard.press('Enter');
