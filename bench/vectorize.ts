@@ -16,7 +16,7 @@ import { Resvg } from '@resvg/resvg-js';
 import type { GrayImage } from '../core/image/types.js';
 import { maskOverlap, parsePathData, toSvg, traceMask } from '../core/vector/index.js';
 import type { TraceOptions } from '../core/vector/index.js';
-import { corpus, samLikeMask } from '../test/vector/corpus.js';
+import { corpus, samLikeMask } from '../corpus/masks.js';
 
 export interface BenchRow {
   name: string;

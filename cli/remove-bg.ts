@@ -11,13 +11,13 @@ import { SALIENT_DESCRIPTOR_FILE, type SalientModel } from '../core/models/salie
 import type { SegmentModel } from '../core/models/types.js';
 import { removeBackground, resolveRemoveBgOptions, REMOVE_BG_STRATEGIES, type RemoveBgStrategy } from '../core/removebg.js';
 import { getModel, MODELS } from '../models/registry.js';
-import { boolFlag, flag, parseArgs, parseNumber } from './args.js';
+import { boolFlag, flag, parseArgs, parseNumber } from '../node/args.js';
 import type { Command } from './commands.js';
 import { nodeFs, type FsOps } from './fs-ops.js';
 import { printJson, readUserFile, writeOutputs } from './io.js';
 import { checkOutputs } from './output-plan.js';
-import { loadResolved, resolveModel, type ResolvedModel } from './model-source.js';
-import { webRuntime } from './runtime.js';
+import { loadResolved, resolveModel, type ResolvedModel } from '../node/model-source.js';
+import { webRuntime } from '../node/runtime.js';
 
 const USAGE = `usage: cutout remove-bg IMAGE... --model DIR|ID [--out-dir DIR] [--strategy salient|salient+sam]
                         [--sam DIR|ID] [--threshold T] [--feather PX] [--fill-holes] [--largest]

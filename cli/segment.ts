@@ -7,13 +7,13 @@ import type { PointLabel, Prompt } from '../core/prompts/types.js';
 import { validatePrompt } from '../core/prompts/validate.js';
 import { candidateMask, Segmenter } from '../core/segment.js';
 import { fail, ErrorCode } from '../core/errors.js';
-import { boolFlag, flag, parseArgs, parseNumberList } from './args.js';
+import { boolFlag, flag, parseArgs, parseNumberList } from '../node/args.js';
 import type { Command } from './commands.js';
 import { nodeFs } from './fs-ops.js';
 import { printJson, readUserFile, writeOutputs } from './io.js';
 import { checkOutputs } from './output-plan.js';
-import { loadResolved, resolveModel } from './model-source.js';
-import { webRuntime } from './runtime.js';
+import { loadResolved, resolveModel } from '../node/model-source.js';
+import { webRuntime } from '../node/runtime.js';
 
 const USAGE = `usage: cutout segment IMAGE --model DIR|ID [--point X,Y[,LABEL]]... [--box X0,Y0,X1,Y1] [--out-dir DIR]
                       [--overwrite]

@@ -6,7 +6,7 @@ import { maskOverlap, rasterizePaths } from '../core/vector/rasterize.js';
 import { toSvg } from '../core/vector/svg.js';
 import { DEFAULT_TRACE_OPTIONS, traceMask } from '../core/vector/trace.js';
 import type { TraceOptions } from '../core/vector/trace.js';
-import { boolFlag, flag, parseArgs, parseNumber } from './args.js';
+import { boolFlag, flag, parseArgs, parseNumber } from '../node/args.js';
 import type { Command } from './commands.js';
 import { nodeFs } from './fs-ops.js';
 import { printJson, readUserFile, writeOutputs } from './io.js';

@@ -4,9 +4,9 @@
  * images/ + masks/ (eval/dataset.ts). Prints a table then one JSON line; with --json only the
  * JSON. `--write-synthetic DIR` writes the synthetic set (eval/synthetic.ts) and exits.
  */
-import { parseArgs, flag, parseNumber, type ParsedArgs } from '../cli/args.js';
-import { resolveModel } from '../cli/model-source.js';
-import { webRuntime } from '../cli/runtime.js';
+import { parseArgs, flag, parseNumber, type ParsedArgs } from '../node/args.js';
+import { resolveModel } from '../node/model-source.js';
+import { webRuntime } from '../node/runtime.js';
 import { fail, ErrorCode, toErrorInfo } from '../core/errors.js';
 import { evaluateImage, summarise, type ImageResult } from '../core/eval/evaluate.js';
 import { loadSamModel } from '../core/models/sam-model.js';

@@ -20,8 +20,8 @@
  * machines); the facts come from the public pages and code cited per entry.
  */
 import { ErrorCode, fail } from '../core/errors.js';
-
-export type ModelFormatId = 'sam-hf' | 'sam2-hf' | 'sam1' | 'sam2' | 'salient';
+import type { SalientDescriptor } from '../core/models/salient-descriptor.js';
+import type { ModelFormat, SamFormat } from '../core/models/types.js';
 
 export interface ModelFile {
   role: 'encoder' | 'decoder' | 'model';
@@ -34,42 +34,31 @@ export interface ModelFile {
   sha256?: string;
 }
 
-export interface ModelEntry {
+interface EntryBase {
   id: string;
   name: string;
-  format: ModelFormatId;
+  format: ModelFormat;
   /** SPDX licence expression for what is downloaded: the weights' licence, `AND` the export's when it adds one. */
   license: string;
   licenseUrl?: string;
   homepage: string;
   files: ModelFile[];
-  /** Salient models only: how to feed the graph and read its output (see SalientDescriptor). */
-  descriptor?: Record<string, unknown>;
   notes?: string;
 }
 
-/**
- * How a salient (background-removal) graph is fed and read:
- * pixels (RGB, 0-255) are resized to `size`, divided by `scale` (a number, or 'max' for the
- * image's own maximum value as U²-Net does), normalised `(x - mean) / std` per channel and
- * laid out NCHW into `input`; `output`'s first channel gets `activation`, then `normalize`
- * ('minmax' stretches it to 0..1), then is resized back to the image as alpha.
- */
-export type SalientDescriptor = {
+/** A SAM-family entry: the engine reads how to drive it from the graphs themselves. */
+export interface SamEntry extends EntryBase {
+  format: SamFormat;
+  descriptor?: never;
+}
+
+/** A salient (background-removal) entry: how to feed and read its graph, typed. */
+export interface SalientEntry extends EntryBase {
   format: 'salient';
-  /** File name of the graph in the model directory. */
-  model: string;
-  input: string;
-  output: string;
-  /** Network input [width, height]. */
-  size: [number, number];
-  resize: 'stretch' | 'letterbox';
-  mean: [number, number, number];
-  std: [number, number, number];
-  scale: number | 'max';
-  activation: 'none' | 'sigmoid';
-  normalize: 'minmax' | 'none';
-};
+  descriptor: SalientDescriptor;
+}
+
+export type ModelEntry = SamEntry | SalientEntry;
 
 const HF = 'https://huggingface.co';
 const hf = (repo: string, commit: string, path: string): string => `${HF}/${repo}/resolve/${commit}/${path}`;
@@ -408,7 +397,7 @@ export const MODELS: readonly ModelEntry[] = Object.freeze([
       scale: 'max',
       activation: 'none',
       normalize: 'minmax',
-    } satisfies SalientDescriptor,
+    },
     notes:
       'U²-Net portable (Qin et al., 2020), ONNX export from rembg (upstream: ' +
       'https://github.com/danielgatis/rembg/releases/download/v0.0.0/u2netp.onnx). Its output is already a ' +
@@ -446,7 +435,7 @@ export const MODELS: readonly ModelEntry[] = Object.freeze([
       scale: 255,
       activation: 'none',
       normalize: 'minmax',
-    } satisfies SalientDescriptor,
+    },
     notes:
       'IS-Net "general use" weights (Qin et al., DIS, ECCV 2022), ONNX export from rembg (upstream: ' +
       'https://github.com/danielgatis/rembg/releases/download/v0.0.0/isnet-general-use.onnx). The DIS repository ' +
@@ -484,7 +473,7 @@ export const MODELS: readonly ModelEntry[] = Object.freeze([
       scale: 255,
       activation: 'sigmoid',
       normalize: 'none',
-    } satisfies SalientDescriptor,
+    },
     notes:
       'BiRefNet lite (Zheng et al., 2024; Swin-T backbone), fp32, fixed 1024×1024 input. Heavy for the browser: ' +
       'it has been reported to run out of memory in onnxruntime-web (deformable convolutions become large ' +
@@ -552,42 +541,10 @@ export function hostAllowed(host: string, patterns: readonly string[] = allowedH
   });
 }
 
-const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
-const isTriple = (v: unknown): v is [number, number, number] => Array.isArray(v) && v.length === 3 && v.every(isNum);
-
-/** Problems with a salient descriptor (empty when it is complete and well-formed). */
-export function salientDescriptorProblems(d: unknown, fileNames: readonly string[] = []): string[] {
-  const problems: string[] = [];
-  if (!d || typeof d !== 'object') return ['descriptor is missing'];
-  const o = d as Record<string, unknown>;
-  if (o.format !== 'salient') problems.push(`format is ${JSON.stringify(o.format)}, expected "salient"`);
-  if (typeof o.model !== 'string' || !o.model) problems.push('model (graph file name) is missing');
-  else if (fileNames.length && !fileNames.includes(o.model)) {
-    problems.push(`model "${o.model}" is not one of the entry's files (${fileNames.join(', ')})`);
-  }
-  if (typeof o.input !== 'string' || !o.input) problems.push('input tensor name is missing');
-  if (typeof o.output !== 'string' || !o.output) problems.push('output tensor name is missing');
-  const size = o.size;
-  if (!(Array.isArray(size) && size.length === 2 && size.every((s) => Number.isInteger(s) && s > 0))) {
-    problems.push('size must be [width, height] in positive whole pixels');
-  }
-  if (o.resize !== 'stretch' && o.resize !== 'letterbox') problems.push('resize must be "stretch" or "letterbox"');
-  if (!isTriple(o.mean)) problems.push('mean must be three numbers');
-  if (!isTriple(o.std) || !(o.std as number[]).every((s) => s > 0)) problems.push('std must be three positive numbers');
-  if (!(o.scale === 'max' || (isNum(o.scale) && o.scale > 0))) problems.push('scale must be a positive number or "max"');
-  if (o.activation !== 'none' && o.activation !== 'sigmoid') problems.push('activation must be "none" or "sigmoid"');
-  if (o.normalize !== 'minmax' && o.normalize !== 'none') problems.push('normalize must be "minmax" or "none"');
-  return problems;
-}
-
-/** The typed descriptor of a salient entry; MODEL_FORMAT saying what is wrong otherwise. */
+/** The descriptor of a salient entry; MODEL_FORMAT when the entry is of another format. */
 export function salientDescriptor(entry: ModelEntry): SalientDescriptor {
   if (entry.format !== 'salient') {
     return fail(ErrorCode.ModelFormat, `Model "${entry.id}" is a ${entry.format} model, not a salient one; it has no descriptor.`);
   }
-  const problems = salientDescriptorProblems(entry.descriptor, entry.files.map((f) => f.name));
-  if (problems.length) {
-    return fail(ErrorCode.ModelFormat, `Model "${entry.id}" has an unusable salient descriptor: ${problems.join('; ')}.`);
-  }
-  return entry.descriptor as SalientDescriptor;
+  return entry.descriptor;
 }

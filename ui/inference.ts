@@ -16,7 +16,7 @@ import type { DecodeResult, Ort, SegmentModel } from '../core/models/types.js';
 import { maskIoU } from '../core/masks/measure.js';
 import type { Prompt } from '../core/prompts/types.js';
 import { candidateMask, Segmenter } from '../core/segment.js';
-import { loadSalientModel, type SalientModel } from '../core/models/salient.js';
+import { loadSalientModel, type SalientDescriptor, type SalientModel } from '../core/models/salient.js';
 import { removeBackground, type RemoveBgOptions } from '../core/removebg.js';
 import { segmentEverything, type EverythingMask, type EverythingProgress, type EverythingStats } from '../core/everything/index.js';
 import type { ImageEmbedding } from '../core/models/types.js';
@@ -36,7 +36,7 @@ export interface LoadSalientRequest {
   id: string;
   files: Record<string, Uint8Array>;
   /** Registry entries carry the descriptor; folders hold cutout.json instead. */
-  descriptor?: Record<string, unknown>;
+  descriptor?: SalientDescriptor;
 }
 
 export interface RemoveBgRequest extends RemoveBgOptions {

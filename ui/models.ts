@@ -5,6 +5,7 @@
  * test harnesses point the UI at files served from 127.0.0.1.
  */
 import type { DownloadableFile } from '../core/models/download.js';
+import type { SalientDescriptor } from '../core/models/salient-descriptor.js';
 import { MODELS, modelDownloadBytes, type ModelEntry } from '../models/registry.js';
 import type { ModelSourceSpec } from '../plugin/protocol.js';
 import { formatBytes } from './format.js';
@@ -21,7 +22,7 @@ export interface ModelChoice {
   origin: 'registry' | 'url';
   files: DownloadableFile[];
   /** Salient registry entries: how to feed the graph. */
-  descriptor?: Record<string, unknown>;
+  descriptor?: SalientDescriptor;
   homepage?: string;
 }
 

@@ -26,64 +26,14 @@ import type { FloatMap, GrayImage, RgbaImage, Size } from '../image/types.js';
 import { resizeBilinearPil } from '../image/resize.js';
 import { scratchF32, scratchU8, TRANSIENT_SLOT, type ScratchBuffers } from '../image/scratch.js';
 import { resizeFloatBilinear } from '../masks/upsample.js';
-import { salientDescriptorProblems, type SalientDescriptor } from '../../models/registry.js';
+import { parseSalientDescriptor, SALIENT_DESCRIPTOR_FILE, type SalientDescriptor } from './salient-descriptor.js';
 import { checkImage, flattenAlpha } from './preprocess.js';
 import { expectNames, floatData, inputShape, runSession, tensorF32 } from './runtime.js';
 import { openLeanEncoder } from './lean-encoder.js';
 import type { ModelFiles, Ort, OrtSession, SessionOptions } from './types.js';
 
-export type { SalientDescriptor } from '../../models/registry.js';
+export { parseSalientDescriptor, salientDescriptorProblems, SALIENT_DESCRIPTOR_FILE, SALIENT_DESCRIPTOR_KEYS, type SalientDescriptor } from './salient-descriptor.js';
 
-/** File name of the descriptor in a model folder. */
-export const SALIENT_DESCRIPTOR_FILE = 'cutout.json';
-
-const KNOWN_KEYS = new Set(['format', 'model', 'input', 'output', 'size', 'resize', 'mean', 'std', 'scale', 'activation', 'normalize']);
-
-/**
- * Checks a descriptor (parsed JSON, JSON text or its UTF-8 bytes) and returns it typed.
- * `fileNames` are the files next to it: `model` must be one of them (pass [] to skip that
- * check). Every problem is listed in one MODEL_FORMAT error; unknown keys are an error too,
- * so a typo ("normalise") never passes silently.
- */
-export function parseSalientDescriptor(json: unknown, fileNames: readonly string[] = []): SalientDescriptor {
-  let value = json;
-  if (value instanceof Uint8Array) value = new TextDecoder().decode(value);
-  if (typeof value === 'string') {
-    try {
-      value = JSON.parse(value);
-    } catch (err) {
-      return fail(ErrorCode.ModelFormat, `${SALIENT_DESCRIPTOR_FILE} is not valid JSON (${(err as Error).message})`, err);
-    }
-  }
-  if (!value || typeof value !== 'object' || Array.isArray(value)) {
-    return fail(ErrorCode.ModelFormat, `${SALIENT_DESCRIPTOR_FILE} must hold a JSON object, found ${Array.isArray(value) ? 'an array' : JSON.stringify(value)}`);
-  }
-  const problems = salientDescriptorProblems(value, fileNames).map((p) => p.replace("the entry's files", 'the files found'));
-  const unknown = Object.keys(value).filter((k) => !KNOWN_KEYS.has(k));
-  if (unknown.length) problems.push(`unknown key${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k}"`).join(', ')} (known: ${[...KNOWN_KEYS].join(', ')})`);
-  if (problems.length) {
-    fail(
-      ErrorCode.ModelFormat,
-      `${SALIENT_DESCRIPTOR_FILE} is not a usable salient descriptor: ${problems.join('; ')}. Expected e.g. ` +
-        '{"format":"salient","model":"model.onnx","input":"input","output":"output","size":[1024,1024],"resize":"stretch",' +
-        '"mean":[0.5,0.5,0.5],"std":[1,1,1],"scale":255,"activation":"none","normalize":"minmax"}',
-    );
-  }
-  const d = value as SalientDescriptor;
-  return {
-    format: 'salient',
-    model: d.model,
-    input: d.input,
-    output: d.output,
-    size: [d.size[0], d.size[1]],
-    resize: d.resize,
-    mean: [d.mean[0], d.mean[1], d.mean[2]],
-    std: [d.std[0], d.std[1], d.std[2]],
-    scale: d.scale,
-    activation: d.activation,
-    normalize: d.normalize,
-  };
-}
 
 export interface SalientPrediction {
   /** Foreground probability 0..1 at the original image size. */

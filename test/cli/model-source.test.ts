@@ -13,7 +13,7 @@ import { CutoutError, ErrorCode } from '../../core/errors.js';
 import { loadAnyModel } from '../../core/models/load.js';
 import { generateAnalyticModels } from '../../models/analytic/index.js';
 import type { ModelEntry } from '../../models/registry.js';
-import { loadResolved, readModelDir, resolveModel } from '../../cli/model-source.js';
+import { loadResolved, readModelDir, resolveModel } from '../../node/model-source.js';
 import { encodePng } from '../../core/image/png.js';
 import { runCli } from '../helpers/cli.js';
 import { ort } from '../helpers/ort.js';
@@ -82,6 +82,10 @@ beforeAll(async () => {
       license: 'MIT',
       homepage: server.url,
       files: [{ role: 'model', name: 'model.onnx', url: `${server.url}/m/model.onnx`, bytes: dec.length }],
+      descriptor: {
+        format: 'salient', model: 'model.onnx', input: 'input', output: 'output', size: [64, 64], resize: 'stretch',
+        mean: [0, 0, 0], std: [1, 1, 1], scale: 255, activation: 'none', normalize: 'none',
+      },
     },
   ];
 });

@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readModelDir } from '../../cli/model-source.js';
+import { readModelDir } from '../../node/model-source.js';
 import { evaluateImage, gtBox, iouAfter, numberOfClicks, summarise, type ImageResult } from '../../core/eval/evaluate.js';
 import { maskArea } from '../../core/masks/measure.js';
 import { loadSamModel } from '../../core/models/sam-model.js';

@@ -11,7 +11,7 @@ import { runBatch, type ItemResult, type ItemSource } from '../../core/jobs/batc
 import { maskIoU } from '../../core/masks/measure.js';
 import { loadSalientModel, type SalientModel } from '../../core/models/salient.js';
 import { removeBackground, type RemoveBgResult } from '../../core/removebg.js';
-import { readModelDir } from '../../cli/model-source.js';
+import { readModelDir } from '../../node/model-source.js';
 import { ort } from '../helpers/ort.js';
 import { analyticDirs } from './models.js';
 import { BATCH_SIZES, ENCODINGS, encode, randomScene, render, rng, type Encoding } from './scenes.js';

@@ -18,7 +18,7 @@ import {
   type SalientDescriptor,
 } from '../../core/models/salient.js';
 import type { ModelFiles } from '../../core/models/types.js';
-import { readModelDir } from '../../cli/model-source.js';
+import { readModelDir } from '../../node/model-source.js';
 import { getModel, salientDescriptor } from '../../models/registry.js';
 import { SALIENT_DESCRIPTOR } from '../../models/analytic/index.js';
 import { ort } from '../helpers/ort.js';

@@ -6,7 +6,7 @@
  * to small, with one ScratchBuffers, and is compared with fresh allocations.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readModelDir } from '../../cli/model-source.js';
+import { readModelDir } from '../../node/model-source.js';
 import { makeCutout } from '../../core/cutout/index.js';
 import { decodeImage } from '../../core/image/decode.js';
 import { decodePng, encodePng } from '../../core/image/png.js';

@@ -20,7 +20,7 @@ import {
   resolveRemoveBgOptions,
   salientBox,
 } from '../../core/removebg.js';
-import { readModelDir } from '../../cli/model-source.js';
+import { readModelDir } from '../../node/model-source.js';
 import { ort } from '../helpers/ort.js';
 import { analyticDirs } from './models.js';
 import { render, type Scene } from './scenes.js';

@@ -8,7 +8,7 @@ import { isCutoutError } from '../../core/errors.js';
 import { decodePng, encodePng } from '../../core/image/png.js';
 import type { RgbaImage } from '../../core/image/types.js';
 import { maskOverlap } from '../../core/vector/rasterize.js';
-import { corpus } from './corpus.js';
+import { corpus } from '../../corpus/masks.js';
 import { renderWithResvg } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cutout-vector-cli-'));

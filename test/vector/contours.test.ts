@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { isCutoutError } from '../../core/errors.js';
 import type { FloatMap, GrayImage } from '../../core/image/types.js';
 import { contourList, pixelEdgePolygon, polylineArea, traceContours } from '../../core/vector/contours.js';
-import { corpus, fromPredicate, softDisc } from './corpus.js';
+import { corpus, fromPredicate, softDisc } from '../../corpus/masks.js';
 
 function mask(rows: string[]): GrayImage {
   const h = rows.length;

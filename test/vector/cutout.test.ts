@@ -3,7 +3,7 @@ import { makeCutout, maskAlpha, maskFromRgba } from '../../core/cutout/cutout.js
 import { boxesForGauss, gaussianBlur, squaredDistanceTo } from '../../core/cutout/filters.js';
 import { isCutoutError } from '../../core/errors.js';
 import type { FloatMap, GrayImage, RgbaImage } from '../../core/image/types.js';
-import { fromPredicate, softDisc } from './corpus.js';
+import { fromPredicate, softDisc } from '../../corpus/masks.js';
 
 /** An image whose left half is red foreground-ish and right half green background. */
 function image(w: number, h: number, fg: [number, number, number], bg: [number, number, number], inside: (x: number, y: number) => boolean): RgbaImage {

@@ -3,7 +3,7 @@ import { maskOverlap } from '../../core/vector/rasterize.js';
 import { isValidPathData } from '../../core/vector/path.js';
 import { toSvg } from '../../core/vector/svg.js';
 import { traceMask } from '../../core/vector/trace.js';
-import { corpus } from './corpus.js';
+import { corpus } from '../../corpus/masks.js';
 import { renderWithResvg, topology } from './helpers.js';
 
 const items = corpus();

@@ -3,7 +3,7 @@ import { Resvg } from '@resvg/resvg-js';
 import type { GrayImage } from '../../core/image/types.js';
 import { toSvg } from '../../core/vector/svg.js';
 import type { VectorPath } from '../../core/vector/types.js';
-import { rng } from './corpus.js';
+import { rng } from '../../corpus/masks.js';
 
 /** Renders paths with resvg (anti-aliased) at the mask size; inside = alpha ≥ 128. */
 export function renderWithResvg(paths: readonly VectorPath[], width: number, height: number): GrayImage {

@@ -5,7 +5,7 @@ import { fillCurves, maskOverlap, rasterizePaths } from '../../core/vector/raste
 import { toSvg } from '../../core/vector/svg.js';
 import { traceMask } from '../../core/vector/trace.js';
 import type { ClosedCurve } from '../../core/vector/types.js';
-import { corpus } from './corpus.js';
+import { corpus } from '../../corpus/masks.js';
 import { renderWithResvg } from './helpers.js';
 
 const square = (x: number, y: number, s: number): ClosedCurve => ({

@@ -4,7 +4,7 @@ import { parsePathData } from '../../core/vector/path.js';
 import { maskOverlap, rasterizePaths } from '../../core/vector/rasterize.js';
 import { DEFAULT_TRACE_OPTIONS, traceMask, traceOutlines } from '../../core/vector/trace.js';
 import type { ClosedCurve } from '../../core/vector/types.js';
-import { corpus, fromPredicate, samLikeLogits, samLikeMask, softDisc } from './corpus.js';
+import { corpus, fromPredicate, samLikeLogits, samLikeMask, softDisc } from '../../corpus/masks.js';
 
 /** Points densely sampled along closed curves. */
 function sampleCurve(c: ClosedCurve, per = 50): Array<[number, number]> {

@@ -3,9 +3,10 @@
  * nested holes, letters, 1–3 px strokes, noisy blobs, organic masks (blurred seeded noise
  * thresholded at its median), empty / 1×1 / full / border-touching masks — plus soft maps
  * (signed distance fields) and a 1024² SAM-like mask for timing. Everything is seeded and
- * deterministic; masks are 0 outside, 255 inside.
+ * deterministic; masks are 0 outside, 255 inside. Shared by the tests and the bench (corpus/ holds
+ * generated inputs, no test code), so neither imports the other.
  */
-import type { FloatMap, GrayImage } from '../../core/image/types.js';
+import type { FloatMap, GrayImage } from '../core/image/types.js';
 
 export interface CorpusItem {
   name: string;

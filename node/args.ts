@@ -1,3 +1,4 @@
+/** Argument parsing shared by the Node front ends (cli/, eval/): flags, numbers and lists with one-line refusals. */
 import { fail, ErrorCode } from '../core/errors.js';
 
 export interface ParsedArgs {
