@@ -12,7 +12,7 @@
  */
 import type { ErrorInfo } from '../core/errors.js';
 import type { CommandId } from './commands.js';
-import type { LearnedTimings } from './timings.js';
+import { sanitizeTimings, type LearnedTimings } from './timings.js';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -23,7 +23,9 @@ export type HostName = 'figma' | 'penpot';
 
 export type Theme = 'light' | 'dark';
 
-export type OutputKind = 'cutout' | 'vector-mask' | 'outline';
+/** The kinds of result a cutout can be inserted as, in the order the UI offers them. */
+export const OUTPUT_KINDS = ['cutout', 'vector-mask', 'outline'] as const;
+export type OutputKind = (typeof OUTPUT_KINDS)[number];
 
 /**
  * The plugin window's size limits, CSS px. At the minimum every view still shows its primary
@@ -72,7 +74,7 @@ export interface Settings {
   largestOnly: boolean;
   fillHoles: boolean;
   /** Batch strategy. */
-  strategy: 'salient' | 'salient+sam';
+  strategy: BatchStrategy;
   threshold: number;
   /** Batch: the salient (background-removal) model; the UI picks the registry default when absent. */
   salientModelId?: string;
@@ -412,4 +414,75 @@ export function isHostMessage(v: unknown): v is HostMessage {
 
 export function isUiMessage(v: unknown): v is UiMessage {
   return matches(UI_SHAPES, v);
+}
+
+export const BATCH_STRATEGIES = ['salient', 'salient+sam'] as const;
+export type BatchStrategy = (typeof BATCH_STRATEGIES)[number];
+
+/**
+ * The range of each numeric setting, the one both sides read settings with (the UI from the
+ * host's `init`, the host from storage and `save-settings`). The sliders offer a part of it;
+ * the rest keeps values that were typed or stored by another version meaningful:
+ * - feather 0-100 source px: beyond that a feather blurs away any object the models cut;
+ * - smoothing 0.2-10 px of tracing tolerance: below 0.2 px the tracer follows pixel steps
+ *   (the apply step never traces tighter), above 10 px curves leave the object's outline;
+ * - threshold 0.01-1 of alpha: 0 would make every pixel foreground.
+ */
+export const SETTING_RANGES = {
+  feather: { min: 0, max: 100 },
+  smoothing: { min: 0.2, max: 10 },
+  threshold: { min: 0.01, max: 1 },
+} as const satisfies Partial<Record<keyof Settings, { min: number; max: number }>>;
+
+/** Longest model id a setting may hold (ids are registry ids or folder names). */
+const MAX_ID_LENGTH = 200;
+
+/**
+ * A complete Settings from anything, plus what was wrong with it. A number outside its range
+ * is clamped into it (so a stored value from a wider slider stays close to what the user
+ * chose); a field of the wrong type falls back to DEFAULT_SETTINGS; unknown fields are
+ * dropped; learned timings are measurements, so a malformed one is dropped without a problem.
+ */
+export function readSettings(value: unknown): { settings: Settings; problems: string[] } {
+  const problems: string[] = [];
+  if (value !== undefined && !isObject(value)) problems.push('settings are not an object');
+  const v: Fields = isObject(value) ? value : {};
+  const s: Settings = { ...DEFAULT_SETTINGS };
+  const bad = (key: string) => problems.push(`${key}: ${JSON.stringify(v[key]) ?? 'undefined'} is not valid`);
+  const choice = <K extends 'output' | 'strategy'>(key: K, allowed: readonly Settings[K][]) => {
+    if (!(key in v)) return;
+    if (allowed.includes(v[key] as Settings[K])) s[key] = v[key] as Settings[K];
+    else bad(key);
+  };
+  const id = (key: 'modelId' | 'salientModelId') => {
+    if (!(key in v)) return;
+    const x = v[key];
+    if (isString(x) && x.length > 0 && x.length < MAX_ID_LENGTH) s[key] = x;
+    else bad(key);
+  };
+  const flag = (key: 'hideSource' | 'largestOnly' | 'fillHoles') => {
+    if (!(key in v)) return;
+    if (isBool(v[key])) s[key] = v[key];
+    else bad(key);
+  };
+  for (const key of Object.keys(SETTING_RANGES) as (keyof typeof SETTING_RANGES)[]) {
+    if (!(key in v)) continue;
+    const x = v[key];
+    const { min, max } = SETTING_RANGES[key];
+    if (!isNumber(x)) bad(key);
+    else if (x < min || x > max) {
+      s[key] = Math.min(max, Math.max(min, x));
+      problems.push(`${key}: ${x} is outside ${min}-${max}, clamped to ${s[key]}`);
+    } else s[key] = x;
+  }
+  choice('output', OUTPUT_KINDS);
+  choice('strategy', BATCH_STRATEGIES);
+  id('modelId');
+  id('salientModelId');
+  flag('hideSource');
+  flag('largestOnly');
+  flag('fillHoles');
+  const timings = sanitizeTimings(v.timings);
+  if (timings) s.timings = timings;
+  return { settings: s, problems };
 }

@@ -1,36 +1,13 @@
 /**
  * Settings: the host keeps them (figma.clientStorage; the iframe cannot store anything) and
- * sends them in `init`; the UI sanitises them, and sends `save-settings` (debounced) when
+ * sends them in `init`; the UI reads them with the protocol's schema (readSettings), and sends `save-settings` (debounced) when
  * the user changes one.
  */
-import { DEFAULT_SETTINGS, type OutputKind, type Settings } from '../plugin/protocol.js';
-import { sanitizeTimings } from '../plugin/timings.js';
+import { readSettings, type Settings } from '../plugin/protocol.js';
 
-const OUTPUTS: readonly OutputKind[] = ['cutout', 'vector-mask', 'outline'];
-
-function num(v: unknown, min: number, max: number, fallback: number): number {
-  return typeof v === 'number' && Number.isFinite(v) ? Math.min(max, Math.max(min, v)) : fallback;
-}
-
-/** Defaults for missing or malformed fields, values clamped to what the controls allow. */
+/** A complete Settings from what the host sent or the user changed: the protocol's one schema, values clamped to its ranges. */
 export function sanitizeSettings(s: Partial<Settings> | undefined): Settings {
-  const d = DEFAULT_SETTINGS;
-  const v = s ?? {};
-  const out: Settings = {
-    output: OUTPUTS.includes(v.output as OutputKind) ? (v.output as OutputKind) : d.output,
-    modelId: typeof v.modelId === 'string' && v.modelId ? v.modelId : d.modelId,
-    feather: num(v.feather, 0, 100, d.feather),
-    smoothing: num(v.smoothing, 0.2, 10, d.smoothing),
-    hideSource: typeof v.hideSource === 'boolean' ? v.hideSource : d.hideSource,
-    largestOnly: typeof v.largestOnly === 'boolean' ? v.largestOnly : d.largestOnly,
-    fillHoles: typeof v.fillHoles === 'boolean' ? v.fillHoles : d.fillHoles,
-    strategy: v.strategy === 'salient+sam' ? 'salient+sam' : 'salient',
-    threshold: num(v.threshold, 0.01, 1, d.threshold),
-  };
-  if (typeof v.salientModelId === 'string' && v.salientModelId) out.salientModelId = v.salientModelId;
-  const timings = sanitizeTimings(v.timings);
-  if (timings) out.timings = timings;
-  return out;
+  return readSettings(s).settings;
 }
 
 export class SettingsStore {

@@ -1,11 +1,11 @@
 /**
  * Settings and extra model sources in the host's plugin storage (HostStore). What is read back
- * is validated field by field: a missing or malformed field falls back to DEFAULT_SETTINGS, so
- * a record from an older or newer version never breaks the plugin.
+ * is read with the protocol's schema (readSettings): a missing or malformed field falls back to
+ * DEFAULT_SETTINGS and a number out of range is clamped, so a record from an older or newer
+ * version never breaks the plugin.
  */
-import { DEFAULT_SETTINGS, MAX_UI_SIZE, MIN_UI_SIZE, type ModelSourceSpec, type OutputKind, type Settings } from '../protocol.js';
+import { DEFAULT_SETTINGS, MAX_UI_SIZE, MIN_UI_SIZE, readSettings, type ModelSourceSpec, type Settings } from '../protocol.js';
 import type { HostStore } from './contract.js';
-import { sanitizeTimings } from '../timings.js';
 
 export const SETTINGS_KEY = 'settings.v1';
 /** Extra models for the picker (test harnesses, self-hosted copies): ModelSourceSpec[]. */
@@ -14,36 +14,9 @@ export const MODELS_KEY = 'models.v1';
 /** The plugin window's size the user last chose: { width, height }. */
 export const UI_SIZE_KEY = 'ui-size.v1';
 
-const OUTPUTS: readonly OutputKind[] = ['cutout', 'vector-mask', 'outline'];
-const STRATEGIES: readonly Settings['strategy'][] = ['salient', 'salient+sam'];
-
-const inRange = (v: unknown, lo: number, hi: number): v is number => typeof v === 'number' && Number.isFinite(v) && v >= lo && v <= hi;
-
-/** A complete Settings from anything (unknown fields dropped, bad ones defaulted), plus what was wrong. */
+/** A complete Settings from anything stored or sent, plus what was wrong: the protocol's one schema. */
 export function validateSettings(value: unknown): { settings: Settings; problems: string[] } {
-  const problems: string[] = [];
-  const v = (value && typeof value === 'object' ? value : {}) as Record<string, unknown>;
-  if (value !== undefined && (typeof value !== 'object' || value === null)) problems.push('stored settings are not an object');
-  const s: Settings = { ...DEFAULT_SETTINGS };
-  const take = <K extends keyof Settings>(key: K, ok: (x: unknown) => boolean) => {
-    if (!(key in v)) return;
-    if (ok(v[key])) s[key] = v[key] as Settings[K];
-    else problems.push(`${key}: ${JSON.stringify(v[key])} is not valid`);
-  };
-  take('output', (x) => OUTPUTS.includes(x as OutputKind));
-  take('modelId', (x) => typeof x === 'string' && x.length > 0 && x.length < 200);
-  take('feather', (x) => inRange(x, 0, 100));
-  take('smoothing', (x) => inRange(x, 0, 100));
-  take('hideSource', (x) => typeof x === 'boolean');
-  take('largestOnly', (x) => typeof x === 'boolean');
-  take('fillHoles', (x) => typeof x === 'boolean');
-  take('strategy', (x) => STRATEGIES.includes(x as Settings['strategy']));
-  take('threshold', (x) => inRange(x, 0, 1));
-  take('salientModelId', (x) => typeof x === 'string' && x.length > 0 && x.length < 200);
-  // Measurements, not choices: whatever is malformed is dropped silently (never a problem to report).
-  const timings = sanitizeTimings(v.timings);
-  if (timings) s.timings = timings;
-  return { settings: s, problems };
+  return readSettings(value);
 }
 
 export async function loadSettings(store: HostStore): Promise<Settings> {

@@ -33,8 +33,8 @@ describe('settings', () => {
     const s = session((f) => {
       void f.storage.setAsync(SETTINGS_KEY, { output: 'hologram', feather: -3, smoothing: 4, hideSource: 'yes', threshold: 2, extra: 1, modelId: 'sam-x' });
     });
-    expect((await init(s)).settings).toEqual({ ...DEFAULT_SETTINGS, smoothing: 4, modelId: 'sam-x' });
-    expect(validateSettings('junk')).toEqual({ settings: DEFAULT_SETTINGS, problems: ['stored settings are not an object'] });
+    expect((await init(s)).settings).toEqual({ ...DEFAULT_SETTINGS, smoothing: 4, threshold: 1, modelId: 'sam-x' });
+    expect(validateSettings('junk')).toEqual({ settings: DEFAULT_SETTINGS, problems: ['settings are not an object'] });
     expect(validateSettings({ feather: NaN }).problems).toEqual(['feather: null is not valid']);
   });
 
