@@ -113,6 +113,118 @@ export function isValidPathData(d: string): boolean {
   return PATH_DATA_PATTERN.test(d);
 }
 
+/** Throws INVALID_MASK unless `d` is in the writer's grammar (what every path Cutout sends must be). */
+export function checkPathData(d: unknown): string {
+  if (typeof d !== 'string' || !isValidPathData(d)) {
+    const shown = typeof d === 'string' ? JSON.stringify(d.length > 40 ? `${d.slice(0, 40)}…` : d) : String(d);
+    fail(ErrorCode.InvalidMask, `vector path ${shown} is malformed: it must be closed subpaths of absolute M, L, C and Z with numbers of at most 3 decimals`);
+  }
+  return d;
+}
+
+const ARITY: Readonly<Record<string, number>> = { M: 2, L: 2, C: 6, Z: 0 };
+
+/**
+ * Path data of absolute M, L, C, Z (any whitespace or commas, exponents allowed) mapped by `m`
+ * and written in the writer's grammar, command for command (no segment added or dropped);
+ * INVALID_MASK naming the token for anything else.
+ */
+export function transformPathData(d: string, m: Affine): string {
+  const [a, b, tx, c, dd, ty] = m;
+  const tokens = d.trim().split(/[\s,]+/).filter((t) => t.length > 0);
+  const out: string[] = [];
+  let i = 0;
+  while (i < tokens.length) {
+    const cmd = tokens[i]!;
+    const n = ARITY[cmd];
+    if (n === undefined) fail(ErrorCode.InvalidMask, `vector path is malformed: "${cmd}" at token ${i} is not one of the absolute commands M, L, C, Z`);
+    if (out.length === 0 && cmd !== 'M') fail(ErrorCode.InvalidMask, `vector path is malformed: it must start with M, found "${cmd}"`);
+    out.push(cmd);
+    for (let k = 1; k <= n; k += 2) {
+      const x = Number(tokens[i + k]);
+      const y = Number(tokens[i + k + 1]);
+      if (!Number.isFinite(x) || !Number.isFinite(y)) {
+        fail(ErrorCode.InvalidMask, `vector path is malformed: ${cmd} at token ${i} needs ${n} numbers`);
+      }
+      out.push(formatNumber(a * x + b * y + tx), formatNumber(c * x + dd * y + ty));
+    }
+    i += n + 1;
+  }
+  return out.join(' ');
+}
+
+/** Exact bounds of the curves drawn by path data (see curvesBounds); null when it draws nothing. */
+export function pathDataBounds(data: readonly string[]): { x: number; y: number; width: number; height: number } | null {
+  return curvesBounds(data.flatMap((d) => parsePathData(d)));
+}
+
+/** Exact bounds of what the curves draw (Bézier extrema, not control points); null when they draw nothing. */
+export function curvesBounds(curves: readonly ClosedCurve[]): { x: number; y: number; width: number; height: number } | null {
+  let x0 = Infinity;
+  let y0 = Infinity;
+  let x1 = -Infinity;
+  let y1 = -Infinity;
+  const addX = (x: number): void => {
+    if (x < x0) x0 = x;
+    if (x > x1) x1 = x;
+  };
+  const addY = (y: number): void => {
+    if (y < y0) y0 = y;
+    if (y > y1) y1 = y;
+  };
+  const add = (x: number, y: number): void => {
+    addX(x);
+    addY(y);
+  };
+  for (const c of curves) {
+    if (c.kinds.length === 0) continue;
+    let cx = c.x0;
+    let cy = c.y0;
+    add(cx, cy);
+    let j = 0;
+    for (let k = 0; k < c.kinds.length; k++) {
+      if (c.kinds[k] === 0) {
+        cx = c.coords[j]!;
+        cy = c.coords[j + 1]!;
+        j += 2;
+      } else {
+        const [ax, ay, bx, by, ex, ey] = [c.coords[j]!, c.coords[j + 1]!, c.coords[j + 2]!, c.coords[j + 3]!, c.coords[j + 4]!, c.coords[j + 5]!];
+        for (const t of cubicExtrema(cx, ax, bx, ex)) addX(cubicAt(cx, ax, bx, ex, t));
+        for (const t of cubicExtrema(cy, ay, by, ey)) addY(cubicAt(cy, ay, by, ey, t));
+        cx = ex;
+        cy = ey;
+        j += 6;
+      }
+      add(cx, cy);
+    }
+  }
+  return x0 <= x1 ? { x: x0, y: y0, width: x1 - x0, height: y1 - y0 } : null;
+}
+
+function cubicAt(a: number, b: number, c: number, d: number, t: number): number {
+  const u = 1 - t;
+  return u * u * u * a + 3 * u * u * t * b + 3 * u * t * t * c + t * t * t * d;
+}
+
+/** Parameters in (0, 1) where a cubic's coordinate has a turning point. */
+function cubicExtrema(a: number, b: number, c: number, d: number): number[] {
+  // derivative / 3: (b−a)(1−t)² + 2(c−b)(1−t)t + (d−c)t²  →  A t² + B t + C
+  const A = -a + 3 * b - 3 * c + d;
+  const B = 2 * (a - 2 * b + c);
+  const C = b - a;
+  const roots: number[] = [];
+  if (Math.abs(A) < 1e-12) {
+    if (Math.abs(B) > 1e-12) roots.push(-C / B);
+  } else {
+    const disc = B * B - 4 * A * C;
+    if (disc >= 0) {
+      const r = Math.sqrt(disc);
+      roots.push((-B + r) / (2 * A), (-B - r) / (2 * A));
+    }
+  }
+  return roots.filter((t) => t > 0 && t < 1);
+}
+
 /**
  * Parses path data made of absolute or relative M, L, H, V, C, Z (with implicit repeats, commas
  * or spaces) into closed curves. Open subpaths are closed with a line. Used by the rasteriser

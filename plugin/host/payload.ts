@@ -5,7 +5,8 @@
 import { ErrorCode, fail } from '../../core/errors.js';
 import { isPng, readPngSize } from '../../core/image/png.js';
 import type { ApplyPayload } from '../protocol.js';
-import { MAX_IMAGE_SIDE, type Rect, type Size, intersect, parsePath } from './placement.js';
+import { checkPathData } from '../../core/vector/path.js';
+import { MAX_IMAGE_SIDE, type Rect, type Size, intersect } from './placement.js';
 
 /** The region of the source image a cutout covers (default: all of it), checked. */
 export function checkRect(rect: Rect | undefined, image: Size): Rect {
@@ -42,11 +43,7 @@ export function checkPaths(paths: ApplyPayload['paths']): NonNullable<ApplyPaylo
   }
   for (const p of paths) {
     if (p.windingRule !== 'EVENODD' && p.windingRule !== 'NONZERO') fail(ErrorCode.InvalidMask, `Unknown winding rule ${String(p.windingRule)}.`);
-    try {
-      parsePath(p.data);
-    } catch (e) {
-      fail(ErrorCode.InvalidMask, `A vector path is malformed: ${(e as Error).message}`);
-    }
+    checkPathData(p.data);
   }
   return paths;
 }

@@ -25,6 +25,8 @@
  *   absolute bounding box: export pixel (px, py) ↔ page point
  *   (box.x + px·box.width/pixelWidth, box.y + py·box.height/pixelHeight).
  */
+import { ErrorCode, fail } from '../../core/errors.js';
+import { pathDataBounds, transformPathData, type Affine as CoreAffine } from '../../core/vector/path.js';
 
 export type Affine = [[number, number, number], [number, number, number]];
 
@@ -93,7 +95,7 @@ export function invert(m: Affine): Affine {
   const [[a, b, tx], [c, d, ty]] = m;
   const det = a * d - b * c;
   if (!Number.isFinite(det) || Math.abs(det) < 1e-12) {
-    throw new Error(`The transform [[${a}, ${b}, ${tx}], [${c}, ${d}, ${ty}]] cannot be inverted (determinant ${det}).`);
+    fail(ErrorCode.ImageSize, `The transform [[${a}, ${b}, ${tx}], [${c}, ${d}, ${ty}]] cannot be inverted (determinant ${det}).`);
   }
   const ia = d / det;
   const ib = -b / det;
@@ -199,7 +201,7 @@ function snapRect(r: Rect): Rect {
 
 function checkSize(s: Size, what: string): void {
   if (!(s.width > 0 && s.height > 0 && Number.isFinite(s.width) && Number.isFinite(s.height))) {
-    throw new Error(`The ${what} size must be positive, got ${s.width}×${s.height}.`);
+    fail(ErrorCode.ImageSize, `The ${what} size must be positive, got ${s.width}×${s.height}.`);
   }
 }
 
@@ -218,7 +220,7 @@ interface Axes {
 function axesOf(m: Affine): Axes {
   const sx = Math.hypot(m[0][0], m[1][0]);
   const sy = Math.hypot(m[0][1], m[1][1]);
-  if (!(sx > 1e-12 && sy > 1e-12)) throw new Error('The placement transform is degenerate (zero scale).');
+  if (!(sx > 1e-12 && sy > 1e-12)) fail(ErrorCode.ImageSize, 'The placement transform is degenerate (zero scale).');
   return { ux: { x: m[0][0] / sx, y: m[1][0] / sx }, uy: { x: m[0][1] / sy, y: m[1][1] / sy }, sx, sy };
 }
 
@@ -253,7 +255,7 @@ export function placePaths(m: Affine, data: readonly string[]): VectorPlacement 
   const { ux, uy, sx, sy } = axesOf(m);
   const scaled = data.map((d) => transformPath(d, scaling(sx, sy)));
   const b = pathsBounds(scaled);
-  if (b === null) throw new Error('The vector result has no points.');
+  if (b === null) fail(ErrorCode.InvalidMask, 'The vector result has no points.');
   const paths = scaled.map((d) => transformPath(d, translation(-b.x, -b.y)));
   const p0 = apply(m, 0, 0);
   // local (0,0) ↔ scaled-path point (b.x, b.y) ↔ container U·(b.x, b.y) + m(0, 0)
@@ -263,136 +265,21 @@ export function placePaths(m: Affine, data: readonly string[]): VectorPlacement 
 }
 
 // ---------------------------------------------------------------------------------------------
-// Path data: absolute M L Q C Z (the grammar Figma's vectorPaths accept)
+// Path data: core/vector/path.ts owns the grammar (parse, write, transform, bounds)
 
-export interface PathSegment {
-  cmd: 'M' | 'L' | 'Q' | 'C' | 'Z';
-  /** Coordinates, interleaved x, y: M/L 1 point, Q 2, C 3, Z none. */
-  pts: number[];
+/** `m` in core's flat affine layout [a, b, tx, c, d, ty], for core/vector/path.ts. */
+export function flatAffine(m: Affine): CoreAffine {
+  return [m[0][0], m[0][1], m[0][2], m[1][0], m[1][1], m[1][2]];
 }
 
-const ARITY: Record<string, number> = { M: 2, L: 2, Q: 4, C: 6, Z: 0 };
-
-/** Parses absolute M/L/Q/C/Z path data (any whitespace or commas between tokens). */
-export function parsePath(data: string): PathSegment[] {
-  const tokens = data.trim().split(/[\s,]+/).filter((t) => t.length > 0);
-  const out: PathSegment[] = [];
-  let i = 0;
-  while (i < tokens.length) {
-    const cmd = tokens[i];
-    const n = ARITY[cmd];
-    if (n === undefined) {
-      throw new Error(`Path data must use only absolute M, L, Q, C and Z commands; found "${cmd}" at token ${i}.`);
-    }
-    if (out.length === 0 && cmd !== 'M') throw new Error(`Path data must start with M, found "${cmd}".`);
-    const pts: number[] = [];
-    for (let k = 1; k <= n; k++) {
-      const t = tokens[i + k];
-      const v = t === undefined ? NaN : Number(t);
-      if (!Number.isFinite(v)) throw new Error(`Path command ${cmd} at token ${i} needs ${n} numbers; got "${t ?? 'end of data'}".`);
-      pts.push(v);
-    }
-    out.push({ cmd: cmd as PathSegment['cmd'], pts });
-    i += n + 1;
-  }
-  return out;
-}
-
-/** A number as Figma's path grammar wants it: plain decimal, no exponent, no "-0". */
-export function formatNumber(v: number): string {
-  if (!Number.isFinite(v)) throw new Error(`Cannot write ${v} into path data.`);
-  let s = (Math.round(v * 1e4) / 1e4).toFixed(4);
-  s = s.replace(/\.?0+$/, '');
-  return s === '-0' || s === '' ? '0' : s;
-}
-
-export function formatPath(segments: readonly PathSegment[]): string {
-  return segments.map((s) => [s.cmd, ...s.pts.map(formatNumber)].join(' ')).join(' ');
-}
-
-/** Every coordinate of `data` mapped by `m`, written in Figma's strict grammar. */
+/** Every coordinate of `data` mapped by `m`, written in the one path grammar (core/vector/path.ts). */
 export function transformPath(data: string, m: Affine): string {
-  const segs = parsePath(data).map((s) => {
-    const pts: number[] = [];
-    for (let k = 0; k < s.pts.length; k += 2) {
-      const p = apply(m, s.pts[k], s.pts[k + 1]);
-      pts.push(p.x, p.y);
-    }
-    return { cmd: s.cmd, pts };
-  });
-  return formatPath(segs);
+  return transformPathData(data, flatAffine(m));
 }
 
 /** Exact bounds of the drawn curves (Bézier extrema, not control points); null if empty. */
 export function pathsBounds(data: readonly string[]): Rect | null {
-  const xs: number[] = [];
-  const ys: number[] = [];
-  for (const d of data) {
-    let cx = 0;
-    let cy = 0;
-    for (const s of parsePath(d)) {
-      const p = s.pts;
-      if (s.cmd === 'M' || s.cmd === 'L') {
-        cx = p[0];
-        cy = p[1];
-        xs.push(cx);
-        ys.push(cy);
-      } else if (s.cmd === 'Q') {
-        for (const t of quadExtrema(cx, p[0], p[2])) xs.push(quadAt(cx, p[0], p[2], t));
-        for (const t of quadExtrema(cy, p[1], p[3])) ys.push(quadAt(cy, p[1], p[3], t));
-        cx = p[2];
-        cy = p[3];
-        xs.push(cx);
-        ys.push(cy);
-      } else if (s.cmd === 'C') {
-        for (const t of cubicExtrema(cx, p[0], p[2], p[4])) xs.push(cubicAt(cx, p[0], p[2], p[4], t));
-        for (const t of cubicExtrema(cy, p[1], p[3], p[5])) ys.push(cubicAt(cy, p[1], p[3], p[5], t));
-        cx = p[4];
-        cy = p[5];
-        xs.push(cx);
-        ys.push(cy);
-      }
-    }
-  }
-  if (xs.length === 0) return null;
-  const x0 = Math.min(...xs);
-  const y0 = Math.min(...ys);
-  return { x: x0, y: y0, width: Math.max(...xs) - x0, height: Math.max(...ys) - y0 };
-}
-
-function quadAt(a: number, b: number, c: number, t: number): number {
-  const u = 1 - t;
-  return u * u * a + 2 * u * t * b + t * t * c;
-}
-
-function quadExtrema(a: number, b: number, c: number): number[] {
-  const den = a - 2 * b + c;
-  if (Math.abs(den) < 1e-12) return [];
-  const t = (a - b) / den;
-  return t > 0 && t < 1 ? [t] : [];
-}
-
-function cubicAt(a: number, b: number, c: number, d: number, t: number): number {
-  const u = 1 - t;
-  return u * u * u * a + 3 * u * u * t * b + 3 * u * t * t * c + t * t * t * d;
-}
-
-function cubicExtrema(a: number, b: number, c: number, d: number): number[] {
-  // derivative / 3: (b−a)(1−t)² + 2(c−b)(1−t)t + (d−c)t²  →  A t² + B t + C
-  const A = -a + 3 * b - 3 * c + d;
-  const B = 2 * (a - 2 * b + c);
-  const C = b - a;
-  const roots: number[] = [];
-  if (Math.abs(A) < 1e-12) {
-    if (Math.abs(B) > 1e-12) roots.push(-C / B);
-  } else {
-    const disc = B * B - 4 * A * C;
-    if (disc >= 0) {
-      const r = Math.sqrt(disc);
-      roots.push((-B + r) / (2 * A), (-B - r) / (2 * A));
-    }
-  }
-  return roots.filter((t) => t > 0 && t < 1);
+  return pathDataBounds(data);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -407,7 +294,7 @@ export const MAX_IMAGE_SIDE = 4096;
  */
 export function exportScale(box: Size, preferred: number, maxSide = MAX_IMAGE_SIDE): number {
   const longest = Math.max(box.width, box.height);
-  if (!(longest > 0)) throw new Error('The layer has no size to export.');
+  if (!(longest > 0)) fail(ErrorCode.ImageSize, 'The layer has no size to export.');
   const want = Math.max(1, Number.isFinite(preferred) ? preferred : 1);
   return Math.min(want, maxSide / longest);
 }

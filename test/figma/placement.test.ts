@@ -8,18 +8,18 @@ import {
   determinant,
   exportPixels,
   exportScale,
-  formatNumber,
   imageToLocalForExport,
   imageToLocalForFill,
   invert,
   multiply,
-  parsePath,
   pathsBounds,
   placePaths,
   placeRect,
   transformPath,
   visibleImageRect,
 } from '../../plugin/host/placement.js';
+import { CutoutError, ErrorCode } from '../../core/errors.js';
+import { checkPathData, formatNumber, parsePathData } from '../../core/vector/path.js';
 import { parseVectorPath } from './fake/index.js';
 
 const close = (a: { x: number; y: number }, b: { x: number; y: number }, tol = 1e-9) => {
@@ -138,13 +138,14 @@ describe('decomposition for new nodes', () => {
     expect(b.x).toBeCloseTo(0, 3);
     expect(b.y).toBeCloseTo(0, 3);
     expect(v.width).toBeCloseTo(b.width, 3);
-    const src = parsePath(data[1]);
-    const dst = parsePath(v.paths[1]);
-    for (let k = 0; k < src.length; k++) {
-      for (let j = 0; j < src[k].pts.length; j += 2) {
-        close(apply(v.relativeTransform, dst[k].pts[j], dst[k].pts[j + 1]), apply(M, src[k].pts[j], src[k].pts[j + 1]), 1e-3);
-      }
+    const [src] = parsePathData(data[1]);
+    const [dst] = parsePathData(v.paths[1]);
+    close(apply(v.relativeTransform, dst.x0, dst.y0), apply(M, src.x0, src.y0), 1e-3);
+    expect(dst.kinds).toEqual(src.kinds);
+    for (let j = 0; j < src.coords.length; j += 2) {
+      close(apply(v.relativeTransform, dst.coords[j], dst.coords[j + 1]), apply(M, src.coords[j], src.coords[j + 1]), 1e-3);
     }
+    for (const d of v.paths) expect(() => parseVectorPath(d)).not.toThrow();
   });
 
   it('exact curve bounds (not control points)', () => {
@@ -154,31 +155,44 @@ describe('decomposition for new nodes', () => {
   });
 });
 
-describe('path data', () => {
-  it('writes only what Figma accepts (no exponents, no -0)', () => {
+describe('path data (the one grammar, core/vector/path.ts)', () => {
+  it('writes only what Figma accepts (no exponents, no -0, 3 decimals)', () => {
     expect(formatNumber(1e-9)).toBe('0');
     expect(formatNumber(-0.00001)).toBe('0');
-    expect(formatNumber(123456789.123456)).toBe('123456789.1235');
+    expect(formatNumber(123456789.123456)).toBe('123456789.123');
     expect(formatNumber(-2.5)).toBe('-2.5');
-    const out = transformPath('M 1e-7 0 L 10,20 Q 1 2 3 4 C 1 2 3 4 5 6 Z', [[1, 0, 0.5], [0, -1, 0]]);
-    expect(out).toBe('M 0.5 0 L 10.5 -20 Q 1.5 -2 3.5 -4 C 1.5 -2 3.5 -4 5.5 -6 Z');
+    const out = transformPath('M 1e-7 0 L 10,20 C 1 2 3 4 5 6 Z', [[1, 0, 0.5], [0, -1, 0]]);
+    expect(out).toBe('M 0.5 0 L 10.5 -20 C 1.5 -2 3.5 -4 5.5 -6 Z');
     expect(() => parseVectorPath(out)).not.toThrow();
+    expect(checkPathData(out)).toBe(out);
   });
 
-  it('refuses relative or unknown commands and missing numbers', () => {
-    expect(() => parsePath('m 0 0')).toThrow(/absolute/);
-    expect(() => parsePath('M 0 0 A 1 1 0 0 1 2 2')).toThrow(/absolute/);
-    expect(() => parsePath('M 0 0 L 1')).toThrow(/needs 2 numbers/);
-    expect(() => parsePath('L 0 0')).toThrow(/start with M/);
+  it('refuses what the writer cannot produce with INVALID_MASK', () => {
+    for (const bad of ['m 0 0 l 1 1 z', 'M 0 0 A 1 1 0 0 1 2 2 Z', 'M 0 0 L 1 Z', 'L 0 0 Z', 'M 0 0 L 1 1', 'M 0.00001 0 L 1 1 Z', 'M 0 0 Q 1 1 2 0 Z']) {
+      let err: unknown;
+      try {
+        checkPathData(bad);
+      } catch (e) {
+        err = e;
+      }
+      expect(err, bad).toBeInstanceOf(CutoutError);
+      expect((err as CutoutError).code).toBe(ErrorCode.InvalidMask);
+    }
   });
-});
 
-describe('export scale', () => {
-  it('keeps the preferred density but never exceeds 4096 px, and never goes below 1× when it fits', () => {
-    expect(exportScale({ width: 300, height: 200 }, 6.67)).toBeCloseTo(6.67, 9);
-    expect(exportScale({ width: 3000, height: 200 }, 2)).toBeCloseTo(4096 / 3000, 12);
-    expect(exportScale({ width: 300, height: 200 }, 0.2)).toBe(1);
-    expect(exportScale({ width: 10000, height: 200 }, 1)).toBeCloseTo(0.4096, 12);
-    expect(exportPixels({ width: 10000, height: 200 }, 0.4096)).toEqual({ width: 4096, height: 82 });
+  it('placement failures carry error codes, not plain errors', () => {
+    const codeOf = (fn: () => unknown) => {
+      try {
+        fn();
+      } catch (e) {
+        return e instanceof CutoutError ? e.code : 'plain Error';
+      }
+      return 'no error';
+    };
+    expect(codeOf(() => invert([[0, 0, 1], [0, 0, 1]]))).toBe(ErrorCode.ImageSize);
+    expect(codeOf(() => placeRect([[0, 0, 0], [0, 0, 0]], { x: 0, y: 0, width: 1, height: 1 }))).toBe(ErrorCode.ImageSize);
+    expect(codeOf(() => placePaths([[2, 0, 0], [0, 2, 0]], ['']))).toBe(ErrorCode.InvalidMask);
+    expect(codeOf(() => exportScale({ width: 0, height: 0 }, 1))).toBe(ErrorCode.ImageSize);
+    expect(codeOf(() => imageToLocalForFill('FILL', { width: 0, height: 10 }, { width: 10, height: 10 }))).toBe(ErrorCode.ImageSize);
   });
 });
