@@ -2,7 +2,6 @@
  * Words and numbers the UI shows: sizes, durations, time left, and errors in plain language
  * (a headline per error code plus the engine's own sentence; never a stack trace).
  */
-import type { ErrorInfo } from '../core/errors.js';
 
 export function formatBytes(n: number): string {
   if (!Number.isFinite(n) || n < 0) return '–';
@@ -32,28 +31,6 @@ export function formatTimeLeft(ms: number | undefined): string {
   return `about ${min} min left`;
 }
 
-export interface FriendlyError {
-  title: string;
-  detail: string;
-}
-
-const TITLES: Record<string, string> = {
-  INVALID_IMAGE: 'This image could not be read.',
-  IMAGE_SIZE: 'This image is too large or empty.',
-  INVALID_PROMPT: 'That selection could not be used.',
-  MODEL_FORMAT: 'These model files are not a model Cutout can use.',
-  MODEL_LOAD: 'The model could not be loaded.',
-  DOWNLOAD: 'The model could not be downloaded.',
-  INTEGRITY: 'A download did not match its published checksum, so it was discarded.',
-  UNKNOWN_MODEL: 'That model is not available.',
-  STATE: 'Cutout was not ready for that yet.',
-  INFERENCE: 'The model failed on this image.',
-  INVALID_MASK: 'Nothing to cut out yet.',
-  INVALID_OPTION: 'A setting is out of range.',
-  CANCELLED: 'Cancelled.',
-  INTERNAL: 'Something went wrong.',
-};
-
 /** The message without stack lines, file positions or a trailing "Error:" prefix; ≤ 400 chars. */
 export function cleanMessage(message: string): string {
   const lines = message
@@ -67,14 +44,6 @@ export function cleanMessage(message: string): string {
   // Sentence case, unless the message starts with a name (a file, an identifier) that must stay as is.
   const first = text.split(/\s/, 1)[0] ?? '';
   return /^[a-z]+[,:]?$/.test(first) ? text[0]!.toUpperCase() + text.slice(1) : text;
-}
-
-export function friendlyError(info: ErrorInfo): FriendlyError {
-  const title = TITLES[info.code] ?? TITLES.INTERNAL!;
-  let detail = cleanMessage(info.message);
-  if (info.code === 'INTERNAL' && !detail) detail = 'Close and reopen the plugin; if it happens again, please report it.';
-  if (detail.toLowerCase() === title.toLowerCase()) detail = '';
-  return { title, detail };
 }
 
 /** Platform-appropriate names for modifier keys. */

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CutoutError, ErrorCode, toErrorInfo } from '../../core/errors.js';
-import { cleanMessage, formatBytes, formatDuration, formatTimeLeft, friendlyError } from '../../ui/format.js';
+import { cleanMessage, formatBytes, formatDuration, formatTimeLeft } from '../../ui/format.js';
 import { sanitizeSettings } from '../../ui/settings.js';
 import { DEFAULT_SETTINGS } from '../../plugin/protocol.js';
 import { base64ToBytes, threadCount } from '../../ui/runtime.js';
@@ -26,17 +25,6 @@ describe('numbers in words', () => {
 });
 
 describe('plain-language errors', () => {
-  it('gives a headline per code and the engine sentence, never a stack', () => {
-    const err = new CutoutError(ErrorCode.Download, 'Could not reach huggingface.co to download vision_encoder.onnx (fetch failed)');
-    const f = friendlyError(toErrorInfo(err));
-    expect(f.title).toBe('The model could not be downloaded.');
-    expect(f.detail).toBe('Could not reach huggingface.co to download vision_encoder.onnx (fetch failed).');
-    const crash = new TypeError("Cannot read properties of undefined (reading 'x')");
-    crash.stack = `${crash.message}\n    at foo (blob:null/abc:1:2)\n    at bar (data:text/javascript,xyz:3:4)`;
-    const g = friendlyError(toErrorInfo(crash));
-    expect(g.title).toBe('Something went wrong.');
-    expect(g.detail).not.toMatch(/\bat\s|blob:|data:/);
-  });
   it('cleans stack lines, URLs in parentheses and error prefixes', () => {
     expect(cleanMessage('Error: failed to load\n    at x (file:///a.js:1:1)')).toBe('Failed to load.');
     expect(cleanMessage('x'.repeat(500)).length).toBeLessThanOrEqual(401);
