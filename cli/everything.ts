@@ -4,13 +4,13 @@ import { encodePng } from '../core/image/png.js';
 import { loadAnyModel } from '../core/models/load.js';
 import { EVERYTHING_DEFAULTS, segmentEverything } from '../core/everything/index.js';
 import { fail, ErrorCode } from '../core/errors.js';
-import { boolFlag, flag, parseArgs, parseNumber } from './args.js';
+import { boolFlag, flag, parseArgs, parseNumber } from '../node/args.js';
 import type { Command } from './commands.js';
 import { nodeFs } from './fs-ops.js';
 import { printJson, readUserFile, writeOutputs } from './io.js';
 import { checkOutputs } from './output-plan.js';
-import { loadResolved, resolveModel } from './model-source.js';
-import { webRuntime } from './runtime.js';
+import { loadResolved, resolveModel } from '../node/model-source.js';
+import { webRuntime } from '../node/runtime.js';
 
 const USAGE = `usage: cutout everything IMAGE --model DIR|ID [--points-per-side N] [--pred-iou-thresh T]
                          [--stability-thresh S] [--min-area PX] [--exact] [--out-dir DIR] [--overwrite]
