@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodePng } from '../../core/image/png.js';
 import type { GrayImage, RgbaImage } from '../../core/image/types.js';
-import { parsePath } from '../../plugin/host/placement.js';
+import { checkPathData } from '../../core/vector/path.js';
 import { buildSplitLayers, hitObject, objectColour, objectName, placeName, resampleMask, stackOrder, toPreviewMask } from '../../ui/split-layers.js';
 import { SplitObjects } from '../../ui/split-state.js';
 
@@ -102,7 +102,7 @@ describe('buildSplitLayers', () => {
     expect(Math.max(...xs)).toBeCloseTo(50, 0);
     expect(Math.min(...ys)).toBeCloseTo(10, 0);
     expect(Math.max(...ys)).toBeCloseTo(18, 0);
-    expect(() => parsePath(objects[0]!.paths![0]!.data)).not.toThrow();
+    expect(() => checkPathData(objects[0]!.paths![0]!.data)).not.toThrow();
   });
 
   it('works at 4096 at most: a larger image gives smaller PNGs with source-pixel rects', () => {

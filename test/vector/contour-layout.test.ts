@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ContourScratch, contourAt, contourList, contourSetBytes, traceContours } from '../../core/vector/contours.js';
 import { traceMask } from '../../core/vector/trace.js';
 import type { GrayImage } from '../../core/image/types.js';
-import { organicMask } from './corpus.js';
+import { organicMask } from '../../corpus/masks.js';
 
 function checker(n: number, cell = 1): GrayImage {
   const data = new Uint8Array(n * n);
