@@ -12,25 +12,10 @@
  * user's.
  */
 import { createHash } from 'node:crypto';
+import { isPng, pngChunk, pngChunkSpans } from '../core/image/png.js';
 
-const SIGNATURE = [137, 80, 78, 71, 13, 10, 26, 10];
 const KEYWORD = 'Software';
 const HASH_HEX = 32;
-
-let crcTable: Uint32Array | undefined;
-function crc32(parts: Uint8Array[]): number {
-  if (!crcTable) {
-    crcTable = new Uint32Array(256);
-    for (let n = 0; n < 256; n++) {
-      let c = n;
-      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-      crcTable[n] = c >>> 0;
-    }
-  }
-  let c = 0xffffffff;
-  for (const p of parts) for (let i = 0; i < p.length; i++) c = crcTable[(c ^ p[i]!) & 0xff]! ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
 
 function digest(parts: ReadonlyArray<Uint8Array | string>): string {
   const h = createHash('sha256');
@@ -38,29 +23,10 @@ function digest(parts: ReadonlyArray<Uint8Array | string>): string {
   return h.digest('hex').slice(0, HASH_HEX);
 }
 
-function isPng(bytes: Uint8Array): boolean {
-  return bytes.length >= 8 && SIGNATURE.every((b, i) => bytes[i] === b);
-}
-
-const u32 = (b: Uint8Array, at: number) => ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
-
-/** Where IEND starts in a well-formed PNG whose last chunk is IEND, else -1. */
+/** Where IEND starts in a PNG whose chunks tile the file and end with an empty IEND, else -1. */
 function iendAt(png: Uint8Array): number {
-  const at = png.length - 12;
-  if (at < 8) return -1;
-  const name = String.fromCharCode(png[at + 4]!, png[at + 5]!, png[at + 6]!, png[at + 7]!);
-  return name === 'IEND' && u32(png, at) === 0 ? at : -1;
-}
-
-function textChunk(text: string): Uint8Array {
-  const data = new TextEncoder().encode(`${KEYWORD}\0${text}`);
-  const out = new Uint8Array(12 + data.length);
-  const view = new DataView(out.buffer);
-  view.setUint32(0, data.length);
-  out.set([0x74, 0x45, 0x58, 0x74], 4); // tEXt
-  out.set(data, 8);
-  view.setUint32(8 + data.length, crc32([out.subarray(4, 8 + data.length)]));
-  return out;
+  const last = pngChunkSpans(png)?.at(-1);
+  return last && last.type === 'IEND' && last.data.length === 0 ? last.start : -1;
 }
 
 /**
@@ -69,10 +35,10 @@ function textChunk(text: string): Uint8Array {
  */
 export function markPng(png: Uint8Array): Uint8Array[] {
   const at = iendAt(png);
-  if (!isPng(png) || at < 0) throw new Error('markPng: not a PNG ending in IEND');
+  if (at < 0) throw new Error('markPng: not a PNG ending in IEND');
   const head = png.subarray(0, at);
   const tail = png.subarray(at);
-  return [head, textChunk(`cutout ${digest([head, tail])}`), tail];
+  return [head, pngChunk('tEXt', new TextEncoder().encode(`${KEYWORD}\0cutout ${digest([head, tail])}`)), tail];
 }
 
 /** The SVG text with our mark appended. */
@@ -106,26 +72,14 @@ function isOwnJson(bytes: Uint8Array): boolean {
 }
 
 function isOwnPng(png: Uint8Array): boolean {
-  const at = iendAt(png);
-  if (at < 0) return false;
-  // Our chunk is the one right before IEND: walk the chunks to find where that one starts.
-  let pos = 8;
-  let last = -1;
-  while (pos + 12 <= at) {
-    const len = u32(png, pos);
-    const next = pos + 12 + len;
-    if (next > at) return false;
-    last = pos;
-    pos = next;
-  }
-  if (pos !== at || last < 0) return false;
-  const len = u32(png, last);
-  const type = String.fromCharCode(...png.subarray(last + 4, last + 8));
-  if (type !== 'tEXt') return false;
-  const text = new TextDecoder('latin1').decode(png.subarray(last + 8, last + 8 + len));
-  const m = /^Software\0cutout ([0-9a-f]+)$/.exec(text);
+  // Our mark is the chunk right before IEND.
+  const spans = pngChunkSpans(png);
+  const iend = spans?.at(-1);
+  const mark = spans?.at(-2);
+  if (!iend || !mark || iend.type !== 'IEND' || iend.data.length !== 0 || mark.type !== 'tEXt') return false;
+  const m = /^Software\0cutout ([0-9a-f]+)$/.exec(new TextDecoder('latin1').decode(mark.data));
   if (!m || m[1]!.length !== HASH_HEX) return false;
-  return digest([png.subarray(0, last), png.subarray(at)]) === m[1];
+  return digest([png.subarray(0, mark.start), png.subarray(iend.start)]) === m[1];
 }
 
 function isOwnSvg(bytes: Uint8Array): boolean {

@@ -635,6 +635,41 @@ function writeChunk(out: Uint8Array, pos: number, type: string, data: Uint8Array
   return pos + 12 + data.length;
 }
 
+/** A whole chunk (length, type, data, CRC) ready to splice into a PNG. */
+export function pngChunk(type: string, data: Uint8Array): Uint8Array {
+  const out = new Uint8Array(12 + data.length);
+  writeChunk(out, 0, type, data);
+  return out;
+}
+
+/** One chunk of a PNG: `start` is its length field, `end` the byte after its CRC. */
+export interface PngChunkSpan {
+  type: string;
+  start: number;
+  end: number;
+  data: Uint8Array;
+}
+
+/**
+ * The chunks of a PNG in file order, when they tile the file exactly from the signature to
+ * the end; undefined otherwise. Only the framing is checked (not CRCs or contents): callers
+ * that need a well-formed image decode it.
+ */
+export function pngChunkSpans(bytes: Uint8Array): PngChunkSpan[] | undefined {
+  if (!isPng(bytes)) return undefined;
+  const spans: PngChunkSpan[] = [];
+  let pos = 8;
+  while (pos < bytes.length) {
+    if (pos + 12 > bytes.length) return undefined;
+    const length = u32(bytes, pos);
+    const end = pos + 12 + length;
+    if (end > bytes.length) return undefined;
+    spans.push({ type: chunkType(bytes, pos + 4), start: pos, end, data: bytes.subarray(pos + 8, pos + 8 + length) });
+    pos = end;
+  }
+  return spans;
+}
+
 /**
  * Encodes an RGBA image (colour type 6) or a grey image (colour type 0) as an 8-bit,
  * non-interlaced PNG. The kind is told apart by the buffer length (w·h·4 or w·h).

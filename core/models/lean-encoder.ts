@@ -21,6 +21,7 @@ import { RegionEvaluator } from './onnx/region-eval.js';
 import { openSession } from './runtime.js';
 import { planWarmUp, runWarmUp } from './warm-up.js';
 import type { Ort, OrtSession, OrtTensor, SessionOptions } from './types.js';
+import { probeNoise } from './probe-noise.js';
 
 /** Largest tensor a rewritten block may hold: one head of 4096 × 4096 float scores. */
 export const ATTENTION_BUDGET = 64 * 2 ** 20;
@@ -58,19 +59,6 @@ const message = (err: unknown) => (err instanceof Error ? err.message.split('\n'
 const now = () => (globalThis.performance ?? Date).now();
 const mb = (bytes: number) => `${Math.round(bytes / 2 ** 20)} MB`;
 
-/** Deterministic values in [-1, 1). */
-function noise(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    out[i] = ((s >>> 0) / 4294967296) * 2 - 1;
-  }
-  return out;
-}
-
 /** float32 → IEEE half bits (round to nearest even), for float16 probe inputs. */
 function toHalf(x: number): number {
   const f = new Float32Array([x]);
@@ -103,20 +91,20 @@ function probeInput(ort: Ort, plan: RegionPlan, t: string, seed: number): { tens
   const known = plan.values.get(t);
   switch (type) {
     case DataType.FLOAT: {
-      const data = noise(n, seed);
+      const data = probeNoise(n, seed);
       return { tensor: new ort.Tensor('float32', data, dims), values: data };
     }
     case DataType.FLOAT16: {
-      const f = noise(n, seed);
+      const f = probeNoise(n, seed);
       const bits = Uint16Array.from(f, toHalf);
       return { tensor: new ort.Tensor('float16', bits, dims), values: Array.from(bits, halfToFloat) };
     }
     case DataType.INT64: {
-      const v = known ?? Array.from(noise(n, seed), (x) => Math.round(x * 3));
+      const v = known ?? Array.from(probeNoise(n, seed), (x) => Math.round(x * 3));
       return { tensor: new ort.Tensor('int64', BigInt64Array.from(v, (x) => BigInt(x)), dims), values: v };
     }
     case DataType.INT32: {
-      const v = known ?? Array.from(noise(n, seed), (x) => Math.round(x * 3));
+      const v = known ?? Array.from(probeNoise(n, seed), (x) => Math.round(x * 3));
       return { tensor: new ort.Tensor('int32', Int32Array.from(v), dims), values: v };
     }
     default:
@@ -140,7 +128,7 @@ function initializerValues(model: OnnxModel, plan: RegionPlan): Map<string, Arra
 function sampleIndices(plan: RegionPlan, k: number, seed: number): Array<{ global: number[]; local: number[] }> {
   const shape = plan.shapes.get(plan.exit)!;
   const len = shape[plan.axis]! / plan.chunks;
-  const rand = noise(shape.length * 3, seed);
+  const rand = probeNoise(shape.length * 3, seed);
   return [0, len >> 1, len - 1].map((row, s) => {
     const local = shape.map((d, i) => (i === plan.axis ? row : Math.floor(((rand[s * shape.length + i]! + 1) / 2) * d)));
     const global = local.map((c, i) => (i === plan.axis ? c + k * len : c));

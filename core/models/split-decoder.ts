@@ -18,6 +18,7 @@ import { describeRewrite, rewriteDecoder, type DecoderRewrite } from './decoder-
 import { pruneToOutputs, trySplit, type DecoderSplit } from './precompute.js';
 import { openSession, runSession } from './runtime.js';
 import type { Ort, OrtSession, OrtTensor, SessionOptions } from './types.js';
+import { probeNoise } from './probe-noise.js';
 
 export interface SplitDecoder {
   /** The image half (image inputs → boundary tensors). */
@@ -117,19 +118,6 @@ const now = () => (globalThis.performance ?? Date).now();
 /** Largest difference allowed between the split and the full decoder, relative to the output's range. */
 const VERIFY_TOLERANCE = 1e-4;
 
-/** Deterministic values in [-1, 1). */
-function noise(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    out[i] = ((s >>> 0) / 4294967296) * 2 - 1;
-  }
-  return out;
-}
-
 /** The full decoder's outputs on a random embedding and a fixed prompt: what a split must reproduce. */
 export interface Probe {
   emb: Record<string, OrtTensor>;
@@ -150,7 +138,7 @@ export async function probeFull(ort: Ort, driver: FormatDriver, full: OrtSession
     const meta = full.inputMetadata?.find((m) => m.name === name);
     if (!meta || !meta.isTensor) throw new Error(`no shape for ${name}`);
     const dims = meta.shape.map((d) => (typeof d === 'number' && d >= 0 ? d : 1));
-    emb[name] = new ort.Tensor('float32', noise(dims.reduce((x, y) => x * y, 1), 17 + k), dims);
+    emb[name] = new ort.Tensor('float32', probeNoise(dims.reduce((x, y) => x * y, 1), 17 + k), dims);
   }
   const t = frameTransform(driver.resize, PROBE_SIZE);
   const p: Prompt = { points: [{ x: 200, y: 150, label: 1 }], ...(driver.supports(full).box ? { box: { x0: 60, y0: 50, x1: 420, y1: 330 } } : {}) };

@@ -19,6 +19,7 @@ import { loadSamModel } from '../../core/models/sam-model.js';
 import { frameTransform } from '../../core/prompts/frames.js';
 import type { ImageEmbedding, OrtTensor, SegmentModel } from '../../core/models/types.js';
 import type { Prompt } from '../../core/prompts/types.js';
+import { probeNoise } from '../../core/models/probe-noise.js';
 
 type Model = SegmentModel & { optimisations: string[] };
 
@@ -31,19 +32,6 @@ function relDiff(want: ArrayLike<number>, got: ArrayLike<number>): number {
     diff = Math.max(diff, Math.abs(want[i]! - got[i]!));
   }
   return diff / range;
-}
-
-/** Deterministic values in [-scale, scale). */
-function noise(n: number, seed: number, scale: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    out[i] = ((s >>> 0) / 2 ** 32 - 0.5) * 2 * scale;
-  }
-  return out;
 }
 
 interface Case {
@@ -64,7 +52,7 @@ function storedTensors(dir: string, c: Case, format: 'sam-hf' | 'sam2-hf'): Imag
   if (format === 'sam-hf') {
     return {
       image_embeddings: new ort.Tensor('float32', readF16(join(dir, c.image_embeddings_f16 as string)), [1, 256, 64, 64]),
-      image_positional_embeddings: new ort.Tensor('float32', noise(256 * 4096, 5, 1), [1, 256, 64, 64]),
+      image_positional_embeddings: new ort.Tensor('float32', probeNoise(256 * 4096, 5, 1), [1, 256, 64, 64]),
     };
   }
   const dims = [[1, 32, 256, 256], [1, 64, 128, 128], [1, 256, 64, 64]];
@@ -165,7 +153,7 @@ describe('graphs the rewrite must leave alone', () => {
     g.op('MatMul', ['a', 'v'], {}, 'av');
     g.op('Transpose', ['av'], { perm: [0, 2, 1, 3] }, 't');
     g.op('Reshape', ['t', g.i64([1, 1, 8, 128])], {}, 'r');
-    g.op('MatMul', ['r', g.constant('float', [128, 32], noise(128 * 32, 3, 0.1))], {}, 'out');
+    g.op('MatMul', ['r', g.constant('float', [128, 32], probeNoise(128 * 32, 3, 0.1))], {}, 'out');
     g.output('out', 'float', [1, 1, 8, 32]);
     expect(rewriteDecoder(g.serialize())).toBe('no attention between image and prompt tokens and no mask upscaling to rewrite');
   });
@@ -191,8 +179,8 @@ describe.skipIf(!requireFixture('sam-reference'))('a wrong rewrite is caught at 
     // The session kept is the prompt half as split: the same answers, bit for bit.
     const split = right.split!;
     const emb: Record<string, OrtTensor> = {
-      image_embeddings: new ort.Tensor('float32', noise(256 * 4096, 8, 1), [1, 256, 64, 64]),
-      image_positional_embeddings: new ort.Tensor('float32', noise(256 * 4096, 9, 1), [1, 256, 64, 64]),
+      image_embeddings: new ort.Tensor('float32', probeNoise(256 * 4096, 8, 1), [1, 256, 64, 64]),
+      image_positional_embeddings: new ort.Tensor('float32', probeNoise(256 * 4096, 9, 1), [1, 256, 64, 64]),
     };
     const t = frameTransform('longest', { width: 640, height: 480 });
     const { feeds, fetch } = DRIVERS['sam-hf'].decodeFeeds(ort, right.decoder, emb, { points: [{ x: 100, y: 200, label: 1 }] }, t);

@@ -18,6 +18,7 @@ import { openLeanEncoder, planLeanEncoder, ATTENTION_BUDGET, type LeanEncoderArg
 import { decodePng } from '../../core/image/png.js';
 import { loadSamModel } from '../../core/models/sam-model.js';
 import type { OrtTensor, SegmentModel } from '../../core/models/types.js';
+import { probeNoise } from '../../core/models/probe-noise.js';
 
 /** Largest tensor a graph computes, by inferred shapes with its inputs' sizes fixed (bytes). */
 function largestTensor(bytes: Uint8Array, inputShapes: Map<string, Dim[]>): number {
@@ -57,16 +58,6 @@ function relativeDiff(a: Record<string, OrtTensor>, b: Record<string, OrtTensor>
   return worst;
 }
 
-function noise(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed;
-  for (let i = 0; i < n; i++) {
-    s = (s * 1103515245 + 12345) >>> 0;
-    out[i] = (s / 2 ** 32) * 2 - 1;
-  }
-  return out;
-}
-
 const H = 2;
 const G = 8; // token grid G × G
 const N = G * G;
@@ -99,7 +90,7 @@ const SMALL_BUDGET = 10_000; // bytes: the 32 KB score tensors must be cut in 4
 const fixedInputs = () => new Map<string, Dim[]>();
 
 function attentionFeeds(): Record<string, OrtTensor> {
-  const t = (name: string, dims: number[], seed: number) => new ort.Tensor('float32', noise(dims.reduce((a, b) => a * b, 1), seed), dims);
+  const t = (name: string, dims: number[], seed: number) => new ort.Tensor('float32', probeNoise(dims.reduce((a, b) => a * b, 1), seed), dims);
   return {
     q: t('q', [1, H, N, D], 1),
     kt: t('kt', [1, H, D, N], 2),

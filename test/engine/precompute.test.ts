@@ -25,22 +25,10 @@ import { loadSamModel } from '../../core/models/sam-model.js';
 import { frameTransform } from '../../core/prompts/frames.js';
 import type { ImageEmbedding, OrtSession, OrtTensor, SamFormat, SegmentModel } from '../../core/models/types.js';
 import type { Prompt } from '../../core/prompts/types.js';
+import { probeNoise } from '../../core/models/probe-noise.js';
 
 const { onnx } = onnxProto;
 const TOL = 1e-5;
-
-/** Deterministic pseudo-random floats in [-1, 1). */
-function noise(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    out[i] = ((s >>> 0) / 2 ** 32) * 2 - 1;
-  }
-  return out;
-}
 
 /** Random tensors for a session's image inputs (symbolic dims = 1). */
 function randomInputs(session: OrtSession, names: string[], seed: number): Record<string, OrtTensor> {
@@ -48,7 +36,7 @@ function randomInputs(session: OrtSession, names: string[], seed: number): Recor
   names.forEach((name, k) => {
     const meta = session.inputMetadata.find((m) => m.name === name)!;
     const dims = (meta as unknown as { shape: Array<number | string> }).shape.map((d) => (typeof d === 'number' ? d : 1));
-    out[name] = new ort.Tensor('float32', noise(dims.reduce((a, b) => a * b, 1), seed + k), dims);
+    out[name] = new ort.Tensor('float32', probeNoise(dims.reduce((a, b) => a * b, 1), seed + k), dims);
   });
   return out;
 }
@@ -59,7 +47,7 @@ async function floats(t: OrtTensor): Promise<Float32Array> {
 }
 
 const box = { x0: 60, y0: 50, x1: 420, y1: 330 };
-const previous = { width: 256 as const, height: 256 as const, data: noise(65536, 99).map((v) => v * 8) };
+const previous = { width: 256 as const, height: 256 as const, data: probeNoise(65536, 99).map((v) => v * 8) };
 function promptsFor(maskInput: boolean): Array<[string, Prompt]> {
   const prompts: Array<[string, Prompt]> = [
     ['1 point', { points: [{ x: 200, y: 150, label: 1 }] }],
