@@ -15,6 +15,7 @@ import { benchHostile, hostileChild, printHostile } from './hostile.js';
 import { benchBrowser } from './browser.js';
 import { benchEncoderMemory, encoderChild } from './encoder-memory.js';
 import { benchEverything, everythingChild } from './everything.js';
+import { benchUnits } from './units.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const fixtures = resolve(process.env.CUTOUT_FIXTURES ?? join(here, '..', '..', 'shared', 'fixtures'));
@@ -93,6 +94,9 @@ async function main(): Promise<void> {
   // Fresh process per encoder configuration: first run, steady run, peak memory.
   Object.assign(results, benchEncoderMemory({ fixtures, quick, script: fileURLToPath(import.meta.url), log }));
   Object.assign(results, benchEverything({ fixtures, quick, script: fileURLToPath(import.meta.url), log }));
+
+  log('bench: single steps (resize, analytic click, decoder split) ...');
+  Object.assign(results, await benchUnits({ fixtures, quick }));
 
   log('bench: vectorize (ours vs potrace) ...');
   const v = await benchVectorize({ quick, log });

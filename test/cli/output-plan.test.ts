@@ -108,8 +108,7 @@ describe('probeOutputDir', () => {
     refused({ outputs: [{ path: join(d, 'f', 'mask.png') }] }, /--out-dir .*f is a file, not a folder/);
     refused({ outputs: [{ path: join(d, 'f', 'sub', 'mask.png') }] }, /--out-dir .*f\/sub cannot be made: .*f is a file, not a folder/);
   });
-  it('a real read-only folder (when not root; root writes anyway, the CLI test covers it as another user)', () => {
-    if (process.getuid?.() === 0) return;
+  it.skipIf(process.getuid?.() === 0)('a real read-only folder (when not root; root writes anyway, the CLI test covers it as another user)', () => {
     const d = fresh();
     chmodSync(d, 0o555);
     try {

@@ -2,7 +2,7 @@
  * `cutout segment` end to end on the sam-reference fixture: every case and prompt, the real
  * fp32 encoder and decoder in onnxruntime-web, against transformers' reference masks.
  */
-import { describe, expect, it, beforeAll } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,6 +33,8 @@ describe.skipIf(!dir)('cutout segment reproduces the sam-reference masks', () =>
   const jobs = cases.flatMap((c) => c.prompts.map((p, pi) => ({ c, p, pi })));
   const results = new Map<string, { r: CliResult; out: string }>();
   const root = mkdtempSync(join(tmpdir(), 'cutout-seg-'));
+
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
 
   beforeAll(async () => {
     await pool(
@@ -71,5 +73,4 @@ describe.skipIf(!dir)('cutout segment reproduces the sam-reference masks', () =>
     });
   }
 
-  it('cleans up', () => rmSync(root, { recursive: true, force: true }));
 });

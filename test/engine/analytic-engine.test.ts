@@ -154,8 +154,7 @@ describe.each(FORMATS)('%s on the analytic model', (format) => {
     });
   });
 
-  it('sam1 rule: more than two points selects token 0', async () => {
-    if (format !== 'sam1') return;
+  it.runIf(format === 'sam1')('sam1 rule: more than two points selects token 0', async () => {
     const scene = scenes[0]!;
     const seg = new Segmenter(model);
     await seg.setImage(render(scene.width, scene.height, scene.bg, scene.shapes));

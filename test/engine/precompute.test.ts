@@ -302,13 +302,11 @@ for (const [name, format] of [
       expect(Object.values(split.aliases).map((a) => a.input).sort()).toEqual(format === 'sam2-hf' ? ['image_embeddings.0', 'image_embeddings.1'] : []);
     });
 
-    it('splits a 16 MB decoder quickly', () => {
-      const t0 = performance.now();
+    it('splits again from the bytes alone with the prompt dims symbolic (its speed: units.decoder_split_ms in the bench)', () => {
       const again = trySplit(bytes, split.imageGraphInputs, {
         fixedDims: { input_points: [1, 1, null, 2], input_labels: [1, 1, null] },
       });
       expect(typeof again).not.toBe('string');
-      expect(performance.now() - t0).toBeLessThan(2000);
     });
 
     it('the two halves return what the full decoder returns, for every prompt kind', async () => {

@@ -111,14 +111,4 @@ describe('resizeBilinearPil', () => {
     expect(codeOf(() => resizeBilinearPil({ width: 0, height: 4, data: new Uint8Array(0) }, 2, 2))).toBe(ErrorCode.ImageSize);
   });
 
-  it('resizes 4000×3000 → 1024×768 quickly', () => {
-    const img = randomImage(4000, 3000, 11);
-    resizeBilinearPil(img, 1024, 768); // warm-up
-    const t = performance.now();
-    const out = resizeBilinearPil(img, 1024, 768);
-    const ms = performance.now() - t;
-    console.log(`resize 4000×3000 → 1024×768: ${ms.toFixed(0)} ms`);
-    expect(out.data.length).toBe(1024 * 768 * 4);
-    expect(ms).toBeLessThan(1000); // Typically ~110 ms; generous for slow CI machines.
-  });
 });
