@@ -6,7 +6,7 @@
 import type { GrayImage, RgbaImage } from '../../core/image/types.js';
 import { type Mat, ap, inv, mul } from '../figma/fake/affine.js';
 import { parseVectorPath } from '../figma/fake/index.js';
-import { age, buildFigma, ensureTestUiBuilt, newestMtime, SHARED_SOURCES, TEST_UI_HTML } from '../helpers/build.js';
+import { ensureFigmaBuilt, ensureTestUiBuilt, TEST_UI_HTML } from '../helpers/build.js';
 import { type BrowserHarness, bytesFrom, distFile, type E2ESession, harnessPage, startBrowserHarness } from './common.js';
 import { type Box, corners, coverFit, pngInSource, type Pt } from './measure.js';
 import type { BridgeEntry, NodeInfo, StartConfig } from './shared.js';
@@ -29,9 +29,9 @@ export function harnessHtml(): string {
   });
 }
 
-/** Rebuilds dist/code.js and the test page (only those) when missing or older than their sources. */
+/** Rebuilds dist/code.js and the test page (only those) when missing or older than anything they are built from. */
 export function ensureBuilt(): void {
-  if (age('dist/code.js') < Math.max(newestMtime(SHARED_SOURCES), newestMtime(['plugin']))) buildFigma();
+  ensureFigmaBuilt();
   ensureTestUiBuilt();
 }
 

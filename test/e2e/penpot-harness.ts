@@ -18,7 +18,7 @@ import { penpotManifest } from '../../plugin/penpot/manifest.js';
 import type { SourceInfo } from '../../plugin/protocol.js';
 import type { ExportLogEntry } from '../penpot/fake/index.js';
 import { type Mat, ap, inv, mul } from '../figma/fake/affine.js';
-import { age, buildPenpot, ensureTestUiBuilt, newestMtime, TEST_UI_HTML } from '../helpers/build.js';
+import { ensureTestPenpotBuilt, TEST_PENPOT_DIR } from '../helpers/build.js';
 import { type BrowserHarness, bytesFrom, distFile, type E2ESession, harnessPage, startBrowserHarness } from './common.js';
 import { type Box, corners, coverFit, type PageGrid, type Pt } from './measure.js';
 import { COLLAGE, type ImageSpec, layerSpec, PHOTO, PRODUCTS_PAGE } from './scenes.js';
@@ -180,16 +180,10 @@ export interface PenpotStarted {
 // ---- build ----------------------------------------------------------------------------------
 
 /** The Penpot folder made from the test page. */
-const PENPOT_DIST = 'dist/test/penpot';
+const PENPOT_DIST = TEST_PENPOT_DIR;
 
-/** The test page as ensureTestUiBuilt() keeps it, then dist/test/penpot/ when older than its sources or that page. */
-export function ensurePenpotBuilt(): void {
-  ensureTestUiBuilt();
-  const sources = newestMtime(['core', 'plugin', 'models/registry.ts', 'build.mjs', 'scripts/penpot-icon.mjs']);
-  if (age(`${PENPOT_DIST}/plugin.js`) < sources || age(`${PENPOT_DIST}/ui.html`) < age(TEST_UI_HTML)) {
-    buildPenpot({ CUTOUT_TEST_HOOK: '1', CUTOUT_UI_OUT: TEST_UI_HTML, CUTOUT_PENPOT_OUT: PENPOT_DIST });
-  }
-}
+/** dist/test/penpot/ (and the test page it copies) when missing or older than anything they are built from. */
+export const ensurePenpotBuilt = ensureTestPenpotBuilt;
 
 /** The harness page: the fake's rendering of the page on the left, Penpot's plugin modal on the right. */
 export function penpotHarnessHtml(): string {

@@ -1,52 +1,32 @@
 /**
- * Sections of build.mjs run on their own, for tests: each section lies between a
- * `// ==== <name>` and a `// ==== end <name>` marker. Tests run only the section they need, so
- * they never rewrite dist/cli.js & co. while other test files may be running them.
+ * The plugin's bundles for tests, through the functions build.mjs itself calls
+ * (scripts/build-lib.mjs), each in a child process: a test builds only the bundle it needs,
+ * with its options, and never rewrites dist/cli.js & co. while other test files may run them.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 
-/**
- * Runs the part of build.mjs from the line starting with `start` to the one starting with `end`
- * (with `prelude`: build.mjs lines the section needs, found by `prelude` regexps, put first),
- * with extra environment variables; returns what it printed.
- */
-export function runBuildSection(o: { start: string; end: string; name: string; prelude?: RegExp[]; env?: Record<string, string> }): string {
-  const source = readFileSync('build.mjs', 'utf8');
-  const start = source.indexOf(o.start);
-  const end = source.indexOf(o.end);
-  const prelude = (o.prelude ?? []).map((re) => source.match(re)?.[0]);
-  if (start < 0 || end < 0 || prelude.some((p) => p === undefined)) {
-    throw new Error(`build.mjs lacks ${[...(o.prelude ?? []).map((re) => `\`${re.source}\``), `the "${o.start}" … "${o.end}" section`].join(' or ')}`);
-  }
-  const dir = 'node_modules/.cache/cutout-test';
-  mkdirSync(dir, { recursive: true });
-  const script = `${dir}/build-${o.name}-${process.pid}-${Date.now()}.mjs`;
-  writeFileSync(script, `import { build } from 'esbuild';\n${prelude.map((p) => `${p}\n`).join('')}${source.slice(start, end)}\n`);
-  try {
-    return execFileSync(process.execPath, [script], { env: { ...process.env, ...o.env }, encoding: 'utf8' });
-  } finally {
-    rmSync(script, { force: true });
-  }
+type Json = Record<string, string | boolean | undefined>;
+
+/** Runs `name(options)` from scripts/build-lib.mjs in a fresh Node; returns what it printed. */
+function runBuildLib(name: 'buildUiPage' | 'buildFigmaMain' | 'buildPenpotDir', options: Json): string {
+  const script = `const m = await import('./scripts/build-lib.mjs'); const r = await m.${name}(${JSON.stringify(options)}); if (r) console.log(r);`;
+  return execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
 }
 
-/** The UI section (dist/ui.html) with extra environment variables, e.g. { CUTOUT_WASM: 'cdn', CUTOUT_UI_OUT: path }. */
-export function buildUi(env: Record<string, string> = {}): string {
-  return runBuildSection({ start: '// ==== UI:', end: '// ==== end UI', name: 'ui', env });
+/** dist/ui.html, or a variant: { wasm: 'cdn', out: path }, { webgpu: true }, { testHook: true } (dist/test/ui.html). */
+export function buildUi(o: { out?: string; wasm?: 'inline' | 'cdn'; webgpu?: boolean; testHook?: boolean } = {}): string {
+  return runBuildLib('buildUiPage', o);
 }
 
-/** build.mjs's `importTs` (manifests are TypeScript declarations evaluated at build time). */
-const IMPORT_TS = /^async function importTs[\s\S]*?^}$/m;
-
-/** The "Figma main thread and manifest" section (dist/code.js, manifest.json); it needs build.mjs's `const common` and `importTs`. */
-export function buildFigma(): string {
-  return runBuildSection({ start: '// ==== Figma main thread', end: '// ==== end Figma', name: 'figma', prelude: [/^const common = .*;$/m, IMPORT_TS] });
+/** dist/code.js and manifest.json. */
+export function buildFigma(o: { wasm?: 'inline' | 'cdn' } = {}): string {
+  return runBuildLib('buildFigmaMain', o);
 }
 
-/** The Penpot section (dist/penpot/: manifest, plugin.js, ui.html copy, icon), e.g. with { CUTOUT_PENPOT_OUT: dir, CUTOUT_PENPOT_HOST: origin }. */
-export function buildPenpot(env: Record<string, string> = {}): string {
-  return runBuildSection({ start: '// ==== Penpot:', end: '// ==== end Penpot', name: 'penpot', env, prelude: [IMPORT_TS] });
+/** dist/penpot/ or another folder: { out, host, uiHtml } ('' or no host = the default). */
+export function buildPenpot(o: { out?: string; host?: string; uiHtml?: string } = {}): string {
+  return runBuildLib('buildPenpotDir', o);
 }
 
 /** Modification time of `file`, 0 when it is missing. */
@@ -54,31 +34,48 @@ export function age(file: string): number {
   return existsSync(file) ? statSync(file).mtimeMs : 0;
 }
 
-/** The newest modification time of the sources (.ts .mjs .html .css .json) below `paths`. */
-export function newestMtime(paths: string[]): number {
-  let newest = 0;
-  const visit = (p: string) => {
-    if (!existsSync(p)) return;
-    const st = statSync(p);
-    if (st.isDirectory()) for (const e of readdirSync(p)) visit(join(p, e));
-    else if (/\.(ts|mjs|html|css|json)$/.test(p)) newest = Math.max(newest, st.mtimeMs);
-  };
-  paths.forEach(visit);
-  return newest;
+/**
+ * Whether `out` is newer than every file it was built from, as the build recorded them
+ * (dist/.inputs/: esbuild's list of what it bundled, plus the page template, the runtime
+ * and the build scripts). Missing output or list, or a missing input: not current.
+ */
+export function isBuildCurrent(out: string): boolean {
+  const built = age(out);
+  const list = `dist/.inputs/${out.replace(/[\\/:]/g, '_')}.json`; // scripts/build-lib.mjs inputsListFor
+  if (!built || !existsSync(list)) return false;
+  const inputs = JSON.parse(readFileSync(list, 'utf8')) as string[];
+  return inputs.every((f) => existsSync(f) && statSync(f).mtimeMs <= built);
 }
 
-/** What every bundle is built from (besides its own folder). */
-export const SHARED_SOURCES = ['core', 'plugin/protocol.ts', 'plugin/timings.ts', 'models/registry.ts', 'build.mjs'];
-
-/** Rebuilds dist/ui.html (only that) when missing or older than its sources. */
+/** Rebuilds dist/ui.html (only that) when missing or older than anything it is built from. */
 export function ensureUiBuilt(): void {
-  if (age('dist/ui.html') < Math.max(newestMtime(SHARED_SOURCES), newestMtime(['ui']))) buildUi({ CUTOUT_UI_OUT: 'dist/ui.html' });
+  if (!isBuildCurrent('dist/ui.html')) buildUi();
 }
 
 /** The test page: dist/ui.html's build with `window.__cutout` (the controller) exposed. */
 export const TEST_UI_HTML = 'dist/test/ui.html';
 
-/** Rebuilds the test page (only that) when missing or older than its sources. */
+/** Rebuilds the test page (only that) when missing or older than anything it is built from. */
 export function ensureTestUiBuilt(): void {
-  if (age(TEST_UI_HTML) < Math.max(newestMtime(SHARED_SOURCES), newestMtime(['ui']))) buildUi({ CUTOUT_TEST_HOOK: '1', CUTOUT_UI_OUT: TEST_UI_HTML });
+  if (!isBuildCurrent(TEST_UI_HTML)) buildUi({ testHook: true });
+}
+
+/** Rebuilds dist/code.js and manifest.json when missing or older than anything they are built from. */
+export function ensureFigmaBuilt(): void {
+  if (!isBuildCurrent('dist/code.js') || age('manifest.json') < age('dist/code.js')) buildFigma();
+}
+
+/** Rebuilds dist/penpot/ when its plugin is stale or its copy of the page is older than dist/ui.html. */
+export function ensurePenpotBuilt(): void {
+  ensureUiBuilt();
+  if (!isBuildCurrent('dist/penpot/plugin.js') || age('dist/penpot/ui.html') < age('dist/ui.html')) buildPenpot();
+}
+
+/** The Penpot folder made from the test page, for the Penpot e2e suite. */
+export const TEST_PENPOT_DIR = 'dist/test/penpot';
+
+/** Rebuilds dist/test/penpot/ when its plugin is stale or its copy of the test page is older than that page. */
+export function ensureTestPenpotBuilt(): void {
+  ensureTestUiBuilt();
+  if (!isBuildCurrent(`${TEST_PENPOT_DIR}/plugin.js`) || age(`${TEST_PENPOT_DIR}/ui.html`) < age(TEST_UI_HTML)) buildPenpot({ out: TEST_PENPOT_DIR, uiHtml: TEST_UI_HTML });
 }

@@ -19,8 +19,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startTestServer, type Route, type TestServer } from './http-server.js';
 
-/** build.mjs's UI section alone (see build.ts). */
-export { buildUi, ensureTestUiBuilt } from './build.js';
+/** The UI page through scripts/build-lib.mjs, and the freshness checks every browser test uses (see build.ts). */
+export { buildUi, ensureTestUiBuilt, ensureUiBuilt } from './build.js';
 import { TEST_UI_HTML } from './build.js';
 
 export const CHROMIUM = '/usr/bin/chromium';

@@ -22,7 +22,7 @@ beforeAll(() => {
   try {
     const ui = join(dir, 'ui-source.html');
     writeFileSync(ui, '<!doctype html><title>ui</title>');
-    buildPenpot({ CUTOUT_PENPOT_OUT: dir, CUTOUT_UI_OUT: ui });
+    buildPenpot({ out: dir, uiHtml: ui });
     code = readFileSync(join(dir, 'plugin.js'), 'utf8');
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -346,7 +346,7 @@ describe('plugin UI in Chromium (null-origin iframe)', () => {
 
   it('CDN build: fetches the pinned runtime, checks its sha256 and refuses a tampered copy', async () => {
     const out = join(modelDir, 'ui-cdn.html');
-    buildUi({ CUTOUT_WASM: 'cdn', CUTOUT_UI_OUT: out });
+    buildUi({ wasm: 'cdn', out });
     const html = readFileSync(out);
     expect(html.length).toBeLessThan(2_000_000); // no inlined runtime
     harness.server.setRoute('/ui-cdn.html', { body: html, headers: { 'Content-Type': 'text/html; charset=utf-8' } });

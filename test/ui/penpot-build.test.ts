@@ -1,7 +1,7 @@
 /**
  * dist/penpot as build.mjs writes it and `npm run penpot` serves it. The Penpot section of
  * build.mjs (between `// ==== Penpot:` and `// ==== end Penpot`) runs into temporary folders,
- * with the default host and with CUTOUT_PENPOT_HOST, so the test never rewrites dist/ while
+ * with the default host and with another host, so the test never rewrites dist/ while
  * other tests read it. The manifest is checked against Penpot's manifest schema
  * (plugins-runtime models/manifest.schema.ts; `pluginId` is assigned by Penpot when it installs
  * a plugin), then scripts/penpot-serve.mjs serves the folder on an ephemeral loopback port.
@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodePng } from '../../core/image/png.js';
 import { DEFAULT_PENPOT_HOST } from '../../plugin/penpot/manifest.js';
 import { startPenpotServer } from '../../scripts/penpot-serve.mjs';
-import { buildPenpot, buildUi } from '../helpers/build.js';
+import { buildPenpot, ensureUiBuilt } from '../helpers/build.js';
 import { MANIFEST_PERMISSIONS, type Permission } from '../penpot/fake/host.js';
 
 /** Penpot's manifest.schema.ts (zod) as plain checks; returns the problems. */
@@ -40,11 +40,6 @@ function manifestProblems(m: Record<string, unknown>): string[] {
   return problems;
 }
 
-function uiHtmlIsCurrent(): boolean {
-  if (!existsSync('dist/ui.html')) return false;
-  const built = statSync('dist/ui.html').mtimeMs;
-  return [...readdirSync('ui').map((f) => join('ui', f)), 'build.mjs'].every((f) => statSync(f).mtimeMs <= built);
-}
 
 describe('dist/penpot: build and local server', () => {
   let tmp: string;
@@ -52,10 +47,10 @@ describe('dist/penpot: build and local server', () => {
   let log: string;
 
   beforeAll(() => {
-    if (!uiHtmlIsCurrent()) buildUi();
+    ensureUiBuilt();
     tmp = mkdtempSync(join(tmpdir(), 'cutout-penpot-'));
     out = join(tmp, 'penpot');
-    log = buildPenpot({ CUTOUT_PENPOT_OUT: out, CUTOUT_PENPOT_HOST: '' }); // '' = the default host
+    log = buildPenpot({ out }); // no host: the default
   });
 
   afterAll(() => {
@@ -90,9 +85,9 @@ describe('dist/penpot: build and local server', () => {
     }
   });
 
-  it('CUTOUT_PENPOT_HOST names another host in the manifest', () => {
+  it('another host (CUTOUT_PENPOT_HOST) is named in the manifest', () => {
     const other = join(tmp, 'hosted');
-    buildPenpot({ CUTOUT_PENPOT_OUT: other, CUTOUT_PENPOT_HOST: 'https://cutout.example.com' });
+    buildPenpot({ out: other, host: 'https://cutout.example.com' });
     const manifest = JSON.parse(readFileSync(join(other, 'manifest.json'), 'utf8')) as Record<string, unknown>;
     expect(manifestProblems(manifest)).toEqual([]);
     expect(manifest.host).toBe('https://cutout.example.com');
