@@ -8,7 +8,7 @@
  * placed at `rect`, matches the disc (IoU ≥ 0.95). No request may leave 127.0.0.1.
  * Screenshots (light, dark, empty state, batch setup) go to test-artifacts/.
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Frame, Page } from 'playwright-core';
@@ -21,6 +21,7 @@ import { generateAnalyticModels, SALIENT_FILES, SAM_HF_FILES } from '../../model
 import { DEFAULT_SETTINGS } from '../../plugin/protocol.js';
 import { buildUi, ensureTestUiBuilt, installRequestGuard, launchChromium, receivedMessages, startUiHarness, type RequestLog, type UiHarness } from '../helpers/ui-harness.js';
 import { render, truth, type Shape } from '../helpers/synthetic.js';
+import { CANNED_HOST_SCRIPT } from '../helpers/canned-host.js';
 
 const ARTIFACTS = 'test-artifacts';
 const W = 320;
@@ -31,44 +32,6 @@ const SHAPES: Shape[] = [
 ];
 const DISC = 0;
 
-/** The canned host: answers like plugin/figma would, from window.__hostConfig. */
-const HOST_SCRIPT = `
-(() => {
-  const cfg = () => window.__hostConfig;
-  const b64 = (s) => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
-  window.__applied = [];
-  window.__batchApplied = [];
-  __host.onmessage = (msg) => {
-    const c = cfg();
-    switch (msg.type) {
-      case 'ready':
-        __host.postMessage(c.init);
-        __host.postMessage({ type: 'selection', sources: c.sources, problems: c.problems || [] });
-        break;
-      case 'request-image': {
-        const src = [...c.sources, ...c.batch.sources].find((s) => s.id === msg.sourceId);
-        if (!src) __host.postMessage({ type: 'error', requestId: msg.requestId, error: { code: 'INVALID_IMAGE', message: 'no such layer' } });
-        else __host.postMessage({ type: 'image', requestId: msg.requestId, source: src, bytes: b64(c.images[src.id]) });
-        break;
-      }
-      case 'apply':
-        window.__applied.push(msg.payload);
-        __host.postMessage({ type: 'applied', requestId: msg.requestId, nodeIds: ['9:' + window.__applied.length] });
-        break;
-      case 'batch-list':
-        __host.postMessage({ type: 'batch-items', requestId: msg.requestId, sources: c.batch.sources, skipped: c.batch.skipped });
-        break;
-      case 'batch-apply':
-        window.__batchApplied.push(msg.payload);
-        break;
-      case 'batch-end':
-        window.__batchEnd = msg;
-        __host.postMessage({ type: 'batch-done', requestId: msg.requestId, inserted: window.__batchApplied.length, failed: msg.failures.length });
-        break;
-    }
-  };
-})();
-`;
 
 describe('plugin UI in Chromium (null-origin iframe)', () => {
   let harness: UiHarness;
@@ -85,7 +48,7 @@ describe('plugin UI in Chromium (null-origin iframe)', () => {
     modelDir = mkdtempSync(join(tmpdir(), 'cutout-ui-'));
     const dirs = await generateAnalyticModels(modelDir);
     harness = await startUiHarness({
-      hostScript: HOST_SCRIPT,
+      hostScript: CANNED_HOST_SCRIPT,
       routes: { '/models/': { dir: dirs['sam-hf'] }, '/salient/': { dir: dirs.salient } },
     });
     browser = await launchChromium();

@@ -18,7 +18,7 @@
  *   clipping         in every state, no visible label, button or line is cut off
  *                    (scrollWidth ≤ clientWidth).
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Frame, Page } from 'playwright-core';
@@ -30,6 +30,7 @@ import { TECHNICAL_WORDS } from '../../ui/error-copy.js';
 import { contrastRatio, type Rgb } from '../../ui/overlay-style.js';
 import { ensureTestUiBuilt, installRequestGuard, launchChromium, startUiHarness, type RequestLog, type UiHarness } from '../helpers/ui-harness.js';
 import { render, type Shape } from '../helpers/synthetic.js';
+import { CANNED_HOST_SCRIPT } from '../helpers/canned-host.js';
 
 export const SCREENSHOTS = 'test-results/screenshots';
 const W = 320;
@@ -47,42 +48,6 @@ const SIZES = [
   { name: '480x760', width: 480, height: 760 },
 ];
 
-/** Answers like a host would; `__hostConfig.failApply` makes the next apply fail as Figma's createImage does. */
-const HOST_SCRIPT = `
-(() => {
-  const cfg = () => window.__hostConfig;
-  const b64 = (s) => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
-  window.__applied = [];
-  window.__selected = [];
-  __host.onmessage = (msg) => {
-    const c = cfg();
-    switch (msg.type) {
-      case 'ready':
-        __host.postMessage(c.init);
-        __host.postMessage({ type: 'selection', sources: c.sources, problems: [] });
-        break;
-      case 'request-image':
-        __host.postMessage({ type: 'image', requestId: msg.requestId, source: c.sources[0], bytes: b64(c.image) });
-        break;
-      case 'apply':
-        if (c.failApply) {
-          c.failApply = false;
-          __host.postMessage({ type: 'error', requestId: msg.requestId, error: { code: 'INTERNAL', message: 'Could not insert the result; nothing was changed: in createImage: Image type is unsupported' } });
-          break;
-        }
-        window.__applied.push(msg.payload);
-        __host.postMessage({ type: 'applied', requestId: msg.requestId, nodeIds: ['9:' + window.__applied.length] });
-        break;
-      case 'select':
-        window.__selected.push(msg.nodeIds);
-        break;
-      case 'batch-list':
-        __host.postMessage({ type: 'batch-items', requestId: msg.requestId, sources: [], skipped: [] });
-        break;
-    }
-  };
-})();
-`;
 
 type AppWindow = { __cutout: { app: { canvas: { geometry: { x: number; y: number; scale: number } } } } };
 
@@ -99,7 +64,7 @@ describe('the plugin UI as a designer meets it (Chromium, screenshots)', () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
     modelDir = mkdtempSync(join(tmpdir(), 'cutout-designer-'));
     dirs = await generateAnalyticModels(modelDir);
-    harness = await startUiHarness({ hostScript: HOST_SCRIPT, routes: { '/models/': { dir: dirs['sam-hf']! }, '/salient/': { dir: dirs.salient! } } });
+    harness = await startUiHarness({ hostScript: CANNED_HOST_SCRIPT, routes: { '/models/': { dir: dirs['sam-hf']! }, '/salient/': { dir: dirs.salient! } } });
     browser = await launchChromium();
   });
 
@@ -137,7 +102,7 @@ describe('the plugin UI as a designer meets it (Chromium, screenshots)', () => {
 
   async function open(size: (typeof SIZES)[number], initMessage: Record<string, unknown>, extra: Record<string, unknown> = {}): Promise<Session> {
     const h = await startUiHarness({
-      hostScript: HOST_SCRIPT,
+      hostScript: CANNED_HOST_SCRIPT,
       page: { width: size.width, height: size.height },
       routes: { '/models/': { dir: dirs['sam-hf']! }, '/salient/': { dir: dirs.salient! } },
     });

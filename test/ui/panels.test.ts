@@ -23,7 +23,7 @@ import { generateAnalyticModels, SALIENT_FILES, SAM_HF_FILES } from '../../model
 import { DEFAULT_SETTINGS, MIN_UI_SIZE } from '../../plugin/protocol.js';
 import { ensureTestUiBuilt, installRequestGuard, launchChromium, receivedMessages, startUiHarness, type RequestLog, type UiHarness } from '../helpers/ui-harness.js';
 import { render, type Shape } from '../helpers/synthetic.js';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { CANNED_HOST_SCRIPT } from '../helpers/canned-host.js';
 
 export const SCREENSHOTS = 'test-results/screenshots';
 const W = 320;
@@ -40,62 +40,6 @@ const SIZES = [
   { name: 'min', width: MIN_UI_SIZE.width, height: MIN_UI_SIZE.height },
 ];
 
-/**
- * The canned host: answers like the shared controller would; `resize` resizes the iframe (as the
- * editor resizes the plugin window); `holdImage` keeps one batch image back until __release().
- */
-const HOST_SCRIPT = `
-(() => {
-  const cfg = () => window.__hostConfig;
-  const b64 = (s) => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
-  window.__applied = [];
-  window.__batchApplied = [];
-  let held = null;
-  window.__release = () => { if (held) { const h = held; held = null; h(); } };
-  __host.onmessage = (msg) => {
-    const c = cfg();
-    switch (msg.type) {
-      case 'ready':
-        __host.postMessage(c.init);
-        __host.postMessage({ type: 'selection', sources: c.sources, problems: c.problems || [] });
-        break;
-      case 'request-image': {
-        const src = [...c.sources, ...c.batch.sources].find((s) => s.id === msg.sourceId);
-        const answer = () => __host.postMessage({ type: 'image', requestId: msg.requestId, source: src, bytes: b64(c.images[src.id]) });
-        if (c.holdImage === src.id && window.__batchListed) held = answer;
-        else answer();
-        break;
-      }
-      case 'apply':
-        window.__applied.push(msg.payload);
-        __host.postMessage({ type: 'applied', requestId: msg.requestId, nodeIds: ['9:' + window.__applied.length] });
-        break;
-      case 'batch-count':
-        __host.postMessage({ type: 'batch-counts', requestId: msg.requestId, counts: Object.fromEntries((msg.scopes || ['selection', 'page', 'file']).map((k) => [k, c.counts[k]])) });
-        break;
-      case 'batch-list':
-        window.__batchListed = true;
-        __host.postMessage({ type: 'batch-items', requestId: msg.requestId, sources: c.batch.sources, skipped: c.batch.skipped });
-        break;
-      case 'batch-apply':
-        window.__batchApplied.push(msg.payload);
-        break;
-      case 'batch-end':
-        __host.postMessage({
-          type: 'batch-done', requestId: msg.requestId, inserted: window.__batchApplied.length, failed: msg.failures.length,
-          results: window.__batchApplied.map((p, i) => ({ sourceId: p.sourceId, nodeIds: ['50:' + i] })),
-        });
-        break;
-      case 'resize': {
-        const f = document.getElementById('frame');
-        f.width = String(msg.width);
-        f.height = String(msg.height);
-        break;
-      }
-    }
-  };
-})();
-`;
 
 /** Text elements whose content is wider than their box (clipped or ellipsized), as "id/class: text". */
 async function clippedText(frame: Frame): Promise<string[]> {
@@ -146,7 +90,7 @@ describe('panels: screenshots and layout in every state', () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
     modelDir = mkdtempSync(join(tmpdir(), 'cutout-panels-'));
     const dirs = await generateAnalyticModels(modelDir);
-    harness = await startUiHarness({ hostScript: HOST_SCRIPT, routes: { '/models/': { dir: dirs['sam-hf'] }, '/salient/': { dir: dirs.salient } } });
+    harness = await startUiHarness({ hostScript: CANNED_HOST_SCRIPT, routes: { '/models/': { dir: dirs['sam-hf'] }, '/salient/': { dir: dirs.salient } } });
     browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 600, height: 800 }, deviceScaleFactor: 2 });
     requests = await installRequestGuard(context);

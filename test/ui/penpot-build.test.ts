@@ -6,7 +6,7 @@
  * (plugins-runtime models/manifest.schema.ts; `pluginId` is assigned by Penpot when it installs
  * a plugin), then scripts/penpot-serve.mjs serves the folder on an ephemeral loopback port.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -11,7 +11,7 @@
  * `notice` messages in the banner (info auto-dismissed, errors kept); the mode switch (tabs
  * from menuCommands(), click, arrows, Alt+digit; off while a batch runs).
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Frame, Page } from 'playwright-core';
@@ -22,6 +22,7 @@ import { menuCommands } from '../../plugin/commands.js';
 import { DEFAULT_SETTINGS } from '../../plugin/protocol.js';
 import { ensureTestUiBuilt, installRequestGuard, launchChromium, startUiHarness, type RequestLog, type UiHarness } from '../helpers/ui-harness.js';
 import { render, type Shape } from '../helpers/synthetic.js';
+import { CANNED_HOST_SCRIPT } from '../helpers/canned-host.js';
 
 const ARTIFACTS = 'test-artifacts';
 const W = 320;
@@ -66,41 +67,6 @@ const HOST_PAGE = `<!doctype html>
 <script src="/host.js"></script>
 </body></html>`;
 
-/** Answers like plugin/penpot would, from window.__hostConfig; `holdBatch` delays batch-items. */
-const HOST_SCRIPT = `
-(() => {
-  const cfg = () => window.__hostConfig;
-  const b64 = (s) => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
-  window.__batchApplied = [];
-  __host.onmessage = (msg) => {
-    const c = cfg();
-    switch (msg.type) {
-      case 'ready':
-        __host.postMessage(c.init);
-        __host.postMessage({ type: 'selection', sources: c.sources, problems: c.problems || [] });
-        break;
-      case 'request-image': {
-        const src = c.sources.find((s) => s.id === msg.sourceId);
-        if (!src) __host.postMessage({ type: 'error', requestId: msg.requestId, error: { code: 'INVALID_IMAGE', message: 'no such layer' } });
-        else __host.postMessage({ type: 'image', requestId: msg.requestId, source: src, bytes: b64(c.image) });
-        break;
-      }
-      case 'batch-list': {
-        const answer = () => __host.postMessage({ type: 'batch-items', requestId: msg.requestId, sources: c.sources, skipped: [] });
-        if (c.holdBatch) window.__releaseBatch = answer;
-        else answer();
-        break;
-      }
-      case 'batch-apply':
-        window.__batchApplied.push(msg.payload);
-        break;
-      case 'batch-end':
-        __host.postMessage({ type: 'batch-done', requestId: msg.requestId, inserted: window.__batchApplied.length, failed: 0 });
-        break;
-    }
-  };
-})();
-`;
 
 type Rgb = [number, number, number];
 
@@ -119,7 +85,7 @@ describe('plugin UI hosted by Penpot (raw messages, its theme, notices, mode swi
     modelDir = mkdtempSync(join(tmpdir(), 'cutout-penpot-ui-'));
     const dirs = await generateAnalyticModels(modelDir);
     harness = await startUiHarness({
-      hostScript: HOST_SCRIPT,
+      hostScript: CANNED_HOST_SCRIPT,
       routes: {
         '/host.html': { body: HOST_PAGE, headers: { 'Content-Type': 'text/html; charset=utf-8' } },
         '/models/': { dir: dirs['sam-hf'] },
@@ -157,7 +123,7 @@ describe('plugin UI hosted by Penpot (raw messages, its theme, notices, mode swi
 
   async function open(cfg: { init: unknown; sources: unknown[]; holdBatch?: boolean }, query: string): Promise<Frame> {
     await page.goto(harness.url('/host.html'));
-    await page.evaluate((c) => ((window as unknown as { __hostConfig: unknown }).__hostConfig = c), { ...cfg, image });
+    await page.evaluate((c) => ((window as unknown as { __hostConfig: unknown }).__hostConfig = c), { ...cfg, image, batch: { sources: cfg.sources, skipped: [] } });
     await page.evaluate((q) => (window as unknown as { __openUi(q: string): void }).__openUi(q), query);
     const frame = (await (await page.waitForSelector('#frame')).contentFrame())!;
     await frame.waitForLoadState('domcontentloaded');
