@@ -16,6 +16,7 @@ import { benchBrowser } from './browser.js';
 import { benchEncoderMemory, encoderChild } from './encoder-memory.js';
 import { benchEverything, everythingChild } from './everything.js';
 import { benchUnits } from './units.js';
+import { benchDecoderSplit } from './decoder-split.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const fixtures = resolve(process.env.CUTOUT_FIXTURES ?? join(here, '..', '..', 'shared', 'fixtures'));
@@ -97,6 +98,9 @@ async function main(): Promise<void> {
 
   log('bench: single steps (resize, analytic click, decoder split) ...');
   Object.assign(results, await benchUnits({ fixtures, quick }));
+
+  log('bench: decoder split on and off, alternating ...');
+  Object.assign(results, await benchDecoderSplit({ fixtures, runs: quick ? 5 : 15 }));
 
   log('bench: vectorize (ours vs potrace) ...');
   const v = await benchVectorize({ quick, log });

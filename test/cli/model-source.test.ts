@@ -9,7 +9,7 @@ import { closeSync, existsSync, ftruncateSync, mkdtempSync, openSync, readdirSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { CutoutError, ErrorCode } from '../../core/errors.js';
+import { ErrorCode } from '../../core/errors.js';
 import { loadAnyModel } from '../../core/models/load.js';
 import { generateAnalyticModels } from '../../models/analytic/index.js';
 import type { ModelEntry } from '../../models/registry.js';
@@ -18,6 +18,7 @@ import { encodePng } from '../../core/image/png.js';
 import { runCli } from '../helpers/cli.js';
 import { ort } from '../helpers/ort.js';
 import { startTestServer, type TestServer } from '../helpers/http-server.js';
+import { caught } from '../helpers/caught.js';
 
 const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
 const enc = new Uint8Array(120_000).map((_, i) => (i * 131 + 7) & 0xff);
@@ -30,15 +31,6 @@ let registry: ModelEntry[];
 let lines: string[];
 const log = (l: string) => lines.push(l);
 
-async function caught(p: Promise<unknown>): Promise<CutoutError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(CutoutError);
-    return err as CutoutError;
-  }
-  throw new Error('expected the promise to reject');
-}
 
 /** A file of `size` bytes that takes no disk space (a hole). */
 function sparse(path: string, size: number): void {

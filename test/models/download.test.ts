@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { CutoutError, ErrorCode } from '../../core/errors.js';
+import { ErrorCode } from '../../core/errors.js';
 import {
   MemoryModelStore,
   downloadFile,
@@ -19,6 +19,7 @@ import {
 } from '../../core/models/download.js';
 import { isSha256Hex, sha256HexSync } from '../../core/models/sha256.js';
 import { startTestServer, type TestServer } from '../helpers/http-server.js';
+import { caught } from '../helpers/caught.js';
 
 /** Deterministic pseudo-random bytes (xorshift32). */
 function bytesOf(length: number, seed = 1): Uint8Array {
@@ -35,15 +36,6 @@ function bytesOf(length: number, seed = 1): Uint8Array {
 
 const nodeSha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
 
-async function caught(p: Promise<unknown>): Promise<CutoutError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(CutoutError);
-    return err as CutoutError;
-  }
-  throw new Error('expected the promise to reject');
-}
 
 const SIZE = 300_000;
 const body = bytesOf(SIZE, 7);
