@@ -1,7 +1,7 @@
 import { unzlibSync, zlibSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { CutoutError, ErrorCode, isCutoutError } from '../../core/errors.js';
-import { decodePng, encodePng, isPng, readPngHeader, readPngSize } from '../../core/image/png.js';
+import { decodePng, encodePng, isPng, pngChunk, pngChunkSpans, readPngHeader, readPngSize } from '../../core/image/png.js';
 import type { RgbaImage } from '../../core/image/types.js';
 import { SIGNATURE, buildPng, chunk, concat, ihdr, type PngSpec } from './png-builder.js';
 
@@ -381,5 +381,34 @@ describe('decodePng: a header claiming more than its data can hold', () => {
     const img = decodePng(png(w, h, raw));
     expect(img.width).toBe(w);
     expect(img.data.every((v) => v === 0)).toBe(true);
+  });
+});
+
+describe('pngChunkSpans / pngChunk (chunk framing, used to mark the CLI\'s own outputs)', () => {
+  const png = encodePng({ width: 3, height: 2, data: new Uint8Array(24).fill(200) });
+
+  it('lists the chunks of a PNG in order, tiling the file', () => {
+    const spans = pngChunkSpans(png)!;
+    expect(spans.map((s) => s.type)).toEqual(['IHDR', ...spans.slice(1, -1).map(() => 'IDAT'), 'IEND']);
+    expect(spans[0]!.start).toBe(8);
+    for (let i = 1; i < spans.length; i++) expect(spans[i]!.start).toBe(spans[i - 1]!.end);
+    expect(spans.at(-1)!.end).toBe(png.length);
+    expect(spans[0]!.data.length).toBe(13);
+  });
+
+  it('a chunk made by pngChunk has a right CRC and, spliced in before IEND, leaves the image readable', () => {
+    const iend = pngChunkSpans(png)!.at(-1)!;
+    const text = pngChunk('tEXt', new TextEncoder().encode('Software\0test'));
+    const marked = concat([png.subarray(0, iend.start), text, png.subarray(iend.start)]);
+    expect(pngChunkSpans(marked)!.map((s) => s.type).slice(-2)).toEqual(['tEXt', 'IEND']);
+    expect(decodePng(marked).width).toBe(3);
+    // The same bytes as the suite's own chunk writer (an independent CRC).
+    expect(text).toEqual(chunk('tEXt', new TextEncoder().encode('Software\0test')));
+  });
+
+  it('undefined when the framing is broken: not a PNG, a truncated chunk, bytes after the last chunk', () => {
+    expect(pngChunkSpans(new Uint8Array(20))).toBeUndefined();
+    expect(pngChunkSpans(png.subarray(0, png.length - 3))).toBeUndefined();
+    expect(pngChunkSpans(concat([png, new Uint8Array([1, 2, 3])]))).toBeUndefined();
   });
 });
