@@ -1,6 +1,6 @@
 /**
  * The plugin UI (iframe) entry. The controller (app.ts) wires the bridge, the engine and the
- * views; test bundles (build.mjs, CUTOUT_TEST_HOOK=1) also expose it as `window.__cutout` for
+ * views; test pages (scripts/build-lib.mjs, buildUiPage with testHook) also expose it as `window.__cutout` for
  * the browser tests and the bench to read its state. The define is read here, not through a
  * module constant, so that esbuild drops the hook from product bundles altogether.
  */
