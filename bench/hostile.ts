@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { zlibSync } from 'fflate';
 import jpeg from 'jpeg-js';
+import { loadImageCodecs } from '../cli/codecs.js';
 import { makeCutout } from '../core/cutout/index.js';
 import { decodeJpeg } from '../core/image/jpeg.js';
 import { decodePng, encodePng } from '../core/image/png.js';
@@ -130,6 +131,7 @@ function checker(n: number): GrayImage {
 
 /** Runs one case in this process and returns its figure. */
 async function runCase(name: string): Promise<HostileFigure> {
+  await loadImageCodecs();
   const [kind, sizeText] = [name.replace(/_\d+$/, ''), /_(\d+)$/.exec(name)?.[1]];
   const n = Number(sizeText ?? 14000);
   const t0 = performance.now();

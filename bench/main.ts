@@ -3,6 +3,7 @@
  * measured in this one run so that ratios compare like with like. Each runtime
  * configuration runs in its own child process (wasm thread counts are fixed per process).
  */
+import { loadImageCodecs } from '../cli/codecs.js';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -48,6 +49,7 @@ function browserRatios(b: Record<string, number>): Record<string, number> {
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
+  await loadImageCodecs();
   if (argv[0] === '--child') return child(argv);
   if (await hostileChild(argv)) return;
   if (argv[0] === '--encoder-child') {

@@ -1,4 +1,5 @@
 import { toErrorInfo } from '../core/errors.js';
+import { loadImageCodecs } from './codecs.js';
 import { commands } from './commands.js';
 import { quietOnClosedOutput } from './io.js';
 
@@ -27,6 +28,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(command.usage + '\n');
     return 0;
   }
+  await loadImageCodecs();
   return command.run(rest);
 }
 

@@ -1,21 +1,21 @@
 /**
- * JPEG decoding (core/image/jpeg-decoder.ts: jpeg-js's decoder, same pixels, laid out for
- * batches), with the EXIF orientation applied so pixels come out the way the editor displays
- * them.
+ * JPEG decoding (MozJPEG's libjpeg-turbo decoder as wasm, core/image/wasm-codecs.ts: the same
+ * pixels as the reference's libjpeg-turbo), with the EXIF orientation applied so pixels come
+ * out the way the editor displays them.
  */
 import { ErrorCode, fail } from '../errors.js';
 import { applyOrientation, isStartOfFrame, jpegSegments, orientedSize, readExifOrientation } from './exif.js';
-import { decodeJpegPixels } from './jpeg-decoder.js';
-import { MAX_IMAGE_PIXELS, checkImageSize } from './ops.js';
+import { checkImageSize } from './ops.js';
 import type { ScratchBuffers } from './scratch.js';
 import type { RgbaImage, Size } from './types.js';
+import { wasmDecoders } from './wasm-codecs.js';
 
 export interface DecodeJpegOptions {
   /** Rotate/mirror as the EXIF orientation tag says (default true). */
   applyExifOrientation?: boolean;
   /**
-   * Reuse these buffers (batches): the pixels then live in its slot 'decode.rgba' (or
-   * 'exif.oriented'), valid until the next decode with the same scratch (core/image/scratch.ts).
+   * Reuse these buffers (batches) for the EXIF rotation: the pixels may then live in its slot
+   * 'exif.oriented', valid until the next decode with the same scratch (core/image/scratch.ts).
    */
   scratch?: ScratchBuffers;
 }
@@ -110,21 +110,15 @@ export function decodeJpeg(bytes: Uint8Array, options: DecodeJpegOptions = {}): 
   const stored = readStoredSize(bytes);
   checkImageSize(stored.width, stored.height, 'JPEG');
   checkDataCanFillFrame(bytes);
-  let decoded: { width: number; height: number; data: Uint8Array };
-  try {
-    decoded = decodeJpegPixels(bytes, {
-      maxResolutionInMP: MAX_IMAGE_PIXELS / 1e6,
-      maxMemoryUsageInMB: 4096,
-      scratch: options.scratch,
-    });
-  } catch (e) {
-    // The decoder throws plain Errors (as jpeg-js does) for unsupported or damaged data.
-    const reason = e instanceof Error ? e.message : String(e);
+  const { pixels: decoded, warnings } = wasmDecoders().jpeg(bytes);
+  if (!decoded || warnings.length > 0) {
+    // libjpeg would go on past damage with grey blocks; the reference (PIL) refuses a
+    // truncated file, and a cutout of half-grey pixels is no use either.
+    const reason = warnings.length > 0 ? ` (${warnings[0]!.trim()})` : '';
     fail(
       ErrorCode.InvalidImage,
-      `The JPEG file could not be decoded (${reason}). It may be truncated, corrupt or use an ` +
-        'unsupported variant (arithmetic coding, 12-bit); re-save it as a standard JPEG or PNG.',
-      e,
+      `The JPEG file could not be decoded${reason}: it may be truncated, corrupt or use an unsupported variant ` +
+        '(12-bit, or CMYK); re-save it as a standard JPEG or PNG.',
     );
   }
   if (decoded.width !== stored.width || decoded.height !== stored.height || decoded.data.length !== stored.width * stored.height * 4) {
