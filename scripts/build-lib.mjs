@@ -103,6 +103,8 @@ export async function buildUiPage(o = {}) {
     // ort's bundle reads import.meta.url to find its files; we give it bytes, so {} is fine.
     logOverride: { 'empty-import-meta': 'silent' },
     plugins: [ortFlavour],
+    // The image decoders' .wasm (ui/codec-wasm.ts) is inlined as bytes.
+    loader: { '.wasm': 'binary' },
     define: {
       __CUTOUT_WASM__: JSON.stringify(wasmSource),
       __CUTOUT_WEBGPU__: JSON.stringify(webgpu),

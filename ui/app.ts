@@ -6,12 +6,12 @@
  * → host `applied`.
  */
 import { errorFromInfo } from './errors.js';
-import { decodeImage } from '../core/image/decode.js';
 import type { RgbaImage } from '../core/image/types.js';
 import { MAX_UI_SIZE, PROTOCOL_VERSION, type CommandId, type EditState, type EditTarget, type HostMessage, type ModelSourceSpec, type SourceInfo } from '../plugin/protocol.js';
 import { bytesFingerprint, editStateOf, restoreEdit } from './edit-session.js';
 import type { BackendReport } from './backend.js';
 import { startBackend } from './backend.js';
+import { CODEC_WASM } from './codec-wasm.js';
 import { BatchController } from './batch.js';
 import { Bridge, HOST_LABELS, hostFromQuery, pageQuery, windowPort } from './bridge.js';
 import { ImageCanvas } from './canvas.js';
@@ -111,7 +111,7 @@ export class App {
     this.storeInfo = openModelStore();
     const backend = obtainWasm().then(async (wasm) => {
       this.timeline.wasm = performance.now();
-      const started = await startBackend(wasm, threadCount(currentThreadEnv()), {
+      const started = await startBackend(wasm, threadCount(currentThreadEnv()), CODEC_WASM, {
         preferWorker: new URLSearchParams(search).get('worker') !== '0',
       });
       this.runtime = started.report;
@@ -410,7 +410,7 @@ export class App {
     try {
       const reply = await this.bridge.request({ type: 'request-image', requestId, sourceId: source.id }, 'image', 120_000);
       if (this.imageRequest !== requestId) return;
-      const image = decodeImage(reply.bytes);
+      const image = await this.engine.decodeImage(reply.bytes);
       if (this.imageRequest !== requestId) return;
       this.source = reply.source;
       this.setImage(image);

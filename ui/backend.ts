@@ -6,7 +6,9 @@
  */
 import { CutoutError, ErrorCode, type ErrorInfo } from '../core/errors.js';
 import { errorFromInfo } from './errors.js';
+import { decodeImage } from '../core/image/decode.js';
 import type { RgbaImage } from '../core/image/types.js';
+import { initImageCodecs, type CodecWasm } from '../core/image/wasm-codecs.js';
 import type { DecodeResult } from '../core/models/types.js';
 import type { Prompt } from '../core/prompts/types.js';
 import type { ApplyOptions, ApplyProgress, ApplyResult } from './apply.js';
@@ -28,11 +30,13 @@ export interface Backend {
   /** Not queued behind findObjects: it reaches the running job. */
   cancelFind(): Promise<void>;
   splitLayers(groups: number[][], options: SplitOptions): Promise<Pick<SplitPayload, 'objects' | 'background'>>;
+  /** PNG, JPEG or WebP bytes to RGBA, off the UI thread when there is a worker. */
+  decodeImage(bytes: Uint8Array): Promise<RgbaImage>;
   dispose(): Promise<void>;
 }
 
 /** Methods the worker answers (worker.ts). */
-export type WorkerMethod = 'init' | 'loadModel' | 'setImage' | 'predict' | 'apply' | 'loadSalient' | 'removeBg' | 'findObjects' | 'cancelFind' | 'splitLayers' | 'dispose';
+export type WorkerMethod = 'init' | 'loadModel' | 'setImage' | 'predict' | 'apply' | 'loadSalient' | 'removeBg' | 'findObjects' | 'cancelFind' | 'splitLayers' | 'decodeImage' | 'dispose';
 
 export interface WorkerRequest {
   id: number;
@@ -86,6 +90,10 @@ export class MainThreadBackend implements Backend {
   async splitLayers(groups: number[][], options: SplitOptions): Promise<Pick<SplitPayload, 'objects' | 'background'>> {
     await yieldToInput();
     return this.core.splitLayers(groups, options);
+  }
+  async decodeImage(bytes: Uint8Array): Promise<RgbaImage> {
+    await yieldToInput();
+    return decodeImage(bytes);
   }
   dispose(): Promise<void> {
     return this.core.dispose();
@@ -165,6 +173,10 @@ export class WorkerBackend implements Backend {
   splitLayers(groups: number[][], options: SplitOptions): Promise<Pick<SplitPayload, 'objects' | 'background'>> {
     return this.call('splitLayers', [groups, options]);
   }
+  decodeImage(bytes: Uint8Array): Promise<RgbaImage> {
+    // The bytes are the editor's reply, not needed here afterwards: moved, not copied.
+    return this.call('decodeImage', [bytes], undefined, bytes.buffer instanceof ArrayBuffer ? [bytes.buffer] : []);
+  }
   async dispose(): Promise<void> {
     await this.call('dispose', []).catch(() => undefined);
     this.worker.terminate();
@@ -206,7 +218,7 @@ function workerUrls(source: string): Array<{ kind: string; make(): string }> {
   ];
 }
 
-async function tryWorker(wasm: Uint8Array, threads: number, timeoutMs: number): Promise<{ backend?: WorkerBackend; note: string }> {
+async function tryWorker(wasm: Uint8Array, threads: number, codecs: CodecWasm, timeoutMs: number): Promise<{ backend?: WorkerBackend; note: string }> {
   if (!WORKER_SOURCE) return { note: 'this build has no worker' };
   if (typeof Worker === 'undefined') return { note: 'workers are not available here' };
   const notes: string[] = [];
@@ -217,7 +229,7 @@ async function tryWorker(wasm: Uint8Array, threads: number, timeoutMs: number): 
       worker = new Worker(url.make(), { name: 'cutout-inference' });
       backend = new WorkerBackend(worker);
       // A copy of the runtime bytes: the UI thread keeps its own for a fallback.
-      await withTimeout(backend.call('init', [wasm, threads]), timeoutMs, `the ${url.kind} worker`);
+      await withTimeout(backend.call('init', [wasm, threads, codecs]), timeoutMs, `the ${url.kind} worker`);
       return { backend, note: `${url.kind} worker` };
     } catch (err) {
       backend?.terminate();
@@ -235,16 +247,18 @@ async function tryWorker(wasm: Uint8Array, threads: number, timeoutMs: number): 
 export async function startBackend(
   wasm: Uint8Array,
   threads: number,
+  codecs: CodecWasm,
   options: { preferWorker?: boolean; timeoutMs?: number } = {},
 ): Promise<{ backend: Backend; report: BackendReport }> {
   const start = performance.now();
   let note = 'worker disabled';
   if (options.preferWorker !== false) {
-    const tried = await tryWorker(wasm, threads, options.timeoutMs ?? 20_000);
+    const tried = await tryWorker(wasm, threads, codecs, options.timeoutMs ?? 20_000);
     if (tried.backend) return { backend: tried.backend, report: { kind: 'worker', startMs: performance.now() - start } };
     note = tried.note;
   }
   configureOrt(wasm, threads);
   await probeOrt();
+  await initImageCodecs(codecs);
   return { backend: new MainThreadBackend(), report: { kind: 'main', workerNote: note, startMs: performance.now() - start } };
 }

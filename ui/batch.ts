@@ -13,7 +13,6 @@
  *            and skipped items listed by name with the reason
  */
 import { ErrorCode, isCutoutError } from '../core/errors.js';
-import { decodeImage } from '../core/image/decode.js';
 import type { RgbaImage } from '../core/image/types.js';
 import { runBatch, type BatchSummary, type ItemSource } from '../core/jobs/batch.js';
 import type { BatchScope, ModelSourceSpec, SourceInfo } from '../plugin/protocol.js';
@@ -241,7 +240,7 @@ export class BatchController {
         load: async () => {
           const rid = d.bridge.requestId();
           const reply = await d.bridge.request({ type: 'request-image', requestId: rid, sourceId: src.id }, 'image', 120_000);
-          return decodeImage(reply.bytes);
+          return d.engine.decodeImage(reply.bytes);
         },
       }));
       const total = sources.length;

@@ -190,6 +190,12 @@ export class Engine {
     }
   }
 
+  /** Decodes image bytes in the backend (the worker when there is one). */
+  async decodeImage(bytes: Uint8Array): Promise<RgbaImage> {
+    const backend = await this.backend();
+    return backend.decodeImage(bytes);
+  }
+
   /** Background removal of one image with the salient model (and SAM for 'salient+sam'). */
   async removeBg(image: RgbaImage, req: RemoveBgRequest): Promise<RemoveBgResultData> {
     await this.salientReady();

@@ -3,7 +3,9 @@
  * Bundled on its own by build.mjs and embedded in ui.html as a string.
  */
 import { toErrorInfo } from '../core/errors.js';
+import { decodeImage } from '../core/image/decode.js';
 import type { RgbaImage } from '../core/image/types.js';
+import { initImageCodecs, type CodecWasm } from '../core/image/wasm-codecs.js';
 import type { DecodeResult } from '../core/models/types.js';
 import type { Prompt } from '../core/prompts/types.js';
 import type { ApplyOptions } from './apply.js';
@@ -38,6 +40,7 @@ async function handle(req: WorkerRequest): Promise<unknown> {
     case 'init':
       configureOrt(a[0] as Uint8Array, a[1] as number);
       await probeOrt();
+      await initImageCodecs(a[2] as CodecWasm);
       return true;
     case 'loadModel':
       return core.loadModel(a[0] as LoadModelRequest);
@@ -59,6 +62,8 @@ async function handle(req: WorkerRequest): Promise<unknown> {
       return core.cancelFind();
     case 'splitLayers':
       return core.splitLayers(a[0] as number[][], a[1] as SplitOptions);
+    case 'decodeImage':
+      return decodeImage(a[0] as Uint8Array);
     case 'dispose':
       await core.dispose();
       return true;
@@ -69,9 +74,10 @@ scope.onmessage = (e) => {
   const req = e.data;
   handle(req).then(
     (result) => {
-      // lowRes maps and PNG bytes are fresh per call: move them instead of copying.
+      // lowRes maps, PNG bytes and decoded pixels are fresh per call: move them instead of copying.
       try {
-        scope.postMessage({ id: req.id, ok: true, result }, transferables(result));
+        const moved = req.method === 'decodeImage' ? [(result as RgbaImage).data.buffer as ArrayBuffer] : transferables(result);
+        scope.postMessage({ id: req.id, ok: true, result }, moved);
       } catch {
         scope.postMessage({ id: req.id, ok: true, result });
       }

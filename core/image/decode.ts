@@ -1,7 +1,7 @@
 /**
  * One entry point for image bytes: sniff the format from its magic bytes, then decode or read
- * the size from the headers. PNG and JPEG are what editors export and what we support; every
- * other input gets an error naming what it looks like.
+ * the size from the headers. PNG and JPEG are what editors export, WebP what the web serves
+ * (and designers paste into fills); every other input gets an error naming what it looks like.
  */
 import { ErrorCode, fail } from '../errors.js';
 import { decodeJpeg, isJpeg, readJpegSize } from './jpeg.js';
@@ -9,13 +9,15 @@ import { checkImageSize } from './ops.js';
 import { decodePng, isPng, readPngSize } from './png.js';
 import type { ScratchBuffers } from './scratch.js';
 import type { RgbaImage, Size } from './types.js';
+import { decodeWebp, isWebp, readWebpSize } from './webp.js';
 
-export type ImageFormat = 'png' | 'jpeg';
+export type ImageFormat = 'png' | 'jpeg' | 'webp';
 
-/** 'png' or 'jpeg' from the magic bytes, undefined for anything else. */
+/** The format from the magic bytes, undefined for anything else. */
 export function detectImageFormat(bytes: Uint8Array): ImageFormat | undefined {
   if (isPng(bytes)) return 'png';
   if (isJpeg(bytes)) return 'jpeg';
+  if (isWebp(bytes)) return 'webp';
   return undefined;
 }
 
@@ -25,7 +27,7 @@ function startsWith(bytes: Uint8Array, ascii: string, at = 0): boolean {
   return true;
 }
 
-/** A short human description of bytes that are not PNG or JPEG, for error messages. */
+/** A short human description of bytes that are not PNG, JPEG or WebP, for error messages. */
 export function describeUnsupported(bytes: Uint8Array): string {
   if (bytes.length === 0) return 'an empty file (0 bytes)';
   if (startsWith(bytes, 'GIF87a') || startsWith(bytes, 'GIF89a')) return 'a GIF image';
@@ -52,7 +54,7 @@ export function describeUnsupported(bytes: Uint8Array): string {
 function unsupported(bytes: Uint8Array): never {
   fail(
     ErrorCode.InvalidImage,
-    `Cannot read this image: it is ${describeUnsupported(bytes)}, but a PNG or JPEG is expected. ` +
+    `Cannot read this image: it is ${describeUnsupported(bytes)}, but a PNG, JPEG or WebP is expected. ` +
       'Export the layer or convert the file to PNG or JPEG and try again.',
   );
 }
@@ -65,7 +67,7 @@ function checkBytes(bytes: unknown): asserts bytes is Uint8Array {
 }
 
 /**
- * Decodes PNG or JPEG bytes to RGBA (JPEG with its EXIF orientation applied). Fails with
+ * Decodes PNG, JPEG or WebP bytes to RGBA (JPEG with its EXIF orientation applied). Fails with
  * INVALID_IMAGE for other formats and damaged files, IMAGE_SIZE for 0×0 images and images
  * above the pixel limit (checked from the header, before any pixel buffer is allocated).
  * With `scratch` (batches) the pixels may live in its buffers, valid until the next decode
@@ -76,7 +78,8 @@ export function decodeImage(bytes: Uint8Array, options: { scratch?: ScratchBuffe
   const format = detectImageFormat(bytes);
   if (format === undefined) unsupported(bytes);
   const size = readImageSize(bytes);
-  checkImageSize(size.width, size.height, format === 'png' ? 'PNG' : 'JPEG');
+  checkImageSize(size.width, size.height, format === 'png' ? 'PNG' : format === 'jpeg' ? 'JPEG' : 'WebP');
+  if (format === 'webp') return decodeWebp(bytes);
   return format === 'png' ? decodePng(bytes, { scratch: options.scratch }) : decodeJpeg(bytes, { scratch: options.scratch });
 }
 
@@ -90,5 +93,6 @@ export function readImageSize(bytes: Uint8Array): Size {
   const format = detectImageFormat(bytes);
   if (format === 'png') return readPngSize(bytes);
   if (format === 'jpeg') return readJpegSize(bytes);
+  if (format === 'webp') return readWebpSize(bytes);
   unsupported(bytes);
 }

@@ -47,6 +47,9 @@ async function instantiate<T>(
   const module = wasm instanceof WebAssembly.Module ? wasm : await WebAssembly.compile(wasm);
   return factory({
     noInitialRun: true,
+    // Without it the glue builds the .wasm's URL from import.meta.url, which a bundled
+    // script does not have; with instantiateWasm below the name is never fetched.
+    locateFile: (name: string) => name,
     // Given a compiled module the glue never looks for the .wasm file by URL.
     instantiateWasm: (imports: WebAssembly.Imports, done: (instance: WebAssembly.Instance) => void) => {
       const instance = new WebAssembly.Instance(module, imports);

@@ -40,16 +40,16 @@ function withOrientation(bytes: Uint8Array, orientation: number): Uint8Array {
 }
 
 describe('format detection', () => {
-  it('recognises PNG and JPEG by magic bytes', () => {
+  it('recognises PNG, JPEG and WebP by magic bytes', () => {
     expect(detectImageFormat(encodePng({ width: 1, height: 1, data: new Uint8Array(4) }))).toBe('png');
     expect(detectImageFormat(smallJpeg())).toBe('jpeg');
+    expect(detectImageFormat(ascii('RIFF\x10\x00\x00\x00WEBPVP8 '))).toBe('webp');
     expect(detectImageFormat(ascii('GIF89a'))).toBeUndefined();
   });
 
   const others: [string, Uint8Array, RegExp][] = [
     ['empty', new Uint8Array(0), /empty file/],
     ['GIF', ascii('GIF89a\x01\x00\x01\x00\x00\x00\x00'), /GIF/],
-    ['WebP', ascii('RIFF\x10\x00\x00\x00WEBPVP8 '), /WebP/],
     ['BMP', ascii('BM\x00\x00\x00\x00'), /BMP/],
     ['TIFF', ascii('II*\x00\x08\x00\x00\x00'), /TIFF/],
     ['HEIC', ascii('\x00\x00\x00\x18ftypheic\x00\x00\x00\x00'), /HEIC/],
@@ -59,13 +59,13 @@ describe('format detection', () => {
     ['random', Uint8Array.from({ length: 64 }, (_, i) => (i * 151 + 7) % 256), /unrecognised data \(first bytes: 07 9e/],
   ];
   for (const [name, bytes, pattern] of others) {
-    it(`${name} → INVALID_IMAGE naming it and asking for PNG or JPEG`, () => {
+    it(`${name} → INVALID_IMAGE naming it and asking for PNG, JPEG or WebP`, () => {
       expect(describeUnsupported(bytes)).toMatch(pattern);
       for (const fn of [() => decodeImage(bytes), () => readImageSize(bytes)]) {
         const e = errorOf(fn);
         expect(e.code).toBe(ErrorCode.InvalidImage);
         expect(e.message).toMatch(pattern);
-        expect(e.message).toMatch(/PNG or JPEG/);
+        expect(e.message).toMatch(/a PNG, JPEG or WebP is expected/);
       }
     });
   }
