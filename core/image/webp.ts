@@ -19,8 +19,9 @@ export function isWebp(bytes: Uint8Array): boolean {
   return ascii(bytes, 0, 'RIFF') && ascii(bytes, 8, 'WEBP');
 }
 
-const damaged = (what: string): never =>
+function damaged(what: string): never {
   fail(ErrorCode.InvalidImage, `The WebP file is truncated or corrupt (${what}). Export or download the image again.`);
+}
 
 /** The canvas size and whether it is animated, from the first chunk. */
 function readHeader(bytes: Uint8Array): Size & { animated: boolean } {
@@ -52,6 +53,11 @@ export function readWebpSize(bytes: Uint8Array): Size {
   const { width, height } = readHeader(bytes);
   if (width === 0 || height === 0) checkImageSize(width, height, 'WebP');
   return { width, height };
+}
+
+/** True for an animated WebP (VP8X with the animation flag). */
+export function isAnimatedWebp(bytes: Uint8Array): boolean {
+  return isWebp(bytes) && ascii(bytes, 12, 'VP8X') && bytes.length > 20 && (bytes[20]! & 0x02) !== 0;
 }
 
 /** Decodes a still WebP to RGBA. INVALID_IMAGE for animated or damaged files, IMAGE_SIZE above the limit. */

@@ -88,7 +88,7 @@ describe('a skewed layer', () => {
 });
 
 describe('a GIF image fill', () => {
-  it('is read from its rendering (the UI decodes PNG and JPEG only) and the cutout covers those pixels', async () => {
+  it('is read from its rendering (the UI decodes PNG, JPEG and WebP only) and the cutout covers those pixels', async () => {
     let src!: FRectangle;
     const s = session((f) => {
       src = imageLayer(f, { bytes: encodeGif(rgba(48, 24, (x, y) => (x < 24 ? [200, 40, 40, 255] : y < 12 ? [40, 200, 40, 255] : [40, 40, 200, 255]))), width: 96, height: 48, x: 10, y: 20, rotation: -12 });
@@ -96,7 +96,7 @@ describe('a GIF image fill', () => {
     const rect = { x: 10, y: 8, width: 60, height: 40 };
     const { source, image, node } = await cutout(s, src, rect);
     expect(source.origin).toBe('export');
-    expect(source.note).toMatch(/not a PNG or JPEG/);
+    expect(source.note).toMatch(/not a PNG, JPEG or WebP/);
     // Figma draws the GIF's pixels: the rendering shows its colours.
     const centre = ((image.height >> 1) * image.width + (image.width >> 2)) * 4;
     expect([...image.data.subarray(centre, centre + 4)]).toEqual([200, 40, 40, 255]);

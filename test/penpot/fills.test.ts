@@ -2,8 +2,11 @@
  * Penpot image fills the plain-fill path cannot take: the plugin reads the layer's rendering
  * instead, says why, and the pixels the UI gets always have the size the placement assumes.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import jpeg from 'jpeg-js';
 import { describe, expect, it } from 'vitest';
+import { decodeImage } from '../../core/image/decode.js';
 import { checkFillBytes } from '../../plugin/host/sources.js';
 import { encodeGif } from '../helpers/gif.js';
 import { addImage, coordinatePixel, coordinatePng, imageShape, rgba } from './fake/index.js';
@@ -89,7 +92,7 @@ describe('a Penpot image fill larger than Cutout works with', () => {
 });
 
 describe('a GIF image fill', () => {
-  it('Penpot: read from its rendering (the UI decodes PNG and JPEG only), the cutout lands on it', async () => {
+  it('Penpot: read from its rendering (the UI decodes PNG, JPEG and WebP only), the cutout lands on it', async () => {
     let id = '';
     const s = session((f) => {
       const gif = encodeGif(rgba(48, 24, (x, y) => (x < 24 ? [200, 40, 40, 255] : y < 12 ? [40, 200, 40, 255] : [40, 40, 200, 255])));
@@ -100,10 +103,43 @@ describe('a GIF image fill', () => {
     await ready(s);
     const { source, image } = await requestImage(s, id);
     expect(source.origin).toBe('export');
-    expect(source.note).toMatch(/not a PNG or JPEG/);
+    expect(source.note).toMatch(/not a PNG, JPEG or WebP/);
     const centre = ((image.height >> 1) * image.width + (image.width >> 2)) * 4;
     expect([...image.data.subarray(centre, centre + 4)]).toEqual([200, 40, 40, 255]);
     const rect = { x: 10, y: 8, width: 60, height: 40 };
+    const reply = await apply(s, { sourceId: id, output: 'cutout', png: cropPng(image, rect), rect, hideSource: false });
+    const result = (reply as Of<'applied'>).nodeIds[0];
+    expectPoints(pageCorners(s.fake, result), sourceRectToPage(s.fake, id, source, rect), 0.01);
+  });
+});
+
+describe('a WebP image fill', () => {
+  // Written by libwebp's cwebp (test/image/webp-fixtures/README.md): lossy, with an alpha chunk.
+  const webp = new Uint8Array(readFileSync(join(import.meta.dirname, '../image/webp-fixtures/scene-37x23-lossy-alpha.webp')));
+
+  it('the fill bytes are accepted when their header matches the size shown; animated ones are rendered', () => {
+    expect(checkFillBytes(webp, { width: 37, height: 23 }, 'Penpot')).toEqual({ size: { width: 37, height: 23 } });
+    expect(checkFillBytes(webp, { width: 40, height: 23 }, 'Penpot')).toEqual({ reason: 'the image file does not match the size Penpot shows' });
+    const animated = webp.slice();
+    animated[20]! |= 0x02;
+    expect(checkFillBytes(animated, { width: 37, height: 23 }, 'Penpot')).toEqual({ reason: 'the image is animated' });
+  });
+
+  it('Penpot: the original file is sent (not a rendering), decoded to its own pixels, and the cutout lands on it', async () => {
+    let id = '';
+    const s = session((f) => {
+      const src = imageShape(f, { image: addImage(f, webp), x: 10, y: 20, width: 74, height: 46, rotation: 8, name: 'Web photo' });
+      id = src.id;
+      f.select([src.id]);
+    });
+    await ready(s);
+    const { source, image, bytes } = await requestImage(s, id);
+    expect(source.origin).toBe('fill');
+    expect(source.note).toBeUndefined();
+    expect([...bytes.subarray(0, 4)]).toEqual([...webp.subarray(0, 4)]);
+    expect({ width: image.width, height: image.height }).toEqual({ width: 37, height: 23 });
+    expect(image.data).toEqual(decodeImage(webp).data);
+    const rect = { x: 4, y: 3, width: 24, height: 16 };
     const reply = await apply(s, { sourceId: id, output: 'cutout', png: cropPng(image, rect), rect, hideSource: false });
     const result = (reply as Of<'applied'>).nodeIds[0];
     expectPoints(pageCorners(s.fake, result), sourceRectToPage(s.fake, id, source, rect), 0.01);

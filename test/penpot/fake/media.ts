@@ -12,9 +12,8 @@
  *    `(* 1024 1024 30)`), checked as size > max → "media-max-file-size-reached";
  *  - width/height come from the identified image, EXIF orientation 6/8 swapping them (the fake
  *    uses core/image's reading, which also swaps for 5/7, as browsers display them).
- * The fake decodes PNG, JPEG (core/image) and GIF (its first frame, test/helpers/gif.ts)
- * completely so garbage is rejected; WebP is checked from its header only, and cannot be
- * rendered by the fake's exporter.
+ * The fake decodes PNG, JPEG, WebP (core/image) and GIF (its first frame, test/helpers/gif.ts)
+ * completely so garbage is rejected.
  */
 import { decodeImage, readImageSize } from '../../../core/image/decode.js';
 import type { RgbaImage } from '../../../core/image/types.js';
@@ -65,23 +64,6 @@ function gifSize(b: Uint8Array): { width: number; height: number } {
   return { width: b[6] | (b[7] << 8), height: b[8] | (b[9] << 8) };
 }
 
-function webpSize(b: Uint8Array): { width: number; height: number } {
-  const chunk = String.fromCharCode(b[12], b[13], b[14], b[15]);
-  if (chunk === 'VP8 ' && b.length >= 30) {
-    if (b[23] !== 0x9d || b[24] !== 0x01 || b[25] !== 0x2a) throw new Error('bad VP8 frame');
-    return { width: (b[26] | (b[27] << 8)) & 0x3fff, height: (b[28] | (b[29] << 8)) & 0x3fff };
-  }
-  if (chunk === 'VP8L' && b.length >= 25) {
-    if (b[20] !== 0x2f) throw new Error('bad VP8L signature');
-    const bits = b[21] | (b[22] << 8) | (b[23] << 16) | (b[24] << 24);
-    return { width: (bits & 0x3fff) + 1, height: ((bits >>> 14) & 0x3fff) + 1 };
-  }
-  if (chunk === 'VP8X' && b.length >= 30) {
-    return { width: 1 + (b[24] | (b[25] << 8) | (b[26] << 16)), height: 1 + (b[27] | (b[28] << 8) | (b[29] << 16)) };
-  }
-  throw new Error('unknown WebP chunk');
-}
-
 export class MediaStore {
   private readonly items = new Map<string, StoredMedia>();
 
@@ -116,14 +98,12 @@ export class MediaStore {
     let height: number;
     let pixels: RgbaImage | undefined;
     try {
-      if (actual === 'image/png' || actual === 'image/jpeg') {
-        ({ width, height } = readImageSize(bytes));
-        pixels = decodeImage(bytes);
-      } else if (actual === 'image/gif') {
+      if (actual === 'image/gif') {
         ({ width, height } = gifSize(bytes));
         pixels = decodeGif(bytes);
       } else {
-        ({ width, height } = webpSize(bytes));
+        ({ width, height } = readImageSize(bytes));
+        pixels = decodeImage(bytes);
       }
     } catch {
       throw new MediaError('invalid-image', 'invalid image');
