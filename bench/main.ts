@@ -123,6 +123,10 @@ async function main(): Promise<void> {
     'removebg.overhead': rb.overhead,
     'removebg.rss_ratio': rb.rss_ratio,
     'removebg.items': rb.items,
+    'removebg.rss_slope_mb_per_100': rb.rss_slope_mb_per_100,
+    'removebg.rss_slope_items': rb.rss_slope_items,
+    'removebg.rss_mb_100': rb.rss_mb_100,
+    'removebg.rss_mb_end': rb.rss_mb_end,
   });
 
   log('bench: hostile and huge inputs (each in a fresh process) ...');

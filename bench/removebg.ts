@@ -16,6 +16,11 @@
  *      pipeline_images_per_min, overhead_ms_per_image (everything but the model: read,
  *      decode, resize, tensor, alpha resize, mask, cutout, 2 PNG encodes, atomic writes),
  *      rss_ratio_analytic
+ *    This batch is 1000 images long (60 with `quick`): what a user needs from memory is no
+ *    growth over a long batch, so it also gives
+ *      rss_slope_mb_per_100  least-squares slope of the process's RSS over items 100–1000
+ *                            (20–60 with `quick`), in MB per 100 images; target ≈ 0
+ *      rss_mb_100, rss_mb_end  RSS after item 100 (quick: 20) and after the last
  *
  * Images: 10 distinct product-shot-like scenes (640×480 … 1600×1200, PNG and JPEG), cycled,
  * so the first 10 items already include the largest image and later growth would be a leak.
@@ -47,6 +52,25 @@ export interface RemoveBgBenchResult {
   rss_ratio_analytic: number;
   peak_rss_mb_10_analytic: number;
   peak_rss_mb_end_analytic: number;
+  rss_slope_mb_per_100: number;
+  rss_slope_from: number;
+  rss_slope_items: number;
+  rss_mb_100: number;
+  rss_mb_end: number;
+}
+
+/** Least-squares slope of y over x. */
+function slope(xs: number[], ys: number[]): number {
+  const n = xs.length;
+  const mx = xs.reduce((a, b) => a + b, 0) / n;
+  const my = ys.reduce((a, b) => a + b, 0) / n;
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < n; i++) {
+    num += (xs[i]! - mx) * (ys[i]! - my);
+    den += (xs[i]! - mx) ** 2;
+  }
+  return num / den;
 }
 
 function findCli(): string {
@@ -59,6 +83,7 @@ interface Line {
   ok?: boolean;
   model_ms?: number;
   max_rss?: number;
+  rss?: number;
   summary?: { total: number; ok: number; failed: number; ms: number; images_per_min: number };
 }
 
@@ -110,7 +135,14 @@ export async function benchRemoveBg(options: { quick?: boolean } = {}): Promise<
   try {
     const bases = SIZES.map(([w, h], k) => ({ bytes: productShot(w, h, k), ext: k % 2 ? 'jpg' : 'png' }));
     const b = await batch(cli, root, 'standin', n, buildStandInSalient(), bases);
-    const a = await batch(cli, root, 'analytic', n, buildStandInSalient({ layers: 0 }), bases);
+    const long = options.quick ? 60 : 1000;
+    const from = options.quick ? 20 : 100;
+    const a = await batch(cli, root, 'analytic', long, buildStandInSalient({ layers: 0 }), bases);
+    const tail = a.items.slice(from - 1);
+    const perItem = slope(
+      tail.map((_, i) => from + i),
+      tail.map((l) => l.rss! / 2 ** 20),
+    );
     const pb = peaks(b.items);
     const pa = peaks(a.items);
     return {
@@ -129,6 +161,39 @@ export async function benchRemoveBg(options: { quick?: boolean } = {}): Promise<
       rss_ratio_analytic: round(pa.end / pa.at10, 3),
       peak_rss_mb_10_analytic: mb(pa.at10),
       peak_rss_mb_end_analytic: mb(pa.end),
+      rss_slope_mb_per_100: round(perItem * 100, 2),
+      rss_slope_from: from,
+      rss_slope_items: long,
+      rss_mb_100: mb(a.items[from - 1]!.rss!),
+      rss_mb_end: mb(a.items[long - 1]!.rss!),
+    };
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+/** Only the long analytic batch's RSS over items `from`..`items` (`--slope-only N`). */
+export async function benchRssSlope(items: number, from: number): Promise<Record<string, number>> {
+  const root = mkdtempSync(join(tmpdir(), 'cutout-bench-slope-'));
+  try {
+    const bases = SIZES.map(([w, h], k) => ({ bytes: productShot(w, h, k), ext: k % 2 ? 'jpg' : 'png' }));
+    const a = await batch(findCli(), root, 'analytic', items, buildStandInSalient({ layers: 0 }), bases);
+    const tail = a.items.slice(from - 1);
+    const perItem = slope(
+      tail.map((_, i) => from + i),
+      tail.map((l) => l.rss! / 2 ** 20),
+    );
+    const at = (i: number) => round(a.items[i - 1]!.rss! / 2 ** 20, 1);
+    return {
+      rss_slope_mb_per_100: round(perItem * 100, 2),
+      rss_slope_from: from,
+      rss_slope_items: items,
+      rss_mb_first: at(1),
+      rss_mb_from: at(from),
+      rss_mb_mid: at(Math.round((from + items) / 2)),
+      rss_mb_end: at(items),
+      peak_rss_mb_end: round(Math.max(...a.items.map((l) => l.max_rss!)) / 2 ** 20, 1),
+      images_per_min: round(a.summary.images_per_min, 1),
     };
   } finally {
     rmSync(root, { recursive: true, force: true });
@@ -138,7 +203,9 @@ export async function benchRemoveBg(options: { quick?: boolean } = {}): Promise<
 // Runnable alone (tsx); inert when bundled into dist/bench.js.
 if (process.argv[1] && /removebg\.[cm]?[jt]s$/.test(process.argv[1])) {
   const argv = process.argv.slice(2);
-  benchRemoveBg({ quick: argv.includes('--quick') }).then(
+  const only = argv.indexOf('--slope-only');
+  const run = only >= 0 ? benchRssSlope(Number(argv[only + 1] ?? 1000), Number(argv[only + 1] ?? 1000) >= 200 ? 100 : 20) : benchRemoveBg({ quick: argv.includes('--quick') });
+  run.then(
     (r) => {
       if (!argv.includes('--json')) {
         process.stdout.write(`cutout bench remove-bg (${argv.includes('--quick') ? 'quick' : 'full'})\n`);

@@ -4,6 +4,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { deflateSync } from 'node:zlib';
+import type { ZlibCompress } from '../core/image/png.js';
 import { initImageCodecs } from '../core/image/wasm-codecs.js';
 
 const require = createRequire(import.meta.url);
@@ -15,3 +17,9 @@ export function loadImageCodecs(): Promise<void> {
     webp: read('@jsquash/webp/codec/dec/webp_dec.wasm'),
   });
 }
+
+/** node:zlib for PNG encoding: native, about three times fflate's speed at level 6. */
+export const nodeZlib: ZlibCompress = (data, level) => {
+  const b = deflateSync(data, { level });
+  return new Uint8Array(b.buffer, b.byteOffset, b.length);
+};

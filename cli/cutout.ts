@@ -3,6 +3,7 @@ import type { CutoutOptions } from '../core/cutout/cutout.js';
 import { ErrorCode, fail } from '../core/errors.js';
 import { decodeImage } from '../core/image/decode.js';
 import { encodePng } from '../core/image/png.js';
+import { nodeZlib } from './codecs.js';
 import { boolFlag, flag, parseArgs, parseNumber } from '../node/args.js';
 import type { Command } from './commands.js';
 import { nodeFs } from './fs-ops.js';
@@ -47,7 +48,7 @@ export const cutout: Command = {
     const t0 = performance.now();
     const result = makeCutout(image, mask, options);
     const ms = performance.now() - t0;
-    writeOutputs([{ path: out!, bytes: encodePng(result.image) }], fs);
+    writeOutputs([{ path: out!, bytes: encodePng(result.image, { zlib: nodeZlib }) }], fs);
     printJson({
       width: result.image.width,
       height: result.image.height,

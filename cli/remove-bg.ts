@@ -3,6 +3,7 @@ import { basename, extname, join, resolve } from 'node:path';
 import { fail, ErrorCode } from '../core/errors.js';
 import { decodeImage } from '../core/image/decode.js';
 import { encodePng } from '../core/image/png.js';
+import { nodeZlib } from './codecs.js';
 import { ScratchBuffers } from '../core/image/scratch.js';
 import type { RgbaImage } from '../core/image/types.js';
 import { runBatch, type ItemSource } from '../core/jobs/batch.js';
@@ -170,8 +171,8 @@ export const removeBg: Command = {
           const r = await removeBackground(image, { salient, sam }, { ...options, inPlace: true }, signal, scratch);
           return {
             // Both PNGs stay in the scratch until onResult has written them.
-            cutout: encodePng(r.cutout, { scratch, outputSlot: 'remove-bg.cutout.png' }),
-            mask: encodePng(r.mask, { scratch, outputSlot: 'remove-bg.mask.png' }),
+            cutout: encodePng(r.cutout, { scratch, outputSlot: 'remove-bg.cutout.png', zlib: nodeZlib }),
+            mask: encodePng(r.mask, { scratch, outputSlot: 'remove-bg.mask.png', zlib: nodeZlib }),
             width: image.width,
             height: image.height,
             foreground: r.foreground,

@@ -1,6 +1,7 @@
 import { join, resolve } from 'node:path';
 import { decodeImage } from '../core/image/decode.js';
 import { encodePng } from '../core/image/png.js';
+import { nodeZlib } from './codecs.js';
 import { maskArea } from '../core/masks/measure.js';
 import { loadAnyModel } from '../core/models/load.js';
 import type { PointLabel, Prompt } from '../core/prompts/types.js';
@@ -72,7 +73,7 @@ export const segment: Command = {
       const p = await seg.predict(prompt);
       const masks = p.lowRes.map((_, k) => candidateMask(p, k));
       if (masks.length > MAX_CANDIDATES) fail(ErrorCode.ModelFormat, `the model returned ${masks.length} masks; segment writes at most ${MAX_CANDIDATES}`);
-      const files = masks.map((m, k) => ({ path: join(outDir, `mask-${k}.png`), bytes: encodePng(m) }));
+      const files = masks.map((m, k) => ({ path: join(outDir, `mask-${k}.png`), bytes: encodePng(m, { zlib: nodeZlib }) }));
       files.push({ path: join(outDir, 'mask.png'), bytes: files[p.selected]!.bytes });
       writeOutputs(files, fs);
       printJson({
