@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Frame, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeImage } from '../../core/image/decode.js';
 import { decodePng, encodePng } from '../../core/image/png.js';
 import type { GrayImage } from '../../core/image/types.js';
 import { maskIoU } from '../../core/masks/measure.js';
@@ -24,6 +25,8 @@ import { render, truth, type Shape } from '../helpers/synthetic.js';
 import { CANNED_HOST_SCRIPT } from '../helpers/canned-host.js';
 
 const ARTIFACTS = 'test-artifacts';
+const JPEG_DIR = join(import.meta.dirname, '../image/jpeg-fixtures');
+const WEBP_DIR = join(import.meta.dirname, '../image/webp-fixtures');
 const W = 320;
 const H = 240;
 const SHAPES: Shape[] = [
@@ -76,7 +79,12 @@ describe('plugin UI in Chromium (null-origin iframe)', () => {
       {
         init,
         sources,
-        images: { '1:2': Buffer.from(imageBytes).toString('base64'), '1:3': Buffer.from('not an image').toString('base64') },
+        images: {
+          '1:2': Buffer.from(imageBytes).toString('base64'),
+          '1:3': Buffer.from('not an image').toString('base64'),
+          '1:5': readFileSync(join(JPEG_DIR, 'scene-70x45-420.jpg')).toString('base64'),
+          '1:6': readFileSync(join(WEBP_DIR, 'scene-37x23-lossy-alpha.webp')).toString('base64'),
+        },
         batch: {
           sources: [source, { id: '1:3', name: 'Broken', width: 10, height: 10, origin: 'fill' }],
           skipped: [{ id: '1:4', name: 'Locked photo', reason: 'the layer is locked' }],
@@ -124,6 +132,28 @@ describe('plugin UI in Chromium (null-origin iframe)', () => {
     }, theme);
     await page.waitForTimeout(120);
   }
+
+  it('JPEG and WebP fills are decoded by the worker to the pixels Node decodes (MozJPEG, libwebp wasm inlined)', async () => {
+    for (const [id, file, width, height] of [
+      ['1:5', join(JPEG_DIR, 'scene-70x45-420.jpg'), 70, 45],
+      ['1:6', join(WEBP_DIR, 'scene-37x23-lossy-alpha.webp'), 37, 23],
+    ] as const) {
+      const frame = await open(initMessage('cutout'), [{ id, name: id, width, height, origin: 'fill' }]);
+      const got = await frame.waitForFunction(
+        () => {
+          const app = (window as unknown as { __cutout: { app: { image?: { width: number; height: number; data: Uint8Array }; runtime?: { kind: string } } } }).__cutout?.app;
+          return app?.image && app.runtime ? { kind: app.runtime.kind, width: app.image.width, height: app.image.height, data: Array.from(app.image.data) } : undefined;
+        },
+        undefined,
+        { timeout: 120_000 },
+      );
+      const ui = (await got.jsonValue())!;
+      expect(ui.kind, 'decoded in the worker').toBe('worker');
+      const want = decodeImage(new Uint8Array(readFileSync(file)));
+      expect([ui.width, ui.height]).toEqual([want.width, want.height]);
+      expect(ui.data).toEqual(Array.from(want.data));
+    }
+  });
 
   it('opens, cuts out the clicked shape on Enter, and stays on 127.0.0.1', async () => {
     const frame = await open(initMessage('cutout'), [source]);
