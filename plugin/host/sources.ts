@@ -10,9 +10,10 @@
  *   MAX_IMAGE_SIDE on the long side, with a note saying why.
  */
 import { ErrorCode, fail } from '../../core/errors.js';
-// Header readers only: core/image/jpeg.ts would pull the jpeg-js decoder (~70 kB) into the plugin code.
+// Header readers only: the decoders' modules would pull their wasm glue into the plugin code.
 import { readExifOrientation, readJpegFrameSize } from '../../core/image/exif.js';
 import { isPng, readPngSize } from '../../core/image/png.js';
+import { isAnimatedWebp, isWebp, readWebpSize } from '../../core/image/webp-header.js';
 import type { SourceInfo } from '../protocol.js';
 import type { PreparedBase } from './contract.js';
 import {
@@ -66,8 +67,9 @@ export interface PreparedSource extends PreparedBase {
 }
 
 /**
- * The pixel size of an image fill's original bytes, or why they cannot be used: only PNG or
- * JPEG; a PNG must have the size the editor reports; a JPEG must not carry an EXIF rotation
+ * The pixel size of an image fill's original bytes, or why they cannot be used: only PNG,
+ * JPEG or still WebP (the UI's worker decodes those); a PNG or WebP must have the size the
+ * editor reports; a JPEG must not carry an EXIF rotation
  * (then the stored pixels are what the editor shows) and must have the size the editor reports
  * too: the pixels the UI decodes are placed by that size.
  */
@@ -84,7 +86,19 @@ export function checkFillBytes(bytes: Uint8Array, reported: Size, editor: string
     if (size.width !== reported.width || size.height !== reported.height) return { reason: `the image file does not match the size ${editor} shows` };
     return { size };
   }
-  return { reason: 'the image is not a PNG or JPEG (other formats are rendered)' };
+  if (isWebp(bytes)) {
+    let size: Size;
+    try {
+      size = readWebpSize(bytes);
+    } catch {
+      return { reason: 'the image file is damaged' };
+    }
+    // An animated WebP's first frame is not necessarily what the editor shows.
+    if (isAnimatedWebp(bytes)) return { reason: 'the image is animated' };
+    if (size.width !== reported.width || size.height !== reported.height) return { reason: `the image file does not match the size ${editor} shows` };
+    return { size };
+  }
+  return { reason: 'the image is not a PNG, JPEG or WebP (other formats are rendered)' };
 }
 
 /**
