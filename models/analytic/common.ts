@@ -29,20 +29,30 @@
  *      pos_k(p) = τ_k − dpos(p)             (= max over positive points of τ_k − d_n)
  *      neg_k(p) = dneg(p) − τ_k             (= min over negative points of d_n − τ_k)
  *   4. Previous mask (sam1, sam2), only when has_mask_input > 0.5:
- *        pos_k(p) = max(pos_k(p), mask_input(p))        (union with the previous mask)
+ *        pos_k(p) = max(pos_k(p), mask_input(p) / GAIN)  (union with the previous mask, which
+ *        the decoder itself gave in output units, step 8)
  *   5. logit_k(p) = min(pos_k(p), neg_k(p))
  *   6. Box (x0, y0, x1, y1) in the 1024 frame: its centre is one more positive point (step 1-3),
  *      and logit_k(p) = min(logit_k(p), inside(p)) with inside(p) the signed distance in
  *      low-res cells from the cell centre (j+0.5, i+0.5) to the nearest box edge:
  *        inside = min(j+0.5 − x0/4, x1/4 − (j+0.5), i+0.5 − y0/4, y1/4 − (i+0.5)).
  *   7. logits are clipped to [−20, 20].
+ *   8. and multiplied by GAIN = 8 (a power of two: masks, edges and sub-pixel crossings are
+ *      exactly those of the unscaled rule). The gain puts a flat shape's inside at 8·τ and its
+ *      outside at 8·(τ − D), so SAM's stability score (IoU of the masks cut at +1 and −1) is
+ *      near 1 for clean shapes and low for colour ramps, as with a real model.
  *   Points whose label is neither positive nor negative (nor a box corner where the format
  *   has them) are ignored: −1 (not-a-point / pad), −10 (sam-hf pad), anything else.
  *
- * CANDIDATES AND SCORES (constants, chosen so "best" is always τ = 0.5):
- *   3-candidate formats (sam-hf, sam2-hf, sam2): τ = [0.25, 0.5, 1.0], scores [0.6, 0.9, 0.7].
- *   sam1 (4 candidates): τ = [0.5, 0.25, 0.5, 1.0], iou_predictions [0.8, 0.6, 0.9, 0.7]
+ * CANDIDATES AND SCORES (chosen so "best" is always τ = 0.5):
+ *   3-candidate formats (sam-hf, sam2-hf, sam2): τ = [0.25, 0.5, 1.0], base scores [0.6, 0.9, 0.7].
+ *   sam1 (4 candidates): τ = [0.5, 0.25, 0.5, 1.0], base iou_predictions [0.8, 0.6, 0.9, 0.7]
  *   (token 0 = 0.8; best of tokens 1..3 is index 2, τ = 0.5).
+ *   Predicted IoU = base · agreement, agreement = min(1, IoU(M_lo, M_hi) / 0.9) where M_lo and
+ *   M_hi are the low-res masks (logit > 0) of the smallest and largest τ, IoU = (∩ + 0.001) /
+ *   (∪ + 0.001): a prompt whose object does not depend on the tolerance (a flat shape: IoU
+ *   ≥ 0.9) keeps the base scores exactly; one whose mask grows with the tolerance (a ramp, a
+ *   click between similar colours) scores lower, like an ambiguous click on a real model.
  *   sam2-hf object_score_logits: +10 when there is a positive point or a box, else −10.
  *
  * WHAT A CLICK RETURNS. Take flat-coloured shapes on a flat background, a click well inside
@@ -67,8 +77,12 @@ export const LOW_RES = 256;
 export const CELL = FRAME / LOW_RES;
 /** "No such point" distance. */
 export const BIG = 1e4;
-/** Logits are clipped to ±LOGIT_CLAMP. */
+/** Logits are clipped to ±LOGIT_CLAMP (before the gain). */
 export const LOGIT_CLAMP = 20;
+/** Output logits = GAIN · the clipped rule (a power of two, so the scaling is exact). */
+export const LOGIT_GAIN = 8;
+/** Tolerance agreement at or above which the base scores are kept unchanged. */
+export const AGREEMENT_FULL = 0.9;
 
 /** Candidate tolerances and scores of the 3-candidate formats (sam-hf, sam2-hf, sam2). */
 export const TAUS_3 = [0.25, 0.5, 1.0] as const;
@@ -165,10 +179,11 @@ export interface PromptLogitsInput {
 }
 
 /**
- * The decoder rule of the header: returns logits [K,256,256] (K = taus.length, clipped to ±20)
- * and anyPositive [1] (1 when a positive point or a box is present).
+ * The decoder rule of the header: returns logits [K,256,256] (K = taus.length, clipped to ±20,
+ * times GAIN), anyPositive [1] (1 when a positive point or a box is present) and agreement [1]
+ * (the factor of the base scores).
  */
-export function promptLogits(g: GraphBuilder, input: PromptLogitsInput): { logits: string; anyPositive: string } {
+export function promptLogits(g: GraphBuilder, input: PromptLogitsInput): { logits: string; anyPositive: string; agreement: string } {
   let { points, positive, negative } = input;
   const { colour, box, mask, taus } = input;
   const one = g.f32(1);
@@ -212,7 +227,7 @@ export function promptLogits(g: GraphBuilder, input: PromptLogitsInput): { logit
   if (mask) {
     const previous = g.op('Where', [
       g.op('Greater', [mask.present, g.f32(0.5)]),
-      g.reshape(mask.logits, [LOW_RES, LOW_RES]),
+      g.div(g.reshape(mask.logits, [LOW_RES, LOW_RES]), g.f32(LOGIT_GAIN)),
       g.f32(-BIG),
     ]);
     pos = g.max(pos, previous);
@@ -239,5 +254,27 @@ export function promptLogits(g: GraphBuilder, input: PromptLogitsInput): { logit
   // 7.
   logits = g.op('Clip', [logits, g.f32(-LOGIT_CLAMP), g.f32(LOGIT_CLAMP)]);
   const anyPositive = g.reduce('ReduceMax', positive, [0], 1); // [1]
-  return { logits, anyPositive };
+
+  // Scores: agreement between the masks of the smallest and the largest tolerance.
+  const lo = taus.indexOf(Math.min(...taus));
+  const hi = taus.indexOf(Math.max(...taus));
+  const inside = g.toFloat(g.op('Greater', [logits, g.f32(0)]));
+  const mLo = g.slice(inside, [lo], [lo + 1], [0]);
+  const mHi = g.slice(inside, [hi], [hi + 1], [0]);
+  const eps = g.f32(AGREEMENT_EPS);
+  const count = (x: string): string => g.reshape(g.reduceSum(x, [0, 1, 2], 0), [1]);
+  const iou = g.div(g.add(count(g.min(mLo, mHi)), eps), g.add(count(g.max(mLo, mHi)), eps));
+  const agreement = g.min(g.div(iou, g.f32(AGREEMENT_FULL)), g.f32([1]));
+
+  // 8.
+  logits = g.mul(logits, g.f32(LOGIT_GAIN));
+  return { logits, anyPositive, agreement };
+}
+
+/** Added to both counts of the agreement IoU (an empty pair of masks agrees). */
+export const AGREEMENT_EPS = 0.001;
+
+/** Scores output: base · agreement, reshaped to the format's dims. */
+export function scoresOutput(g: GraphBuilder, base: readonly number[], agreement: string, dims: readonly number[], output: string): string {
+  return g.op('Reshape', [g.mul(g.f32(base, [base.length]), agreement), g.i64(dims)], {}, output);
 }

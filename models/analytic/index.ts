@@ -29,6 +29,8 @@ export {
   CELL,
   FRAME,
   LOGIT_CLAMP,
+  LOGIT_GAIN,
+  AGREEMENT_FULL,
   LOW_RES,
   OBJECT_SCORE,
   SAM1_MEAN,
@@ -38,7 +40,7 @@ export {
   TAUS_3,
   TAUS_SAM1,
 } from './common.js';
-export { analyticColourMap, analyticLogits, sampleColour, type AnalyticPrompt } from './oracle.js';
+export { analyticAgreement, analyticColourMap, analyticLogits, sampleColour, type AnalyticPrompt } from './oracle.js';
 
 export const ANALYTIC_FORMATS = ['sam-hf', 'sam2-hf', 'sam1', 'sam2', 'salient'] as const;
 export type AnalyticFormat = (typeof ANALYTIC_FORMATS)[number];

@@ -3,7 +3,7 @@
  * expected logits rather than a shape-level check. Works in the normalised colour space of
  * whatever format is under test. Arrays are row-major, channels first.
  */
-import { BIG, CELL, FRAME, LOGIT_CLAMP, LOW_RES } from './common.js';
+import { AGREEMENT_EPS, AGREEMENT_FULL, BIG, CELL, FRAME, LOGIT_CLAMP, LOGIT_GAIN, LOW_RES } from './common.js';
 
 /** AveragePool 4×4 stride 4 of a normalised CHW [3,1024,1024] image → [3,256,256]. */
 export function analyticColourMap(image: Float32Array): Float32Array {
@@ -25,7 +25,7 @@ export interface AnalyticPrompt {
   points: ReadonlyArray<{ x: number; y: number; positive: boolean }>;
   /** (x0, y0, x1, y1) in the 1024 frame. */
   box?: readonly [number, number, number, number];
-  /** Previous low-res logits [256·256] (has_mask_input = 1). */
+  /** Previous low-res logits [256·256] in output units (has_mask_input = 1). */
   mask?: Float32Array;
 }
 
@@ -67,7 +67,7 @@ export function analyticLogits(colour: Float32Array, prompt: AnalyticPrompt, tau
     const out = new Float32Array(cells);
     for (let p = 0; p < cells; p++) {
       let pos = tau - dpos[p];
-      if (prompt.mask) pos = Math.max(pos, prompt.mask[p]);
+      if (prompt.mask) pos = Math.max(pos, Math.fround(prompt.mask[p] / LOGIT_GAIN));
       let logit = Math.min(pos, dneg[p] - tau);
       if (box) {
         const gx = (p % LOW_RES) + 0.5;
@@ -75,8 +75,23 @@ export function analyticLogits(colour: Float32Array, prompt: AnalyticPrompt, tau
         const inside = Math.min(gx - box[0] / CELL, box[2] / CELL - gx, gy - box[1] / CELL, box[3] / CELL - gy);
         logit = Math.min(logit, inside);
       }
-      out[p] = Math.min(LOGIT_CLAMP, Math.max(-LOGIT_CLAMP, logit));
+      out[p] = Math.min(LOGIT_CLAMP, Math.max(-LOGIT_CLAMP, logit)) * LOGIT_GAIN;
     }
     return out;
   });
+}
+
+/** The score factor of common.ts: min(1, IoU(mask of the smallest τ, mask of the largest τ) / 0.9). */
+export function analyticAgreement(logits: readonly Float32Array[], taus: readonly number[]): number {
+  const lo = logits[taus.indexOf(Math.min(...taus))]!;
+  const hi = logits[taus.indexOf(Math.max(...taus))]!;
+  let inter = 0;
+  let union = 0;
+  for (let p = 0; p < lo.length; p++) {
+    const a = lo[p]! > 0;
+    const b = hi[p]! > 0;
+    if (a && b) inter++;
+    if (a || b) union++;
+  }
+  return Math.min(1, (inter + AGREEMENT_EPS) / (union + AGREEMENT_EPS) / AGREEMENT_FULL);
 }

@@ -13,7 +13,7 @@
  *   `input_points` f32 [1,1,N,2] (x, y in the 1024 frame), `input_labels` int64 [1,1,N]
  *   (1 positive, 0 negative; −1 not-a-point and −10 pad are ignored, as is any other value)
  *   → `pred_masks` [1,1,3,256,256] logits, candidates τ = [0.25, 0.5, 1.0];
- *   → `iou_scores` [1,1,3] = [0.6, 0.9, 0.7] always (best = index 1, τ = 0.5).
+ *   → `iou_scores` [1,1,3] = [0.6, 0.9, 0.7] · agreement (common.ts; best = index 1, τ = 0.5).
  *   No boxes and no mask input, like the real export.
  *
  * Logit of candidate k at low-res cell p (see common.ts for the full rule):
@@ -22,7 +22,7 @@
  *   point n (both in normalised units).
  */
 import { GraphBuilder } from './graph.js';
-import { colourMap, flattenPoints, labelIs, packEmbedding64, promptLogits, SCORES_3, TAUS_3, unpackEmbedding64, zeros } from './common.js';
+import { colourMap, flattenPoints, labelIs, packEmbedding64, promptLogits, scoresOutput, SCORES_3, TAUS_3, unpackEmbedding64, zeros } from './common.js';
 
 export const SAM_HF_FILES = {
   encoder: 'vision_encoder.onnx',
@@ -47,7 +47,7 @@ export function buildSamHfDecoder(): Uint8Array {
   const rawLabels = g.input('input_labels', 'int64', [1, 1, 'num_points']);
 
   const { points, labels } = flattenPoints(g, rawPoints, rawLabels, 'int64');
-  const { logits } = promptLogits(g, {
+  const { logits, agreement } = promptLogits(g, {
     colour: unpackEmbedding64(g, embeddings),
     points,
     positive: labelIs(g, labels, 1, 'int64'),
@@ -55,7 +55,7 @@ export function buildSamHfDecoder(): Uint8Array {
     taus: TAUS_3,
   });
   g.op('Reshape', [logits, g.i64([1, 1, 3, 256, 256])], {}, 'pred_masks');
-  g.op('Identity', [g.f32(SCORES_3, [1, 1, 3])], {}, 'iou_scores');
+  scoresOutput(g, SCORES_3, agreement, [1, 1, 3], 'iou_scores');
   g.output('iou_scores', 'float', [1, 1, 3]);
   g.output('pred_masks', 'float', [1, 1, 3, 256, 256]);
   return g.serialize('Analytic sam-hf prompt encoder + mask decoder; see models/analytic/sam-hf.ts');

@@ -15,7 +15,7 @@
  *   3 box bottom-right, −1 pad; anything else ignored; at most one box), `mask_input`
  *   [1,1,256,256], `has_mask_input` [1], `orig_im_size` [2] (H, W)
  *   → `low_res_masks` [1,4,256,256] logits, candidates τ = [0.5, 0.25, 0.5, 1.0];
- *   → `iou_predictions` [1,4] = [0.8, 0.6, 0.9, 0.7] always (token 0 = 0.8; best of 1..3 is
+ *   → `iou_predictions` [1,4] = [0.8, 0.6, 0.9, 0.7] · agreement (common.ts; token 0 = 0.8; best of 1..3 is
  *     index 2, τ = 0.5);
  *   → `masks` [1,4,H,W]: low_res_masks upsampled the official way: Resize linear half_pixel
  *     (= F.interpolate bilinear, align_corners=False) to 1024², crop to the resized size
@@ -35,7 +35,7 @@ import {
   flattenPoints,
   labelIs,
   packEmbedding64,
-  promptLogits,
+  promptLogits, scoresOutput,
   SAM1_MEAN,
   SAM1_STD,
   SCORES_SAM1,
@@ -73,7 +73,7 @@ export function buildSam1Decoder(): Uint8Array {
   const origSize = g.input('orig_im_size', 'float', [2]);
 
   const { points, labels } = flattenPoints(g, rawPoints, rawLabels, 'float');
-  const { logits } = promptLogits(g, {
+  const { logits, agreement } = promptLogits(g, {
     colour: unpackEmbedding64(g, embeddings),
     points,
     positive: labelIs(g, labels, 1, 'float'),
@@ -83,7 +83,7 @@ export function buildSam1Decoder(): Uint8Array {
     mask: { logits: maskInput, present: hasMask },
   });
   const lowRes = g.op('Reshape', [logits, g.i64([1, 4, 256, 256])], {}, 'low_res_masks');
-  g.op('Identity', [g.f32(SCORES_SAM1, [1, 4])], {}, 'iou_predictions');
+  scoresOutput(g, SCORES_SAM1, agreement, [1, 4], 'iou_predictions');
 
   // Official postprocessing (Meta's SamOnnxModel.mask_postprocessing).
   const resize = { mode: 'linear', coordinate_transformation_mode: 'half_pixel' };

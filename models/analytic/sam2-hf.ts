@@ -13,7 +13,7 @@
  *   `input_boxes` f32 [1,nb,4] (nb = 0 or 1; x0, y0, x1, y1 in the 1024 frame; only the first
  *   box is used), `image_embeddings.0/1/2` (only .0 is read)
  *   → `pred_masks` [1,1,3,256,256] logits, candidates τ = [0.25, 0.5, 1.0];
- *   → `iou_scores` [1,1,3] = [0.6, 0.9, 0.7] always (best = index 1, τ = 0.5);
+ *   → `iou_scores` [1,1,3] = [0.6, 0.9, 0.7] · agreement (common.ts; best = index 1, τ = 0.5);
  *   → `object_score_logits` [1,1,1] = +10 with a positive point or a box, else −10.
  *
  * Logit of candidate k at low-res cell p (see common.ts for the full rule):
@@ -22,7 +22,7 @@
  *   signed distance in low-res cells from the cell centre to the nearest box edge. Clipped ±20.
  */
 import { GraphBuilder } from './graph.js';
-import { colourMap, flattenPoints, labelIs, OBJECT_SCORE, padChannels, promptLogits, SCORES_3, TAUS_3, zeros } from './common.js';
+import { colourMap, flattenPoints, labelIs, OBJECT_SCORE, padChannels, promptLogits, scoresOutput, SCORES_3, TAUS_3, zeros } from './common.js';
 
 export const SAM2_HF_FILES = {
   encoder: 'vision_encoder.onnx',
@@ -57,7 +57,7 @@ export function buildSam2HfDecoder(): Uint8Array {
   const boxCount = g.slice(g.op('Shape', [boxes]), [1], [2], [0]); // [1] int64
   const present = g.toFloat(g.op('Greater', [boxCount, g.i64([0])]));
 
-  const { logits, anyPositive } = promptLogits(g, {
+  const { logits, anyPositive, agreement } = promptLogits(g, {
     colour: g.slice(features, [0], [3], [1]),
     points,
     positive: labelIs(g, labels, 1, 'int64'),
@@ -66,7 +66,7 @@ export function buildSam2HfDecoder(): Uint8Array {
     box: { corners, present },
   });
   g.op('Reshape', [logits, g.i64([1, 1, 3, 256, 256])], {}, 'pred_masks');
-  g.op('Identity', [g.f32(SCORES_3, [1, 1, 3])], {}, 'iou_scores');
+  scoresOutput(g, SCORES_3, agreement, [1, 1, 3], 'iou_scores');
   const objectScore = g.sub(g.mul(anyPositive, g.f32(2 * OBJECT_SCORE)), g.f32(OBJECT_SCORE));
   g.op('Reshape', [objectScore, g.i64([1, 1, 1])], {}, 'object_score_logits');
   g.output('iou_scores', 'float', [1, 1, 3]);

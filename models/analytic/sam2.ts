@@ -12,7 +12,7 @@
  *   (1 positive, 0 negative, 2 box top-left, 3 box bottom-right, −1 pad; anything else
  *   ignored; at most one box), `mask_input` [1,1,256,256], `has_mask_input` [1]
  *   → `masks` [1,3,256,256] logits, candidates τ = [0.25, 0.5, 1.0];
- *   → `iou_predictions` [1,3] = [0.6, 0.9, 0.7] always (best = index 1, τ = 0.5).
+ *   → `iou_predictions` [1,3] = [0.6, 0.9, 0.7] · agreement (common.ts; best = index 1, τ = 0.5).
  *
  * Logit of candidate k at low-res cell p (see common.ts for the full rule):
  *   pos = τ_k − min_{positive n} d_n(p); with has_mask_input > 0.5, pos = max(pos, mask_input);
@@ -21,7 +21,7 @@
  *   low-res cells from the cell centre to the nearest box edge. Clipped ±20.
  */
 import { GraphBuilder } from './graph.js';
-import { boxFromCornerLabels, colourMap, flattenPoints, labelIs, padChannels, promptLogits, SCORES_3, TAUS_3, zeros } from './common.js';
+import { boxFromCornerLabels, colourMap, flattenPoints, labelIs, padChannels, promptLogits, scoresOutput, SCORES_3, TAUS_3, zeros } from './common.js';
 
 export const SAM2_FILES = {
   encoder: 'encoder.onnx',
@@ -51,7 +51,7 @@ export function buildSam2Decoder(): Uint8Array {
   const hasMask = g.input('has_mask_input', 'float', [1]);
 
   const { points, labels } = flattenPoints(g, rawPoints, rawLabels, 'float');
-  const { logits } = promptLogits(g, {
+  const { logits, agreement } = promptLogits(g, {
     colour: g.slice(features, [0], [3], [1]),
     points,
     positive: labelIs(g, labels, 1, 'float'),
@@ -61,7 +61,7 @@ export function buildSam2Decoder(): Uint8Array {
     mask: { logits: maskInput, present: hasMask },
   });
   g.op('Reshape', [logits, g.i64([1, 3, 256, 256])], {}, 'masks');
-  g.op('Identity', [g.f32(SCORES_3, [1, 3])], {}, 'iou_predictions');
+  scoresOutput(g, SCORES_3, agreement, [1, 3], 'iou_predictions');
   g.output('masks', 'float', [1, 3, 256, 256]);
   g.output('iou_predictions', 'float', [1, 3]);
   return g.serialize('Analytic sam2 decoder (samexporter layout); see models/analytic/sam2.ts');
