@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { zlibSync } from 'fflate';
 import jpeg from 'jpeg-js';
-import { loadImageCodecs } from '../cli/codecs.js';
+import { loadImageCodecs } from '../node/codecs.js';
 import { makeCutout } from '../core/cutout/index.js';
 import { decodeJpeg } from '../core/image/jpeg.js';
 import { decodePng, encodePng } from '../core/image/png.js';

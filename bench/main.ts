@@ -3,7 +3,7 @@
  * measured in this one run so that ratios compare like with like. Each runtime
  * configuration runs in its own child process (wasm thread counts are fixed per process).
  */
-import { loadImageCodecs } from '../cli/codecs.js';
+import { loadImageCodecs } from '../node/codecs.js';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';

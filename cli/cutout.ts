@@ -3,7 +3,7 @@ import type { CutoutOptions } from '../core/cutout/cutout.js';
 import { ErrorCode, fail } from '../core/errors.js';
 import { decodeImage } from '../core/image/decode.js';
 import { encodePng } from '../core/image/png.js';
-import { nodeZlib } from './codecs.js';
+import { nodeZlib } from '../node/codecs.js';
 import { boolFlag, flag, parseArgs, parseNumber } from '../node/args.js';
 import type { Command } from './commands.js';
 import { nodeFs } from './fs-ops.js';

@@ -1,5 +1,5 @@
 import { toErrorInfo } from '../core/errors.js';
-import { loadImageCodecs } from './codecs.js';
+import { loadImageCodecs } from '../node/codecs.js';
 import { commands } from './commands.js';
 import { quietOnClosedOutput } from './io.js';
 

@@ -3,7 +3,7 @@ import { basename, extname, join, resolve } from 'node:path';
 import { fail, ErrorCode } from '../core/errors.js';
 import { decodeImage } from '../core/image/decode.js';
 import { encodePng } from '../core/image/png.js';
-import { nodeZlib } from './codecs.js';
+import { nodeZlib } from '../node/codecs.js';
 import { ScratchBuffers } from '../core/image/scratch.js';
 import type { RgbaImage } from '../core/image/types.js';
 import { runBatch, type ItemSource } from '../core/jobs/batch.js';

@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
 import { decodeImage } from '../core/image/decode.js';
 import { encodePng } from '../core/image/png.js';
-import { nodeZlib } from './codecs.js';
+import { nodeZlib } from '../node/codecs.js';
 import { maskArea } from '../core/masks/measure.js';
 import { loadAnyModel } from '../core/models/load.js';
 import type { PointLabel, Prompt } from '../core/prompts/types.js';

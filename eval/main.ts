@@ -4,7 +4,7 @@
  * images/ + masks/ (eval/dataset.ts). Prints a table then one JSON line; with --json only the
  * JSON. `--write-synthetic DIR` writes the synthetic set (eval/synthetic.ts) and exits.
  */
-import { loadImageCodecs } from '../cli/codecs.js';
+import { loadImageCodecs } from '../node/codecs.js';
 import { parseArgs, flag, parseNumber, type ParsedArgs } from '../node/args.js';
 import { resolveModel } from '../node/model-source.js';
 import { webRuntime } from '../node/runtime.js';

@@ -1,4 +1,4 @@
 // Every test process gets the wasm decoders, as every entry point does at start-up.
-import { loadImageCodecs } from '../../cli/codecs.js';
+import { loadImageCodecs } from '../../node/codecs.js';
 
 await loadImageCodecs();
