@@ -6,7 +6,8 @@ import { EVERYTHING_DEFAULTS, segmentEverything } from '../core/everything/index
 import { fail, ErrorCode } from '../core/errors.js';
 import { boolFlag, flag, parseArgs, parseNumber } from '../node/args.js';
 import type { Command } from './commands.js';
-import { nodeFs } from './fs-ops.js';
+import { lstatOrUndefined, nodeFs, type FsOps } from './fs-ops.js';
+import { isOwnOutput } from './own-output.js';
 import { printJson, readUserFile, writeOutputs } from './io.js';
 import { checkOutputs } from './output-plan.js';
 import { loadResolved, resolveModel } from '../node/model-source.js';
@@ -94,6 +95,7 @@ export const everything: Command = {
       };
       const json = { width: image.width, height: image.height, format: model.format, model: resolved.id, options: used, masks: records, stats: r.stats };
       writeOutputs([...files, { path: join(outDir, 'masks.json'), bytes: JSON.stringify(json) }], fs);
+      removeStaleMasks(outDir, r.masks.length, most, fs);
       printJson({
         width: image.width,
         height: image.height,
@@ -110,4 +112,17 @@ export const everything: Command = {
 };
 
 const maskPath = (dir: string, k: number) => join(dir, `mask-${k}.png`);
+
+/**
+ * An earlier run that found more objects left mask-N.png files past this run's count: without
+ * this they would sit beside a masks.json that no longer lists them, as if they belonged to it.
+ * Only files we wrote and nobody changed since go; anything else is the user's and stays.
+ */
+function removeStaleMasks(dir: string, count: number, most: number, fsOps: FsOps): void {
+  for (let k = count; k < most; k++) {
+    const path = maskPath(dir, k);
+    if (!lstatOrUndefined(fsOps, path)?.isFile()) continue;
+    if (isOwnOutput(fsOps.readFileSync(path))) fsOps.unlinkSync(path);
+  }
+}
 const round = (ms: number) => Math.round(ms * 10) / 10;

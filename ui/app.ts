@@ -410,11 +410,13 @@ export class App {
     try {
       const reply = await this.bridge.request({ type: 'request-image', requestId, sourceId: source.id }, 'image', 120_000);
       if (this.imageRequest !== requestId) return;
+      // Before decoding: the bytes are transferred to the worker, which leaves this copy empty.
+      const hash = bytesFingerprint(reply.bytes);
       const image = await this.engine.decodeImage(reply.bytes);
       if (this.imageRequest !== requestId) return;
       this.source = reply.source;
       this.setImage(image);
-      this.imageId = { width: image.width, height: image.height, hash: bytesFingerprint(reply.bytes) };
+      this.imageId = { width: image.width, height: image.height, hash };
       this.timeline.imageShown = performance.now();
       if (reply.source.note) this.banner.show(reply.source.note, '', 'info');
       this.restoreEditOver(reply.source);

@@ -12,6 +12,7 @@ import { decodePng, encodePng } from '../../core/image/png.js';
 import { isCutoutError } from '../../core/errors.js';
 import { everything } from '../../cli/everything.js';
 import { isOwnOutput, markJson } from '../../cli/own-output.js';
+import { writeOutputs } from '../../cli/io.js';
 import { runCli } from '../helpers/cli.js';
 import { faultyFs } from '../helpers/faulty-fs.js';
 import { render, truth, type Shape } from '../helpers/synthetic.js';
@@ -89,6 +90,19 @@ describe('cutout everything', () => {
     const again = await runCli(['everything', image, '--model', models['sam-hf']!, '--points-per-side', '8', '--exact', '--out-dir', out]);
     expect(again.code, again.stderr).toBe(0);
     expect(JSON.parse(readFileSync(join(out, 'masks.json'), 'utf8')).options.skip_covered).toBe(false);
+  }, 300_000);
+
+  it('a run that finds fewer objects removes the extra mask-N.png an earlier run wrote, and only those', async () => {
+    const out = fresh();
+    mkdirSync(out);
+    // As an earlier run with more objects left them: written (and marked) by cutout.
+    writeOutputs([{ path: join(out, 'mask-5.png'), bytes: encodePng(render(W, H, [0, 0, 0], [])) }]);
+    // The user's own file in the same place, allowed by --overwrite: replaced only if a mask lands there, never removed.
+    writeFileSync(join(out, 'mask-6.png'), 'mine');
+    const r = await runCli(['everything', image, '--model', models['sam-hf']!, '--points-per-side', '8', '--out-dir', out, '--overwrite']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(listing(out)).toEqual(['mask-0.png', 'mask-1.png', 'mask-2.png', 'mask-6.png', 'masks.json']);
+    expect(readFileSync(join(out, 'mask-6.png'), 'utf8')).toBe('mine');
   }, 300_000);
 
   it('never replaces a masks.json or mask-N.png it did not write (without --overwrite), nor the input (even with it)', async () => {
