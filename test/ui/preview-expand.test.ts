@@ -131,7 +131,7 @@ describe('the preview, larger', () => {
     await frame.waitForFunction((side) => {
       const p = (window as unknown as { __cutout: { app: { canvas: { previewShown?: { key: string } } } } }).__cutout.app.canvas.previewShown;
       return !!p && Number(p.key.split('|').pop()) > side;
-    }, small.previewSide, { timeout: 30_000 });
+    }, small.previewSide, { timeout: 120_000 });
     const large = await look(frame);
     expect(large.expanded).toBe(true);
     expect(large.pressed).toBe('true');
